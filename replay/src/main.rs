@@ -1,0 +1,2 @@
+//! The `tsvm` command line.
+fn main() {}

@@ -1,0 +1,27 @@
+//! # tsvm
+//!
+//! A deterministic, consensus-oriented WebAssembly VM for token scripts. Modules are validated
+//! against a determinism profile (`spec/determinism.md`), instrumented with a gas meter and a stack
+//! meter defined over the input Wasm (`spec/gas.md`), and run in wasmi against a read-only state view
+//! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
+//! of the host itself is an `Err`.
+
+mod error;
+mod gas;
+mod instrument;
+mod limits;
+mod module_info;
+mod validate;
+
+pub use error::{Result, VmError};
+pub use gas::{GasTable, GAS_TABLE_VERSION};
+pub use instrument::{
+    instrument, InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, STACK_GLOBAL_EXPORT,
+    STACK_OVERFLOW_SENTINEL,
+};
+pub use limits::*;
+pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
+pub use validate::{validate, Rule, ValidationError, PROFILE_VERSION};
+
+pub use abi;
+pub use abi::Receipt;
