@@ -1,1 +1,7 @@
-//! Integration tests.
+//! Integration tests: one binary, one module per concern (`spec/` sections named in each).
+
+mod determinism;
+mod gas;
+mod host;
+mod token_script;
+mod vectors;

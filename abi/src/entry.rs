@@ -50,9 +50,7 @@ pub fn valid_entry_name(name: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= MAX_ENTRY_NAME_LEN
         && bytes[0].is_ascii_lowercase()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
 }
 
 /// The export a view or method `name` runs, or `None` if the name is invalid.
@@ -69,23 +67,14 @@ mod tests {
 
     #[test]
     fn naming_rule() {
-        assert_eq!(
-            entry_export_name(EntryKind::View, "count").unwrap(),
-            "view_count"
-        );
-        assert_eq!(
-            entry_export_name(EntryKind::Method, "set_limit2").unwrap(),
-            "method_set_limit2"
-        );
+        assert_eq!(entry_export_name(EntryKind::View, "count").unwrap(), "view_count");
+        assert_eq!(entry_export_name(EntryKind::Method, "set_limit2").unwrap(), "method_set_limit2");
         assert!(entry_export_name(EntryKind::View, "").is_none());
         assert!(entry_export_name(EntryKind::View, "2x").is_none());
         assert!(entry_export_name(EntryKind::View, "Count").is_none());
         assert!(entry_export_name(EntryKind::View, &"a".repeat(MAX_ENTRY_NAME_LEN)).is_some());
         assert!(entry_export_name(EntryKind::View, &"a".repeat(MAX_ENTRY_NAME_LEN + 1)).is_none());
-        assert_eq!(
-            EntryKind::classify("before_mint"),
-            Some((EntryKind::Hook, "before_mint"))
-        );
+        assert_eq!(EntryKind::classify("before_mint"), Some((EntryKind::Hook, "before_mint")));
         assert_eq!(EntryKind::classify("view_x"), Some((EntryKind::View, "x")));
         assert_eq!(EntryKind::classify("helper"), None);
     }

@@ -24,20 +24,14 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn decode(s: &str) -> Result<Vec<u8>, String> {
     let digits = s.strip_prefix("0x").unwrap_or(s);
     if !digits.len().is_multiple_of(2) {
-        return Err(format!(
-            "hex string has an odd number of digits ({})",
-            digits.len()
-        ));
+        return Err(format!("hex string has an odd number of digits ({})", digits.len()));
     }
     let nibble = |c: u8, at: usize| -> Result<u8, String> {
         match c {
             b'0'..=b'9' => Ok(c - b'0'),
             b'a'..=b'f' => Ok(c - b'a' + 10),
             b'A'..=b'F' => Ok(c - b'A' + 10),
-            _ => Err(format!(
-                "invalid hex digit {:?} at position {at}",
-                c as char
-            )),
+            _ => Err(format!("invalid hex digit {:?} at position {at}", c as char)),
         }
     };
     digits
@@ -80,9 +74,7 @@ pub mod opt_bytes {
 
     /// Deserializes from hex or `null`.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| super::decode(&s).map_err(D::Error::custom))
-            .transpose()
+        Option::<String>::deserialize(d)?.map(|s| super::decode(&s).map_err(D::Error::custom)).transpose()
     }
 }
 
@@ -99,11 +91,8 @@ pub mod amount {
     /// Deserializes from a decimal string.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse::<u128>().map_err(|_| {
-            D::Error::custom(alloc::format!(
-                "invalid amount {s:?}: expected a decimal u128"
-            ))
-        })
+        s.parse::<u128>()
+            .map_err(|_| D::Error::custom(alloc::format!("invalid amount {s:?}: expected a decimal u128")))
     }
 }
 

@@ -15,7 +15,7 @@ extern crate alloc;
 mod context;
 mod entry;
 mod event;
-mod hex;
+pub mod hex;
 mod host;
 mod invocation;
 mod primitives;

@@ -100,9 +100,7 @@ mod tests {
         assert_eq!(json, format!("\"0x{}\"", "ab".repeat(32)));
         assert_eq!(serde_json::from_str::<Address>(&json).unwrap(), a);
         assert_eq!(borsh::to_vec(&a).unwrap(), vec![0xab; 32]);
-        let err = serde_json::from_str::<TokenId>("\"0x01\"")
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_str::<TokenId>("\"0x01\"").unwrap_err().to_string();
         assert!(err.contains("32 bytes"), "{err}");
     }
 }

@@ -62,9 +62,7 @@ pub struct DiffEntry {
 
 /// The changes an execution makes, sorted by key, one entry per changed key, no entry whose `old`
 /// equals its `new`. Empty whenever the execution did not succeed.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct StateDiff(pub Vec<DiffEntry>);
 
@@ -81,9 +79,7 @@ impl StateDiff {
 }
 
 /// What a token's script may do beyond the checks every mutation gets.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenPolicy {
     /// The script may call `mint`.
@@ -96,9 +92,7 @@ pub struct TokenPolicy {
 }
 
 /// A token's metadata, as the node's state holds it.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenInfo {
     /// The token's owner (readable by the script).

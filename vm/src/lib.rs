@@ -6,12 +6,20 @@
 //! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
 //! of the host itself is an `Err`.
 
+mod cache;
 mod error;
 mod gas;
+mod host;
 mod instrument;
 mod limits;
+mod meter;
 mod module_info;
+mod mutation;
+mod overlay;
+mod rules;
+mod state;
 mod validate;
+mod vm;
 
 pub use error::{Result, VmError};
 pub use gas::{GasTable, GAS_TABLE_VERSION};
@@ -20,8 +28,14 @@ pub use instrument::{
     STACK_OVERFLOW_SENTINEL,
 };
 pub use limits::*;
+pub use meter::Checkpoint;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
+pub use rules::Rules;
+pub use state::{InMemoryState, StateError, StateView, TokenState};
 pub use validate::{validate, Rule, ValidationError, PROFILE_VERSION};
 
 pub use abi;
+pub use abi::Hash32;
 pub use abi::Receipt;
+pub use cache::{DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+pub use vm::{ExecOptions, Execution, Transaction, Vm};

@@ -70,16 +70,11 @@ impl ModuleInfo {
 
     /// The exported function named `name`.
     pub fn export(&self, name: &str) -> Option<u32> {
-        self.exports
-            .iter()
-            .find(|e| e.name == name)
-            .map(|e| e.func_index)
+        self.exports.iter().find(|e| e.name == name).map(|e| e.func_index)
     }
 
     /// Info of a function by its index (`None` for imports and out-of-range indices).
     pub fn func(&self, func_index: u32) -> Option<&FuncInfo> {
-        func_index
-            .checked_sub(self.num_imported_funcs())
-            .and_then(|i| self.functions.get(i as usize))
+        func_index.checked_sub(self.num_imported_funcs()).and_then(|i| self.functions.get(i as usize))
     }
 }

@@ -1,0 +1,107 @@
+//! The transaction file `tsvm run` reads: module and state by path (relative to the file), the
+//! invocation, the context and the gas limit, all in JSON (`spec/abi.md#json`).
+
+use crate::exit::Failure;
+use abi::{Call, Context, Invocation, TokenId};
+use anyhow::{anyhow, Context as _};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use vm::InMemoryState;
+
+/// Largest input file read (modules, states, transactions): 64 MiB.
+pub const MAX_INPUT_FILE: u64 = 64 * 1024 * 1024;
+
+/// A transaction file as written.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TxFile {
+    /// Path of the module (`.wasm` binary or `.wat` text), relative to the transaction file.
+    pub module: PathBuf,
+    /// Path of the pre-state JSON, relative to the transaction file.
+    pub state: PathBuf,
+    /// The token whose script runs.
+    pub token: TokenId,
+    /// What to run.
+    pub call: Call,
+    /// Block and transaction context.
+    pub context: Context,
+    /// Gas available.
+    pub gas_limit: u64,
+}
+
+/// A transaction file with its module and state loaded.
+pub struct LoadedTx {
+    /// Module bytes (WebAssembly binary).
+    pub code: Vec<u8>,
+    /// Pre-state.
+    pub state: InMemoryState,
+    /// Invocation.
+    pub invocation: Invocation,
+    /// Context.
+    pub context: Context,
+    /// Gas limit.
+    pub gas_limit: u64,
+}
+
+/// Reads a file, refusing ones larger than [`MAX_INPUT_FILE`].
+///
+/// # Errors
+/// I/O (exit code `IO`) or an oversized file (exit code `INVALID_INPUT`).
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .map_err(Failure::io)?;
+    if meta.len() > MAX_INPUT_FILE {
+        return Err(Failure::invalid(anyhow!(
+            "{} is {} bytes, above the {MAX_INPUT_FILE}-byte limit for input files",
+            path.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
+}
+
+/// Parses JSON from `path`, naming the file, line and column on error.
+///
+/// # Errors
+/// As [`read_bounded`], or malformed JSON (exit code `INVALID_INPUT`).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    let bytes = read_bounded(path)?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: invalid JSON input", path.display()))
+        .map_err(Failure::invalid)
+}
+
+/// Reads a module: `.wat` files are compiled from text, anything else is taken as a binary.
+///
+/// # Errors
+/// As [`read_bounded`], or a WAT syntax error (exit code `INVALID_INPUT`).
+pub fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
+    let bytes = read_bounded(path)?;
+    if path.extension().is_some_and(|e| e == "wat") {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| Failure::invalid(anyhow!("{}: not UTF-8 text: {e}", path.display())))?;
+        return wat::parse_str(text).map_err(|e| Failure::invalid(anyhow!("{}: {e}", path.display())));
+    }
+    Ok(bytes)
+}
+
+impl TxFile {
+    /// Loads a transaction file and what it points to.
+    ///
+    /// # Errors
+    /// Any file that cannot be read or parsed, named with its path.
+    pub fn load(path: &Path) -> Result<LoadedTx, Failure> {
+        let tx: TxFile = read_json(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let code = read_module(&base.join(&tx.module))?;
+        let state = read_json(&base.join(&tx.state))?;
+        Ok(LoadedTx {
+            code,
+            state,
+            invocation: Invocation { token: tx.token, call: tx.call },
+            context: tx.context,
+            gas_limit: tx.gas_limit,
+        })
+    }
+}

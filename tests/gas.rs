@@ -1,0 +1,187 @@
+//! Gas, stack and memory limits as seen from a receipt (`spec/gas.md`).
+
+use abi::StatusCode;
+use tsvm_tests::*;
+use vm::Limits;
+
+fn entry(body: &str) -> Vec<u8> {
+    module(&format!(r#"(func (export "method_t") {body})"#))
+}
+
+#[test]
+fn out_of_gas_at_exactly_the_limit() {
+    let (vm, state, code) = (vm(), default_state(), token_wasm());
+    let call = || operation(transfer(addr(1), addr(2), 10));
+    let needed = run(&vm, &state, &code, call(), GAS).gas_used;
+    let exact = run(&vm, &state, &code, call(), needed);
+    assert_eq!((exact.status, exact.gas_used), (StatusCode::Success, needed));
+    let short = run(&vm, &state, &code, call(), needed - 1);
+    assert_eq!((short.status, short.gas_used), (StatusCode::OutOfGas, needed - 1));
+    assert!(short.diff.is_empty() && short.events.is_empty());
+    // Every limit below `needed` fails the same way, never partially.
+    for limit in [0, 1, needed / 3, needed / 2, needed - 2] {
+        let r = run(&vm, &state, &code, call(), limit);
+        assert_eq!(
+            (r.status, r.gas_used, r.diff.is_empty()),
+            (StatusCode::OutOfGas, limit, true),
+            "limit {limit}"
+        );
+    }
+}
+
+#[test]
+fn infinite_loop_consumes_exactly_the_limit() {
+    let code = entry("(loop $l (br $l))");
+    for limit in [10_000, 123_457] {
+        let r = run(&vm(), &default_state(), &code, method("t", &[]), limit);
+        assert_eq!((r.status, r.gas_used), (StatusCode::OutOfGas, limit));
+    }
+}
+
+#[test]
+fn loading_and_instantiation_are_charged_whatever_the_cache_holds() {
+    let vm = vm();
+    let code = entry("");
+    let state = default_state();
+    let first = run(&vm, &state, &code, method("t", &[]), GAS);
+    let cached = run(&vm, &state, &code, method("t", &[]), GAS);
+    assert_eq!(first, cached);
+    let fresh = run(&tsvm_tests::vm(), &state, &code, method("t", &[]), GAS);
+    assert_eq!(first, fresh);
+    let rules = vm::Rules::default();
+    let floor = rules.gas.load_cost(code.len() as u32) + rules.gas.instantiate_cost(1, 0);
+    assert!(first.gas_used >= floor, "{} < {floor}", first.gas_used);
+    // Not even loading can be paid: out of gas before anything runs.
+    let r = run(&vm, &state, &code, method("t", &[]), 5);
+    assert_eq!((r.status, r.gas_used), (StatusCode::OutOfGas, 5));
+}
+
+#[test]
+fn gas_left_decreases_and_matches_the_receipt() {
+    let code = entry(
+        "(i64.store (i32.const 0) (call $gas_left))
+         (i64.store (i32.const 8) (call $gas_left))
+         (call $return_data (i32.const 0) (i32.const 16))",
+    );
+    let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+    let first = u64::from_le_bytes(r.return_data[..8].try_into().unwrap());
+    let second = u64::from_le_bytes(r.return_data[8..].try_into().unwrap());
+    assert!(second < first && first < GAS);
+    assert!(GAS - r.gas_used < second);
+}
+
+const RECURSE: &str = r#"
+  (func $down (param $n i32)
+    (if (local.get $n) (then (call $down (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "method_t")
+    (local $n i32)
+    (call $input_read (i32.const 0) (i32.const 0) (i32.const 4))
+    (call $down (i32.load (i32.const 0))))
+  (func (export "method_forever") (call $forever))
+  (func $forever (call $forever))
+"#;
+
+#[test]
+fn stack_limit_trips_at_the_same_point_every_run() {
+    let code = module(RECURSE);
+    let vm = vm();
+    let first = run(&vm, &default_state(), &code, method("forever", &[]), GAS);
+    assert_eq!(first.status, StatusCode::StackOverflow);
+    for _ in 0..3 {
+        assert_eq!(run(&vm, &default_state(), &code, method("forever", &[]), GAS), first);
+    }
+    // Bounded recursion: find the deepest depth that passes; one more overflows.
+    let depth = |n: u32| run(&vm, &default_state(), &code, method("t", &n.to_le_bytes()), GAS * 10).status;
+    assert_eq!(depth(100), StatusCode::Success);
+    let max = Limits::default().max_stack_units / vm::FRAME_OVERHEAD_UNITS;
+    assert_eq!(depth(max), StatusCode::StackOverflow, "frames cost more than the overhead alone");
+    let (mut lo, mut hi) = (100, max);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if depth(mid) == StatusCode::Success {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    assert_eq!(depth(lo), StatusCode::Success);
+    assert_eq!(depth(lo + 1), StatusCode::StackOverflow);
+}
+
+#[test]
+fn memory_is_fixed() {
+    let code = entry(
+        "(i32.store (i32.const 0) (memory.grow (i32.const 1)))
+         (i32.store (i32.const 4) (memory.grow (i32.const 0)))
+         (i32.store (i32.const 8) (memory.size))
+         (call $return_data (i32.const 0) (i32.const 12))",
+    );
+    let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+    assert_eq!(r.status, StatusCode::Success, "{r:?}");
+    let words: Vec<i32> =
+        r.return_data.chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect();
+    assert_eq!(words, [-1, -1, 1]);
+}
+
+fn memory_module(pages: u32) -> Vec<u8> {
+    wasm(&format!(r#"(module (memory (export "memory") {pages}) (func (export "method_t")))"#))
+}
+
+#[test]
+fn memory_at_the_cap_runs_and_above_it_is_rejected() {
+    let cap = Limits::default().max_memory_pages;
+    let r = run(&vm(), &default_state(), &memory_module(cap), method("t", &[]), GAS);
+    assert_eq!(r.status, StatusCode::Success);
+    let r = run(&vm(), &default_state(), &memory_module(cap + 1), method("t", &[]), GAS);
+    assert_eq!(r.status, StatusCode::InvalidModule);
+    // Instantiation of a bigger memory costs more.
+    let small = run(&vm(), &default_state(), &memory_module(1), method("t", &[]), GAS).gas_used;
+    let big = run(&vm(), &default_state(), &memory_module(cap), method("t", &[]), GAS).gas_used;
+    assert!(big > small);
+}
+
+#[test]
+fn data_segment_out_of_bounds_is_a_trap_at_instantiation() {
+    let code = wasm(
+        r#"(module (memory (export "memory") 1) (data (i32.const 65535) "ab") (func (export "method_t")))"#,
+    );
+    let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+    assert_eq!(r.status, StatusCode::Trap);
+    assert!(r.diff.is_empty());
+}
+
+#[test]
+fn invalid_modules_get_a_receipt_not_an_error() {
+    let float_in_dead_code = wasm(
+        r#"(module (memory (export "memory") 1)
+             (func (export "method_t"))
+             (func $never (result f32) (f32.const 1.5)))"#,
+    );
+    for code in [float_in_dead_code, vec![0, 97, 115, 109], b"garbage".to_vec()] {
+        let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+        assert_eq!(r.status, StatusCode::InvalidModule);
+        assert!(r.gas_used > 0 && r.diff.is_empty());
+    }
+}
+
+#[test]
+fn checkpoints_depend_only_on_the_input() {
+    let vm = vm();
+    let (state, code) = (default_state(), token_wasm());
+    let invocation = abi::Invocation { token: TOKEN, call: operation(transfer(addr(1), addr(2), 10)) };
+    let ctx = context(addr(1));
+    let tx = vm::Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
+    let opts = vm::ExecOptions { checkpoint_interval: 1_000 };
+    let a = vm.execute_with(&state, &tx, &opts).unwrap();
+    let b = vm.execute_with(&state, &tx, &opts).unwrap();
+    assert_eq!(a, b);
+    let plain = vm.execute(&state, &tx).unwrap();
+    assert_eq!(a.receipt, plain, "checkpoints never change the receipt");
+    let expected = a.receipt.gas_used / 1_000;
+    assert!(!a.checkpoints.is_empty());
+    assert!(a.checkpoints.len() as u64 >= expected.saturating_sub(1));
+    for (i, c) in a.checkpoints.iter().enumerate() {
+        assert_eq!(c.index, i as u64 + 1);
+        assert!(c.gas_used <= c.index * 1_000, "{c:?}");
+    }
+}

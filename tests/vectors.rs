@@ -1,0 +1,126 @@
+//! Gas conformance vectors (`spec/vectors/README.md`): module, call, state, gas limit -> status, gas
+//! used, return data, diff. They pin the gas table and the host's behaviour: a change in any
+//! expected value is a consensus change and requires a new spec version.
+//!
+//! Regenerate on purpose only: `TSVM_BLESS=1 cargo test -p tsvm-tests --test main vectors`.
+
+use abi::{Call, Context, Hash32, Invocation, StateDiff, StatusCode};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tsvm_tests::*;
+use vm::{InMemoryState, Transaction, GAS_TABLE_VERSION};
+
+/// blake3 of `spec/vectors/gas.json` for each spec version. A version's vectors are frozen: when
+/// expected values change, bump `GAS_TABLE_VERSION` (or the profile or ABI version) and add a line.
+const PINNED: &[(u32, &str)] = &[(1, "PIN")];
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+#[serde(deny_unknown_fields)]
+struct VectorFile {
+    spec_version: u32,
+    rules_hash: Hash32,
+    context: Context,
+    state: InMemoryState,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+#[serde(deny_unknown_fields)]
+struct Vector {
+    name: String,
+    /// A `.wat` file under `spec/vectors/modules/`.
+    module: String,
+    call: Call,
+    gas_limit: u64,
+    expect: Expect,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    status: StatusCode,
+    gas_used: u64,
+    #[serde(with = "abi::hex::bytes")]
+    return_data: Vec<u8>,
+    diff: StateDiff,
+}
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors")
+}
+
+fn execute(file: &VectorFile, v: &Vector) -> Expect {
+    let wat = std::fs::read_to_string(dir().join("modules").join(&v.module)).unwrap();
+    let code = wasm(&wat);
+    let invocation = Invocation { token: TOKEN, call: v.call.clone() };
+    let tx =
+        Transaction { code: &code, invocation: &invocation, context: &file.context, gas_limit: v.gas_limit };
+    let r = vm().execute(&file.state, &tx).unwrap();
+    Expect { status: r.status, gas_used: r.gas_used, return_data: r.return_data, diff: r.diff }
+}
+
+#[test]
+fn gas_vectors_hold() {
+    let path = dir().join("gas.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut file: VectorFile = serde_json::from_str(&text).unwrap();
+    if std::env::var_os("TSVM_BLESS").is_some() {
+        file.spec_version = GAS_TABLE_VERSION;
+        file.rules_hash = vm().rules_hash();
+        let got: Vec<Expect> = file.vectors.iter().map(|v| execute(&file, v)).collect();
+        for (v, e) in file.vectors.iter_mut().zip(got) {
+            v.expect = e;
+        }
+        std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
+        return;
+    }
+    assert_eq!(file.spec_version, GAS_TABLE_VERSION, "vectors were made for another gas table version");
+    assert_eq!(file.rules_hash, vm().rules_hash(), "the rules changed: bump the spec version and re-bless");
+    let mut failures = Vec::new();
+    for v in &file.vectors {
+        let got = execute(&file, v);
+        if got != v.expect {
+            failures.push(format!("{}: expected {:?}\n   got {:?}", v.name, v.expect, got));
+        }
+    }
+    assert!(failures.is_empty(), "vectors diverged:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn vectors_are_frozen_per_spec_version() {
+    let text = std::fs::read(dir().join("gas.json")).unwrap();
+    let digest = abi::hex::encode(blake3::hash(&text).as_bytes());
+    let mut modules: Vec<_> =
+        std::fs::read_dir(dir().join("modules")).unwrap().map(|e| e.unwrap().path()).collect();
+    modules.sort();
+    let mut h = blake3::Hasher::new();
+    h.update(digest.as_bytes());
+    for m in modules {
+        h.update(m.file_name().unwrap().to_string_lossy().as_bytes());
+        h.update(&std::fs::read(m).unwrap());
+    }
+    let digest = abi::hex::encode(h.finalize().as_bytes());
+    let pinned = PINNED.iter().find(|(v, _)| *v == GAS_TABLE_VERSION).map(|(_, d)| *d);
+    assert_eq!(
+        pinned,
+        Some(digest.as_str()),
+        "spec/vectors changed without a new spec version: bump GAS_TABLE_VERSION (spec/gas.md#versioning) \
+         and pin the new digest"
+    );
+}
+
+#[test]
+fn vector_file_has_every_status_it_claims_to_cover() {
+    let file: VectorFile =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("gas.json")).unwrap()).unwrap();
+    let statuses: std::collections::BTreeSet<_> = file.vectors.iter().map(|v| v.expect.status).collect();
+    for s in [
+        StatusCode::Success,
+        StatusCode::OutOfGas,
+        StatusCode::Reverted,
+        StatusCode::StackOverflow,
+        StatusCode::Trap,
+    ] {
+        assert!(statuses.contains(&s), "no vector ends in {s:?}");
+    }
+}

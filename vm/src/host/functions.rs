@@ -1,0 +1,275 @@
+//! The host functions, one per entry of `abi::HOST_FUNCTIONS`, and the import list for an instance
+//! (`spec/abi.md#host-functions`).
+
+use super::{val_u64, Halt, Host, HostState};
+use crate::mutation::{self, Origin};
+use abi::{Address, Event, HostFnId, LogLevel, LogRecord, StatusCode};
+use wasmi::{Caller, Extern, Func, Store, Val};
+
+type R<T> = Result<T, wasmi::Error>;
+type C<'c, 'a> = Caller<'c, HostState<'a>>;
+
+fn amount(lo: i64, hi: i64) -> u128 {
+    (u128::from(hi as u64) << 64) | u128::from(lo as u64)
+}
+
+fn input_size(mut c: C<'_, '_>) -> R<i32> {
+    let mut h = Host::enter(&mut c, HostFnId::InputSize)?;
+    let len = h.state().input.len() as i32;
+    h.leave()?;
+    Ok(len)
+}
+
+fn input_read(mut c: C<'_, '_>, dst: i32, offset: i32, len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::InputRead)?;
+    let (offset, len) = (offset as u32 as usize, len as u32 as usize);
+    let input = std::mem::take(&mut h.state().input);
+    let result = match offset.checked_add(len).and_then(|end| input.get(offset..end)) {
+        Some(bytes) => h.write(dst, bytes),
+        None => Err(Halt::Status(StatusCode::BadPointer)),
+    };
+    h.state().input = input;
+    result?;
+    h.leave()
+}
+
+fn return_data(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::ReturnData)?;
+    let len = h.limit(len, h.caller.data().rules.limits.max_return_data_len)?;
+    let data = h.read(ptr, len)?;
+    h.state().return_data = data;
+    h.leave()
+}
+
+fn revert(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Revert)?;
+    let len = h.limit(len, h.caller.data().rules.limits.max_revert_reason_len)?;
+    let reason = h.read(ptr, len)?;
+    h.state().revert_reason = reason;
+    Err(Halt::Status(StatusCode::Reverted).into())
+}
+
+fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) -> R<i32> {
+    let mut h = Host::enter(&mut c, HostFnId::StorageRead)?;
+    let key_len = h.limit(key_len, h.caller.data().rules.limits.max_key_len)?;
+    let key = h.read(key, key_len)?;
+    let value = h.state().overlay.storage(&key).map_err(Halt::from)?;
+    let result = match value {
+        None => -1,
+        Some(value) => {
+            let n = value.len().min(cap as u32 as usize);
+            h.write(dst, &value[..n])?;
+            value.len() as i32
+        }
+    };
+    h.leave()?;
+    Ok(result)
+}
+
+fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::StorageWrite)?;
+    h.require_writable()?;
+    let limits = &h.caller.data().rules.limits;
+    let (max_key, max_value) = (limits.max_key_len, limits.max_value_len);
+    let key_len = h.limit(key_len, max_key)?;
+    let val_len = h.limit(val_len, max_value)?;
+    let key = h.read(key, key_len)?;
+    let value = h.read(val, val_len)?;
+    h.state().overlay.set_storage(&key, Some(value)).map_err(Halt::from)?;
+    h.leave()
+}
+
+fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::StorageRemove)?;
+    h.require_writable()?;
+    let key_len = h.limit(key_len, h.caller.data().rules.limits.max_key_len)?;
+    let key = h.read(key, key_len)?;
+    h.state().overlay.set_storage(&key, None).map_err(Halt::from)?;
+    h.leave()
+}
+
+fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::BalanceOf)?;
+    let account = Address(h.read32(account)?);
+    let balance = h.state().overlay.balance(&account).map_err(Halt::from)?;
+    h.write(dst, &balance.to_le_bytes())?;
+    h.leave()
+}
+
+fn total_supply(mut c: C<'_, '_>, dst: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::TotalSupply)?;
+    let supply = h.state().overlay.supply().map_err(Halt::from)?;
+    h.write(dst, &supply.to_le_bytes())?;
+    h.leave()
+}
+
+fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Transfer)?;
+    h.require_writable()?;
+    let from = Address(h.read32(from)?);
+    let to = Address(h.read32(to)?);
+    mutation::transfer(&mut h.state().overlay, &from, &to, amount(lo, hi)).map_err(Halt::from)?;
+    h.leave()
+}
+
+fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Mint)?;
+    h.require_writable()?;
+    let to = Address(h.read32(to)?);
+    let state = h.state();
+    mutation::mint(&mut state.overlay, &state.token_info.policy, Origin::Script, &to, amount(lo, hi))
+        .map_err(Halt::from)?;
+    h.leave()
+}
+
+fn burn(mut c: C<'_, '_>, from: i32, lo: i64, hi: i64) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Burn)?;
+    h.require_writable()?;
+    let from = Address(h.read32(from)?);
+    let state = h.state();
+    mutation::burn(&mut state.overlay, &state.token_info.policy, Origin::Script, &from, amount(lo, hi))
+        .map_err(Halt::from)?;
+    h.leave()
+}
+
+fn emit_event(mut c: C<'_, '_>, topic: i32, topic_len: i32, data: i32, data_len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::EmitEvent)?;
+    h.require_writable()?;
+    let limits = &h.caller.data().rules.limits;
+    let (max_topic, max_data, max_events) =
+        (limits.max_event_topic_len, limits.max_event_data_len, limits.max_events);
+    if h.state().events.len() >= max_events as usize {
+        return Err(Halt::Status(StatusCode::LimitExceeded).into());
+    }
+    let topic_len = h.limit(topic_len, max_topic)?;
+    let data_len = h.limit(data_len, max_data)?;
+    let topic = h.read(topic, topic_len)?;
+    let data = h.read(data, data_len)?;
+    h.state().events.push(Event { topic, data });
+    h.leave()
+}
+
+fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Log)?;
+    let level = LogLevel::from_u32(level as u32).ok_or(Halt::Status(StatusCode::InvalidArgument))?;
+    let limits = &h.caller.data().rules.limits;
+    let (max_len, max_logs) = (limits.max_log_len, limits.max_logs);
+    if h.state().logs.len() >= max_logs as usize {
+        return Err(Halt::Status(StatusCode::LimitExceeded).into());
+    }
+    let msg_len = h.limit(msg_len, max_len)?;
+    let message = h.read(msg, msg_len)?;
+    h.state().logs.push(LogRecord { level, message });
+    h.leave()
+}
+
+fn block_height(mut c: C<'_, '_>) -> R<i64> {
+    let mut h = Host::enter(&mut c, HostFnId::BlockHeight)?;
+    let v = h.state().ctx.height as i64;
+    h.leave()?;
+    Ok(v)
+}
+
+fn block_timestamp(mut c: C<'_, '_>) -> R<i64> {
+    let mut h = Host::enter(&mut c, HostFnId::BlockTimestamp)?;
+    let v = h.state().ctx.timestamp_ms as i64;
+    h.leave()?;
+    Ok(v)
+}
+
+/// The shared shape of the functions that write a 32-byte context value.
+fn write32(mut c: C<'_, '_>, id: HostFnId, dst: i32, get: fn(&HostState<'_>) -> [u8; 32]) -> R<()> {
+    let mut h = Host::enter(&mut c, id)?;
+    let value = get(h.state());
+    h.write(dst, &value)?;
+    h.leave()
+}
+
+fn tx_hash(c: C<'_, '_>, dst: i32) -> R<()> {
+    write32(c, HostFnId::TxHash, dst, |s| s.ctx.tx_hash.0)
+}
+
+fn prev_block_hash(c: C<'_, '_>, dst: i32) -> R<()> {
+    write32(c, HostFnId::PrevBlockHash, dst, |s| s.ctx.prev_block_hash.0)
+}
+
+fn caller(c: C<'_, '_>, dst: i32) -> R<()> {
+    write32(c, HostFnId::Caller, dst, |s| s.ctx.caller.0)
+}
+
+fn token_id(c: C<'_, '_>, dst: i32) -> R<()> {
+    write32(c, HostFnId::TokenId, dst, |s| s.token.0)
+}
+
+fn token_owner(c: C<'_, '_>, dst: i32) -> R<()> {
+    write32(c, HostFnId::TokenOwner, dst, |s| s.token_info.owner.0)
+}
+
+fn gas_left(mut c: C<'_, '_>) -> R<i64> {
+    let mut h = Host::enter(&mut c, HostFnId::GasLeft)?;
+    let v = h.state().meter.remaining() as i64;
+    h.leave()?;
+    Ok(v)
+}
+
+fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
+    let mut h = Host::enter(&mut c, HostFnId::Blake3)?;
+    let bytes = h.read(ptr, len as u32)?;
+    let hash = blake3::hash(&bytes);
+    h.write(dst, hash.as_bytes())?;
+    h.leave()
+}
+
+/// `tsvm.__gas_slow(cost)`: the metering slow path (`spec/gas.md#host-side-metering`). Returns only
+/// once the gas global can pay `cost`; fires the checkpoints the block crosses.
+fn gas_slow(mut c: C<'_, '_>, cost: i64) -> R<()> {
+    let (Some(memory), Some(gas)) = (c.data().memory, c.data().gas_global) else {
+        return Err(Halt::Failure(crate::VmError::Engine("gas slow path before instantiation".into())).into());
+    };
+    let global = val_u64(&gas.get(&c));
+    let (mem, state) = memory.data_and_store_mut(&mut c);
+    state.meter.sync_from_global(global);
+    state.meter.reserve(cost as u64, mem).map_err(Halt::Status)?;
+    let value = state.meter.global_value();
+    gas.set(&mut c, Val::I64(value as i64))
+        .map_err(|e| Halt::Failure(crate::VmError::Engine(format!("cannot set the gas global: {e}"))).into())
+}
+
+/// The externs for a module importing `ids` (in import order), followed by the instrumentation's
+/// `__gas_slow` import, which the instrumenter always appends last.
+pub(crate) fn imports(store: &mut Store<HostState<'_>>, ids: &[HostFnId]) -> Vec<Extern> {
+    let mut externs: Vec<Extern> = ids
+        .iter()
+        .map(|id| {
+            let s = &mut *store;
+            let f = match id {
+                HostFnId::InputSize => Func::wrap(s, input_size),
+                HostFnId::InputRead => Func::wrap(s, input_read),
+                HostFnId::ReturnData => Func::wrap(s, return_data),
+                HostFnId::Revert => Func::wrap(s, revert),
+                HostFnId::StorageRead => Func::wrap(s, storage_read),
+                HostFnId::StorageWrite => Func::wrap(s, storage_write),
+                HostFnId::StorageRemove => Func::wrap(s, storage_remove),
+                HostFnId::BalanceOf => Func::wrap(s, balance_of),
+                HostFnId::TotalSupply => Func::wrap(s, total_supply),
+                HostFnId::Transfer => Func::wrap(s, transfer),
+                HostFnId::Mint => Func::wrap(s, mint),
+                HostFnId::Burn => Func::wrap(s, burn),
+                HostFnId::EmitEvent => Func::wrap(s, emit_event),
+                HostFnId::Log => Func::wrap(s, log),
+                HostFnId::BlockHeight => Func::wrap(s, block_height),
+                HostFnId::BlockTimestamp => Func::wrap(s, block_timestamp),
+                HostFnId::TxHash => Func::wrap(s, tx_hash),
+                HostFnId::PrevBlockHash => Func::wrap(s, prev_block_hash),
+                HostFnId::Caller => Func::wrap(s, caller),
+                HostFnId::TokenId => Func::wrap(s, token_id),
+                HostFnId::TokenOwner => Func::wrap(s, token_owner),
+                HostFnId::GasLeft => Func::wrap(s, gas_left),
+                HostFnId::Blake3 => Func::wrap(s, blake3),
+            };
+            Extern::Func(f)
+        })
+        .collect();
+    externs.push(Extern::Func(Func::wrap(store, gas_slow)));
+    externs
+}

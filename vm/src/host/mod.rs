@@ -1,0 +1,190 @@
+//! The token-script host: the state one execution's host functions work on, and the shape every
+//! host function shares (`spec/abi.md#host-functions`).
+//!
+//! Every host function: charges its base gas, checks its inputs against their limits, checks guest
+//! pointers against linear memory, charges per byte, touches state, writes its result. A failed check
+//! halts the execution with a status code ([`Halt`]); a failure of the node's state is a host error
+//! that aborts the execution with an `Err`.
+
+mod functions;
+
+pub(crate) use functions::imports;
+
+use crate::meter::GasMeter;
+use crate::overlay::Overlay;
+use crate::state::StateError;
+use crate::{Rules, VmError};
+use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo};
+use std::fmt;
+use wasmi::{Caller, Global, Memory, Val};
+
+/// Why guest execution stopped early. Carried through wasmi as a host error.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    /// A consensus outcome (revert, out of gas, a rejected mutation, ...).
+    Status(StatusCode),
+    /// The host failed: the execution has no receipt.
+    Failure(VmError),
+}
+
+impl fmt::Display for Halt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status(s) => write!(f, "halted: {}", s.describe()),
+            Self::Failure(e) => write!(f, "host failure: {e}"),
+        }
+    }
+}
+
+impl wasmi::errors::HostError for Halt {}
+
+impl From<StatusCode> for Halt {
+    fn from(s: StatusCode) -> Self {
+        Self::Status(s)
+    }
+}
+
+impl From<StateError> for Halt {
+    fn from(e: StateError) -> Self {
+        Self::Failure(VmError::State(e.0))
+    }
+}
+
+impl From<crate::mutation::Rejected> for Halt {
+    fn from(r: crate::mutation::Rejected) -> Self {
+        match r {
+            crate::mutation::Rejected::Status(s) => Self::Status(s),
+            crate::mutation::Rejected::State(e) => e.into(),
+        }
+    }
+}
+
+impl From<Halt> for wasmi::Error {
+    fn from(h: Halt) -> Self {
+        wasmi::Error::host(h)
+    }
+}
+
+/// Everything one execution's host functions read and write (the wasmi store's data).
+pub(crate) struct HostState<'a> {
+    pub rules: &'a Rules,
+    pub ctx: &'a Context,
+    pub token: TokenId,
+    pub token_info: TokenInfo,
+    pub read_only: bool,
+    /// The current entry's input (borsh of the operation for hooks, args for views and methods).
+    pub input: Vec<u8>,
+    pub overlay: Overlay<'a>,
+    pub meter: GasMeter,
+    pub events: Vec<Event>,
+    pub logs: Vec<LogRecord>,
+    pub return_data: Vec<u8>,
+    pub revert_reason: Vec<u8>,
+    /// Set once the instance exists (no host function can run before: start functions are banned).
+    pub memory: Option<Memory>,
+    pub gas_global: Option<Global>,
+}
+
+/// A host function's access to the caller: gas, memory, state.
+pub(crate) struct Host<'r, 'c, 'a> {
+    caller: &'r mut Caller<'c, HostState<'a>>,
+    spec: &'static HostFn,
+    memory: Memory,
+    gas: Global,
+}
+
+impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
+    /// Enters host function `id`: takes the gas global into the meter and charges the base cost.
+    pub(crate) fn enter(caller: &'r mut Caller<'c, HostState<'a>>, id: HostFnId) -> Result<Self, Halt> {
+        let (Some(memory), Some(gas)) = (caller.data().memory, caller.data().gas_global) else {
+            return Err(Halt::Failure(VmError::Engine("host function called before instantiation".into())));
+        };
+        let global = val_u64(&gas.get(&*caller));
+        caller.data_mut().meter.sync_from_global(global);
+        let mut host = Self { caller, spec: id.spec(), memory, gas };
+        host.charge(host.spec.base)?;
+        Ok(host)
+    }
+
+    pub(crate) fn state(&mut self) -> &mut HostState<'a> {
+        self.caller.data_mut()
+    }
+
+    /// Charges `amount` gas.
+    pub(crate) fn charge(&mut self, amount: u64) -> Result<(), Halt> {
+        let (memory, state) = self.memory.data_and_store_mut(&mut *self.caller);
+        state.meter.charge(amount, memory)?;
+        Ok(())
+    }
+
+    /// Charges this function's per-byte cost for `bytes` bytes.
+    pub(crate) fn charge_bytes(&mut self, bytes: u64) -> Result<(), Halt> {
+        self.charge(self.spec.per_byte.saturating_mul(bytes))
+    }
+
+    /// Checks a guest length against a limit; past it, the call halts with `LimitExceeded`.
+    pub(crate) fn limit(&self, len: i32, max: u32) -> Result<u32, Halt> {
+        let len = len as u32;
+        if len > max {
+            return Err(Halt::Status(StatusCode::LimitExceeded));
+        }
+        Ok(len)
+    }
+
+    fn range(&self, ptr: i32, len: u32) -> Result<std::ops::Range<usize>, Halt> {
+        let start = u64::from(ptr as u32);
+        let end = start + u64::from(len);
+        if end > self.memory.data_size(&*self.caller) as u64 {
+            return Err(Halt::Status(StatusCode::BadPointer));
+        }
+        Ok(start as usize..end as usize)
+    }
+
+    /// Reads `len` guest bytes at `ptr`: bounds check, then per-byte charge, then copy.
+    pub(crate) fn read(&mut self, ptr: i32, len: u32) -> Result<Vec<u8>, Halt> {
+        let range = self.range(ptr, len)?;
+        self.charge_bytes(u64::from(len))?;
+        Ok(self.memory.data(&*self.caller)[range].to_vec())
+    }
+
+    /// Reads a 32-byte value (address, hash) at `ptr`.
+    pub(crate) fn read32(&mut self, ptr: i32) -> Result<[u8; 32], Halt> {
+        let bytes = self.read(ptr, 32)?;
+        let mut out = [0; 32];
+        out.copy_from_slice(&bytes);
+        Ok(out)
+    }
+
+    /// Writes `bytes` to guest memory at `ptr`: bounds check, then per-byte charge, then copy.
+    pub(crate) fn write(&mut self, ptr: i32, bytes: &[u8]) -> Result<(), Halt> {
+        let range = self.range(ptr, bytes.len() as u32)?;
+        self.charge_bytes(bytes.len() as u64)?;
+        self.memory.data_mut(&mut *self.caller)[range].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Halts with `ReadOnlyViolation` inside a view.
+    pub(crate) fn require_writable(&mut self) -> Result<(), Halt> {
+        if self.state().read_only {
+            return Err(Halt::Status(StatusCode::ReadOnlyViolation));
+        }
+        Ok(())
+    }
+
+    /// Leaves the host function: puts the remaining gas back into the global.
+    pub(crate) fn leave(self) -> Result<(), wasmi::Error> {
+        let value = self.caller.data().meter.global_value();
+        self.gas
+            .set(&mut *self.caller, Val::I64(value as i64))
+            .map_err(|e| Halt::Failure(VmError::Engine(format!("cannot set the gas global: {e}"))).into())
+    }
+}
+
+/// Reads an i64 global as the u64 it holds.
+pub(crate) fn val_u64(v: &Val) -> u64 {
+    match v {
+        Val::I64(x) => *x as u64,
+        Val::I32(x) => u64::from(*x as u32),
+        _ => 0,
+    }
+}

@@ -1,0 +1,378 @@
+//! The execution API for nodes: [`Vm`] (`spec/abi.md#execution`).
+//!
+//! One call of [`Vm::execute`] is one atomic execution: a view, a method, one hook, or an
+//! operation's whole pipeline (before-hook, native mutation, after-hook). It reads state only
+//! through the node's [`StateView`] and returns a [`Receipt`]; nothing is applied unless the status is
+//! `Success`, and then only through the receipt's diff.
+
+use crate::cache::{ModuleCache, Prepared, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+use crate::host::{imports, Halt, HostState};
+use crate::meter::{Checkpoint, GasMeter};
+use crate::mutation::{self, Origin};
+use crate::overlay::Overlay;
+use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL};
+use abi::{
+    entry_export_name, Call, Context, EntryKind, Hash32, HookKind, Invocation, Operation, Receipt, StateDiff,
+    StateKey, StatusCode,
+};
+use std::sync::Arc;
+use wasmi::{Instance, Store, TrapCode, Val};
+
+/// Everything one execution needs besides the VM.
+#[derive(Clone, Copy)]
+pub struct Transaction<'a> {
+    /// The token script's module bytes (WebAssembly binary).
+    pub code: &'a [u8],
+    /// What to run.
+    pub invocation: &'a Invocation,
+    /// Block and transaction context.
+    pub context: &'a Context,
+    /// Gas available.
+    pub gas_limit: u64,
+}
+
+/// Options that change what is recorded, never what is computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecOptions {
+    /// Record a [`Checkpoint`] each time gas used first exceeds a multiple of this (0: never).
+    pub checkpoint_interval: u64,
+}
+
+/// A receipt with what was recorded on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// The consensus result.
+    pub receipt: Receipt,
+    /// Checkpoints, when [`ExecOptions::checkpoint_interval`] is set.
+    pub checkpoints: Vec<Checkpoint>,
+    /// Every state key read from the view, with its value (`None`: absent), sorted by key: the
+    /// pre-state witness a replay needs.
+    pub witness: Vec<(StateKey, Option<Vec<u8>>)>,
+}
+
+/// The VM: rules plus a module cache. `Send + Sync`: share one across threads.
+pub struct Vm {
+    rules: Rules,
+    rules_hash: Hash32,
+    cache: ModuleCache,
+}
+
+impl Vm {
+    /// A VM with `rules` and the default cache bounds.
+    pub fn new(rules: Rules) -> Self {
+        Self::with_cache_bounds(rules, DEFAULT_CACHE_MODULES, DEFAULT_CACHE_CODE_BYTES)
+    }
+
+    /// A VM whose cache keeps at most `max_modules` modules and `max_code_bytes` bytes of compiled
+    /// code per engine generation (see `spec/abi.md#module-cache`).
+    pub fn with_cache_bounds(rules: Rules, max_modules: usize, max_code_bytes: usize) -> Self {
+        let cache = ModuleCache::new(&rules, max_modules, max_code_bytes);
+        let rules_hash = rules.hash();
+        Self { rules, rules_hash, cache }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The rules hash every receipt carries.
+    pub fn rules_hash(&self) -> Hash32 {
+        self.rules_hash
+    }
+
+    /// Modules in the cache's current generation.
+    pub fn cached_modules(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Executes `tx` against `state`.
+    ///
+    /// # Errors
+    /// Only failures of the host: the state view failed, or the engine did something the spec does
+    /// not allow (a bug). Every guest failure is a receipt.
+    pub fn execute(&self, state: &dyn StateView, tx: &Transaction<'_>) -> crate::Result<Receipt> {
+        Ok(self.execute_with(state, tx, &ExecOptions::default())?.receipt)
+    }
+
+    /// Executes `tx` against `state`, recording what `options` asks for.
+    ///
+    /// # Errors
+    /// As [`Vm::execute`].
+    pub fn execute_with(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+        options: &ExecOptions,
+    ) -> crate::Result<Execution> {
+        let token = tx.invocation.token;
+        let mut run = Run {
+            meter: GasMeter::new(tx.gas_limit, options.checkpoint_interval),
+            overlay: Overlay::new(state, token),
+        };
+        let outcome = self.run(state, tx, &mut run);
+        let status = match outcome {
+            Ok(Outcome::Done(host)) => return Ok(self.finish(host, StatusCode::Success)),
+            Ok(Outcome::Halted(host, status)) => return Ok(self.finish(host, status)),
+            Ok(Outcome::Early(status)) => status,
+            Err(e) => return Err(e),
+        };
+        // Halted before an instance existed: only gas and the status.
+        let receipt = Receipt {
+            status,
+            gas_used: run.meter.gas_used(),
+            return_data: Vec::new(),
+            revert_reason: Vec::new(),
+            events: Vec::new(),
+            logs: Vec::new(),
+            diff: StateDiff::default(),
+            rules_hash: self.rules_hash,
+        };
+        Ok(Execution {
+            receipt,
+            witness: run.overlay.witness().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            checkpoints: run.meter.into_checkpoints(),
+        })
+    }
+
+    fn finish(&self, host: HostState<'_>, status: StatusCode) -> Execution {
+        let success = status.is_success();
+        let receipt = Receipt {
+            status,
+            gas_used: host.meter.gas_used(),
+            return_data: if success { host.return_data } else { Vec::new() },
+            revert_reason: if status == StatusCode::Reverted { host.revert_reason } else { Vec::new() },
+            events: if success { host.events } else { Vec::new() },
+            logs: host.logs,
+            diff: if success { host.overlay.diff() } else { StateDiff::default() },
+            rules_hash: self.rules_hash,
+        };
+        Execution {
+            receipt,
+            witness: host.overlay.witness().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            checkpoints: host.meter.into_checkpoints(),
+        }
+    }
+
+    /// The steps of `spec/abi.md#execution`, in order.
+    fn run<'a>(
+        &'a self,
+        state: &'a dyn StateView,
+        tx: &Transaction<'a>,
+        run: &mut Run<'a>,
+    ) -> crate::Result<Outcome<'a>> {
+        let token = tx.invocation.token;
+        // 1. The token must exist.
+        let Some(token_info) = state.token(&token).map_err(|e| VmError::State(e.0))? else {
+            return Ok(Outcome::Early(StatusCode::UnknownToken));
+        };
+        // 2. Loading code is charged from its size, whatever the cache holds.
+        if let Err(s) = run.meter.charge(self.rules.gas.load_cost(len_u32(tx.code.len())), &[]) {
+            return Ok(Outcome::Early(s));
+        }
+        // 3. Validate, instrument, compile (or find in the cache).
+        let code_hash = Hash32(*blake3::hash(tx.code).as_bytes());
+        let prepared = self.cache.get_or_prepare(code_hash, self.rules_hash, tx.code, &self.rules)?;
+        let (module, info) = match &*prepared {
+            Prepared::Ready { module, info } => (module, info),
+            Prepared::Invalid(e) => {
+                tracing::debug!(error = %e, "module rejected");
+                return Ok(Outcome::Early(StatusCode::InvalidModule));
+            }
+        };
+        // 4. Resolve the entry points and the input.
+        let (entries, read_only) = match resolve(&tx.invocation.call, info) {
+            Ok(r) => r,
+            Err(s) => return Ok(Outcome::Early(s)),
+        };
+        if let Call::View { args, .. } | Call::Method { args, .. } = &tx.invocation.call {
+            if args.len() > self.rules.limits.max_input_len as usize {
+                return Ok(Outcome::Early(StatusCode::LimitExceeded));
+            }
+        }
+        // 5. Instantiation is charged per memory page and per data-segment byte.
+        if let Err(s) =
+            run.meter.charge(self.rules.gas.instantiate_cost(info.memory_pages, info.data_bytes), &[])
+        {
+            return Ok(Outcome::Early(s));
+        }
+        let meter = std::mem::replace(&mut run.meter, GasMeter::new(0, 0));
+        let overlay = std::mem::replace(&mut run.overlay, Overlay::new(state, token));
+        let host = HostState {
+            rules: &self.rules,
+            ctx: tx.context,
+            token,
+            token_info,
+            read_only,
+            input: Vec::new(),
+            overlay,
+            meter,
+            events: Vec::new(),
+            logs: Vec::new(),
+            return_data: Vec::new(),
+            revert_reason: Vec::new(),
+            memory: None,
+            gas_global: None,
+        };
+        let prepared_ref = Arc::clone(&prepared);
+        let mut store = Store::new(module.engine(), host);
+        let externs = imports(&mut store, &info.imports);
+        let instance = match Instance::new(&mut store, module, &externs) {
+            Ok(i) => i,
+            Err(e) => {
+                return match e.as_trap_code() {
+                    // Data or element segments out of bounds: a trap of the script.
+                    Some(_) => Ok(Outcome::Halted(store.into_data(), StatusCode::Trap)),
+                    None => Err(VmError::Engine(format!("instantiation failed: {e}"))),
+                };
+            }
+        };
+        let memory = instance.get_memory(&store, "memory");
+        let gas = instance.get_global(&store, GAS_GLOBAL_EXPORT);
+        let sp = instance.get_global(&store, STACK_GLOBAL_EXPORT);
+        let (Some(memory), Some(gas), Some(sp)) = (memory, gas, sp) else {
+            return Err(VmError::Engine("instrumented module lacks memory or meter globals".into()));
+        };
+        store.data_mut().memory = Some(memory);
+        store.data_mut().gas_global = Some(gas);
+        drop(prepared_ref);
+        // 6. Run the entries in order (the pipeline's native mutation between its hooks).
+        for step in entries {
+            let status = match step {
+                Step::Entry { export, input } => {
+                    store.data_mut().input = input;
+                    call_entry(&mut store, &instance, &export, gas, sp)?
+                }
+                Step::Native(op) => native(store.data_mut(), &op)?,
+            };
+            if let Some(status) = status {
+                return Ok(Outcome::Halted(store.into_data(), status));
+            }
+        }
+        Ok(Outcome::Done(store.into_data()))
+    }
+}
+
+/// Gas and overlay before the instance exists.
+struct Run<'a> {
+    meter: GasMeter,
+    overlay: Overlay<'a>,
+}
+
+enum Outcome<'a> {
+    /// Every step completed.
+    Done(HostState<'a>),
+    /// A step halted with this status.
+    Halted(HostState<'a>, StatusCode),
+    /// Halted before instantiation.
+    Early(StatusCode),
+}
+
+enum Step {
+    Entry { export: String, input: Vec<u8> },
+    Native(Operation),
+}
+
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The steps a call runs, and whether it is read-only (`spec/abi.md#entry-points`).
+fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<(Vec<Step>, bool), StatusCode> {
+    let hook_step = |hook: HookKind, op: &Operation| {
+        let export = hook.export_name();
+        info.export(export).map(|_| Step::Entry { export: export.to_string(), input: borsh_op(op) })
+    };
+    match call {
+        Call::Operation { operation } => {
+            let (before, after) = HookKind::pipeline(operation);
+            let mut steps: Vec<Step> = hook_step(before, operation).into_iter().collect();
+            if !matches!(operation, Operation::Approve { .. }) {
+                steps.push(Step::Native(operation.clone()));
+            }
+            steps.extend(after.and_then(|a| hook_step(a, operation)));
+            Ok((steps, false))
+        }
+        Call::Hook { hook, operation } => Ok((hook_step(*hook, operation).into_iter().collect(), false)),
+        Call::View { name, args } | Call::Method { name, args } => {
+            let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
+            let export = entry_export_name(kind, name)
+                .filter(|e| info.export(e).is_some())
+                .ok_or(StatusCode::EntryNotFound)?;
+            Ok((vec![Step::Entry { export, input: args.clone() }], call.is_read_only()))
+        }
+    }
+}
+
+fn borsh_op(op: &Operation) -> Vec<u8> {
+    // Serializing into a Vec cannot fail.
+    borsh::to_vec(op).unwrap_or_default()
+}
+
+/// Calls one exported `() -> ()` entry. `Ok(Some(status))` when it halted.
+fn call_entry(
+    store: &mut Store<HostState<'_>>,
+    instance: &Instance,
+    export: &str,
+    gas: wasmi::Global,
+    sp: wasmi::Global,
+) -> crate::Result<Option<StatusCode>> {
+    let func = instance
+        .get_typed_func::<(), ()>(&*store, export)
+        .map_err(|e| VmError::Engine(format!("entry {export} has the wrong type after validation: {e}")))?;
+    let engine_err =
+        |e: wasmi::errors::GlobalError| VmError::Engine(format!("cannot set a meter global: {e}"));
+    let start = store.data().meter.global_value();
+    gas.set(&mut *store, Val::I64(start as i64)).map_err(engine_err)?;
+    sp.set(&mut *store, Val::I32(0)).map_err(engine_err)?;
+    let result = func.call(&mut *store, ());
+    match result {
+        Ok(()) => {
+            let g = crate::host::val_u64(&gas.get(&*store));
+            store.data_mut().meter.sync_from_global(g);
+            Ok(None)
+        }
+        Err(err) => {
+            if let Some(halt) = err.downcast_ref::<Halt>() {
+                return match halt {
+                    Halt::Status(s) => Ok(Some(*s)),
+                    Halt::Failure(e) => Err(VmError::Engine(e.to_string())),
+                };
+            }
+            // A trap of the guest: take the gas it had paid for.
+            let g = crate::host::val_u64(&gas.get(&*store));
+            store.data_mut().meter.sync_from_global(g);
+            if matches!(sp.get(&*store), Val::I32(STACK_OVERFLOW_SENTINEL)) {
+                return Ok(Some(StatusCode::StackOverflow));
+            }
+            match err.as_trap_code() {
+                // The specified limit must trip before the engine's own (spec/gas.md#stack-limit).
+                Some(TrapCode::StackOverflow)
+                | Some(TrapCode::OutOfFuel)
+                | Some(TrapCode::OutOfSystemMemory)
+                | None => Err(VmError::Engine(format!("engine failure outside the spec: {err}"))),
+                Some(_) => Ok(Some(StatusCode::Trap)),
+            }
+        }
+    }
+}
+
+/// The pipeline's native mutation (`spec/abi.md#operation-pipeline`).
+fn native(host: &mut HostState<'_>, op: &Operation) -> crate::Result<Option<StatusCode>> {
+    let policy = host.token_info.policy.clone();
+    let result = match op {
+        Operation::Transfer { from, to, amount } => mutation::transfer(&mut host.overlay, from, to, *amount),
+        Operation::Mint { to, amount } => {
+            mutation::mint(&mut host.overlay, &policy, Origin::Native, to, *amount)
+        }
+        Operation::Burn { from, amount } => {
+            mutation::burn(&mut host.overlay, &policy, Origin::Native, from, *amount)
+        }
+        Operation::Approve { .. } => Ok(()),
+    };
+    match result {
+        Ok(()) => Ok(None),
+        Err(mutation::Rejected::Status(s)) => Ok(Some(s)),
+        Err(mutation::Rejected::State(e)) => Err(VmError::State(e.0)),
+    }
+}
