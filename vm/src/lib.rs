@@ -21,7 +21,7 @@ pub use instrument::{
 };
 pub use limits::*;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
-pub use validate::{validate, Rule, ValidationError, PROFILE_VERSION};
+pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE_VERSION};
 
 pub use abi;
 pub use abi::Receipt;

@@ -1,0 +1,1 @@
+//! Unit tests of the determinism profile, one fixture per rule and limit.
