@@ -262,7 +262,12 @@ impl ValidationError {
     }
 
     /// An error inside function `func_index`.
-    pub(crate) fn in_func(func_index: u32, rule: Rule, offset: u64, message: impl Into<String>) -> Self {
+    pub(crate) fn in_func(
+        func_index: u32,
+        rule: Rule,
+        offset: u64,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             func_index: Some(func_index),
             ..Self::new(rule, offset, message)
@@ -273,7 +278,7 @@ impl ValidationError {
     pub(crate) fn malformed(e: &wasmparser::BinaryReaderError, func_index: Option<u32>) -> Self {
         Self {
             func_index,
-            ..Self::new(Rule::Malformed, e.offset() as u64, e.message())
+            ..Self::new(Rule::Malformed, e.offset(), e.message())
         }
     }
 }
