@@ -140,7 +140,7 @@ impl<'l> Checker<'l> {
         Ok(())
     }
 
-    /// spec/determinism.md#types: function types only, integer value types, bounded counts.
+    /// spec/determinism.md#value-types: function types only, integer value types, bounded counts.
     fn check_types(&mut self, s: TypeSectionReader<'_>) -> Result<()> {
         let ok = self.limit(Limit::Types, s.range().start, s.count().into());
         for group in s.into_iter_with_offsets() {
@@ -357,7 +357,7 @@ impl<'l> Checker<'l> {
         Ok(())
     }
 
-    /// spec/determinism.md#globals: integer globals with constant initializers, bounded.
+    /// spec/determinism.md#value-types: integer globals with constant initializers, bounded.
     fn check_globals(&mut self, s: GlobalSectionReader<'_>) -> Result<()> {
         self.limit(Limit::Globals, s.range().start, s.count().into());
         for global in s.into_iter_with_offsets() {
@@ -541,7 +541,7 @@ impl<'l> Checker<'l> {
         Ok(())
     }
 
-    /// spec/determinism.md#functions: locals and instructions of one body, dead code included.
+    /// spec/determinism.md#validation: locals and instructions of one body, dead code included.
     /// At most one error per rule per function.
     fn check_body(&mut self, body: &FunctionBody<'_>, func_index: u32) -> Result<()> {
         let mut seen: Vec<Rule> = Vec::new();

@@ -848,3 +848,37 @@ fn names_are_stable_and_in_the_spec() {
     }
     assert!(spec.contains(&format!("PROFILE_VERSION = {PROFILE_VERSION}")));
 }
+
+#[test]
+fn spec_links_in_the_code_resolve() {
+    let spec = include_str!("../../../spec/determinism.md");
+    let anchors: Vec<String> = spec
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|h| {
+            h.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .collect::<String>()
+                .replace(' ', "-")
+        })
+        .collect();
+    for (file, src) in [
+        ("mod.rs", include_str!("mod.rs")),
+        ("checks.rs", include_str!("checks.rs")),
+        ("ops.rs", include_str!("ops.rs")),
+        ("rules.rs", include_str!("rules.rs")),
+        ("strict.rs", include_str!("strict.rs")),
+    ] {
+        for (i, _) in src.match_indices("spec/determinism.md#") {
+            let rest = &src[i + "spec/determinism.md#".len()..];
+            let anchor: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            assert!(anchors.contains(&anchor), "{file}: no section #{anchor}");
+        }
+    }
+}
