@@ -507,8 +507,12 @@ fn entry_points_must_be_unit_functions() {
 
 #[test]
 fn invalid_wasm_is_malformed() {
-    let err = assert_rule(&module("(func (result i32) i64.const 0)"), Rule::Malformed);
+    let err = assert_rule(
+        &module("(func $bad (result i32) i64.const 0)"),
+        Rule::Malformed,
+    );
     assert_eq!(err.func_index, Some(0));
+    assert_eq!(err.func_name.as_deref(), Some("bad"));
     assert_rule(&[], Rule::Malformed);
     assert_rule(b"\0asm\x02\0\0\0", Rule::Malformed);
     assert_rule(b"not wasm at all", Rule::Malformed);
