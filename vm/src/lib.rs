@@ -32,7 +32,7 @@ pub use meter::Checkpoint;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
 pub use rules::Rules;
 pub use state::{InMemoryState, StateError, StateView, TokenState};
-pub use validate::{validate, Rule, ValidationError, PROFILE_VERSION};
+pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE_VERSION};
 
 pub use abi;
 pub use abi::Hash32;

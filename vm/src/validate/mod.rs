@@ -1,43 +1,120 @@
-//! PLACEHOLDER: the determinism profile (replaced wholesale).
+//! The determinism profile (`spec/determinism.md`): which modules tsvm accepts, checked eagerly and
+//! completely before anything runs.
+//!
+//! Validation is a pipeline:
+//! 1. the code size limit, before anything is parsed;
+//! 2. the rule checks ([`checks`]), one `check_*` per section over a permissive parse, so a
+//!    forbidden feature is reported under its own [`Rule`] with its function and offset;
+//! 3. if they all pass, wasmparser's strict validator with the profile's feature set
+//!    ([`strict::FEATURES`]) as the final authority, which also measures each function's operand
+//!    stack for [`ModuleInfo`].
 
-use crate::{Limits, ModuleInfo};
+mod checks;
+mod ops;
+mod rules;
+mod strict;
 
-/// Version of the determinism profile.
-pub const PROFILE_VERSION: u32 = 0;
+#[cfg(test)]
+mod tests;
 
-/// A profile rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Not valid WebAssembly.
-    Malformed,
-}
+pub use rules::{Limit, Rule, ValidationError};
 
-/// A validation failure.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{rule:?} at offset {offset}: {message}")]
-pub struct ValidationError {
-    /// The rule broken.
-    pub rule: Rule,
-    /// The function, if inside one.
-    pub func_index: Option<u32>,
-    /// Its name, where the name section has it.
-    pub func_name: Option<String>,
-    /// Byte offset in the module.
-    pub offset: usize,
-    /// Detail.
-    pub message: String,
-}
+use crate::{FuncInfo, Limits, ModuleInfo};
+use checks::Checker;
+use wasmparser::Parser;
 
-/// Validates a module.
+/// Version of the determinism profile; part of the rules hash. Bump it whenever a rule or the
+/// feature set changes what is accepted (`spec/determinism.md#versioning`).
+pub const PROFILE_VERSION: u32 = 1;
+
+/// Validates a module against the profile and returns what the VM needs to know about it.
 ///
 /// # Errors
-/// Always in the placeholder.
-pub fn validate(_wasm: &[u8], _limits: &Limits) -> Result<ModuleInfo, ValidationError> {
-    Err(ValidationError {
-        rule: Rule::Malformed,
-        func_index: None,
-        func_name: None,
-        offset: 0,
-        message: "placeholder".into(),
+/// The first violation in pipeline order (see [`validate_all`]).
+pub fn validate(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, ValidationError> {
+    match run(wasm, limits) {
+        Ok(info) => Ok(info),
+        Err(mut errors) => Err(errors.swap_remove(0)),
+    }
+}
+
+/// Every violation the validator can find, in pipeline order: section by section, in byte order
+/// within a section, then the whole-module checks. Empty if and only if [`validate`] succeeds.
+///
+/// Within one function at most one error per rule is reported. A module over `max_code_size` is not
+/// parsed at all; a parse error ends the section-level checks (a malformed function body only ends
+/// that body's). The strict validator runs only when every rule check passed, so its
+/// [`Rule::Malformed`] never duplicates a rule-specific error.
+pub fn validate_all(wasm: &[u8], limits: &Limits) -> Vec<ValidationError> {
+    run(wasm, limits).err().unwrap_or_default()
+}
+
+/// The pipeline; `Err` holds at least one error.
+fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
+    // spec/determinism.md#limits: the size is checked before anything is parsed.
+    if let Some(msg) = Limit::CodeSize.check(limits, wasm.len() as u64) {
+        return Err(vec![ValidationError::new(
+            Rule::Limit(Limit::CodeSize),
+            0,
+            msg,
+        )]);
+    }
+    let mut checker = Checker::new(limits);
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload {
+            Ok(payload) => {
+                if let Err(e) = checker.payload(&payload) {
+                    checker.errors.push(ValidationError::malformed(&e, None));
+                    break;
+                }
+            }
+            Err(e) => {
+                checker.errors.push(ValidationError::malformed(&e, None));
+                break;
+            }
+        }
+    }
+    checker.finish();
+    if !checker.errors.is_empty() {
+        return Err(checker.errors);
+    }
+    let facts = checker.facts;
+    let measures = strict::validate_strict(wasm).map_err(|mut e| {
+        if let Some(i) = e.func_index {
+            e.func_name = facts.func_names.get(&i).cloned();
+        }
+        vec![e]
+    })?;
+    // The strict pass accepted the module, so every index below is in range.
+    let num_imports = facts.imports.len();
+    let functions = measures
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let type_index = facts.func_types.get(num_imports + i).copied().unwrap_or(0);
+            let (params, results) = facts
+                .types
+                .get(type_index as usize)
+                .and_then(Option::as_ref)
+                .map_or((0, 0), |f| {
+                    (f.params().len() as u32, f.results().len() as u32)
+                });
+            FuncInfo {
+                type_index,
+                params,
+                results,
+                locals: m.locals_with_params.saturating_sub(params),
+                max_operand_height: m.max_operand_height,
+            }
+        })
+        .collect();
+    Ok(ModuleInfo {
+        code_size: wasm.len() as u32,
+        imports: facts.imports,
+        functions,
+        memory_pages: facts.memory_pages,
+        data_bytes: facts.data_bytes,
+        exports: facts.exports,
+        func_names: facts.func_names,
     })
 }
