@@ -3,5 +3,6 @@
 mod determinism;
 mod gas;
 mod host;
+mod spec_sync;
 mod token_script;
 mod vectors;
