@@ -301,3 +301,31 @@ fn storage_read_reports_absence_and_full_length() {
     assert_eq!(&r.return_data[..8], &(-1i64).to_le_bytes());
     assert_eq!(&r.return_data[8..], &5i64.to_le_bytes());
 }
+
+/// A state whose storage cannot be read.
+struct BrokenStorage(vm::InMemoryState);
+
+impl vm::StateView for BrokenStorage {
+    fn token(&self, t: &abi::TokenId) -> Result<Option<abi::TokenInfo>, vm::StateError> {
+        self.0.token(t)
+    }
+    fn balance(&self, t: &abi::TokenId, a: &abi::Address) -> Result<u128, vm::StateError> {
+        self.0.balance(t, a)
+    }
+    fn supply(&self, t: &abi::TokenId) -> Result<u128, vm::StateError> {
+        self.0.supply(t)
+    }
+    fn storage(&self, _: &abi::TokenId, _: &[u8]) -> Result<Option<Vec<u8>>, vm::StateError> {
+        Err(vm::StateError("disk on fire".into()))
+    }
+}
+
+#[test]
+fn a_failing_state_view_is_an_error_not_a_receipt() {
+    let code = token_wasm();
+    let invocation = abi::Invocation { token: TOKEN, call: view("count", &[]) };
+    let ctx = context(addr(1));
+    let tx = vm::Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
+    let err = vm().execute(&BrokenStorage(default_state()), &tx).unwrap_err();
+    assert!(matches!(&err, vm::VmError::State(m) if m.contains("disk on fire")), "{err}");
+}

@@ -90,8 +90,14 @@ fn host_table_in_the_spec_is_the_code_table() {
         t.iter().map(|t| if *t == WasmType::I32 { "i32" } else { "i64" }).collect::<Vec<_>>().join(", ")
     };
     for f in HOST_FUNCTIONS {
-        let row =
-            format!("| `{}` | ({}) | ({}) | {} | {} |", f.name, ty(f.params), ty(f.results), f.base, f.per_byte);
+        let row = format!(
+            "| `{}` | ({}) | ({}) | {} | {} |",
+            f.name,
+            ty(f.params),
+            ty(f.results),
+            f.base,
+            f.per_byte
+        );
         assert!(spec.contains(&row), "spec/abi.md lacks the row\n{row}");
     }
     let rows = spec.lines().filter(|l| l.starts_with("| `") && l.matches('|').count() == 6).count();

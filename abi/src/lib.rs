@@ -22,6 +22,8 @@ mod primitives;
 mod receipt;
 mod state;
 mod status;
+#[cfg(test)]
+mod tests;
 
 pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};

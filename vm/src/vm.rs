@@ -333,10 +333,11 @@ fn call_entry(
             Ok(None)
         }
         Err(err) => {
-            if let Some(halt) = err.downcast_ref::<Halt>() {
-                return match halt {
-                    Halt::Status(s) => Ok(Some(*s)),
-                    Halt::Failure(e) => Err(VmError::Engine(e.to_string())),
+            if err.downcast_ref::<Halt>().is_some() {
+                return match err.downcast::<Halt>() {
+                    Some(Halt::Status(s)) => Ok(Some(s)),
+                    Some(Halt::Failure(e)) => Err(e),
+                    None => Err(VmError::Engine("a host halt vanished".into())),
                 };
             }
             // A trap of the guest: take the gas it had paid for.

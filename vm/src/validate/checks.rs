@@ -10,11 +10,10 @@ use crate::{ExportInfo, Limits};
 use abi::{EntryKind, HostFnId, WasmType, HOST_MODULE};
 use std::collections::BTreeMap;
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, ConstExpr, DataKind, DataSectionReader, ElementItems,
-    ElementKind, ElementSectionReader, ExportSectionReader, ExternalKind, FuncType, FunctionBody,
-    FunctionSectionReader, GlobalSectionReader, ImportSectionReader, Imports, KnownCustom,
-    MemorySectionReader, Name, OperatorsReader, Payload, RefType, TableInit, TableSectionReader,
-    TypeRef, TypeSectionReader, ValType,
+    BinaryReaderError, CompositeInnerType, ConstExpr, DataKind, DataSectionReader, ElementItems, ElementKind,
+    ElementSectionReader, ExportSectionReader, ExternalKind, FuncType, FunctionBody, FunctionSectionReader,
+    GlobalSectionReader, ImportSectionReader, Imports, KnownCustom, MemorySectionReader, Name,
+    OperatorsReader, Payload, RefType, TableInit, TableSectionReader, TypeRef, TypeSectionReader, ValType,
 };
 
 /// Export-name prefix reserved for the instrumenter (`spec/determinism.md#exports`).
@@ -81,8 +80,7 @@ impl<'l> Checker<'l> {
     }
 
     fn err(&mut self, rule: Rule, offset: u64, message: impl Into<String>) {
-        self.errors
-            .push(ValidationError::new(rule, offset, message));
+        self.errors.push(ValidationError::new(rule, offset, message));
     }
 
     /// Checks `found` against `limit`; `true` if within it.
@@ -99,9 +97,7 @@ impl<'l> Checker<'l> {
     /// Checks one payload. `Err` is a parse error: the caller stops there.
     pub fn payload(&mut self, payload: &Payload<'_>) -> Result<()> {
         match payload {
-            Payload::Version {
-                encoding, range, ..
-            } if *encoding != wasmparser::Encoding::Module => {
+            Payload::Version { encoding, range, .. } if *encoding != wasmparser::Encoding::Module => {
                 self.err(Rule::Malformed, range.start, "components are not supported");
             }
             Payload::TypeSection(s) => self.check_types(s.clone())?,
@@ -126,8 +122,7 @@ impl<'l> Checker<'l> {
                 self.next_body = self.next_body.saturating_add(1);
                 if let Err(e) = self.check_body(body, func_index) {
                     // A body is framed by its size: report and go on with the next one.
-                    self.errors
-                        .push(ValidationError::malformed(&e, Some(func_index)));
+                    self.errors.push(ValidationError::malformed(&e, Some(func_index)));
                 }
             }
             Payload::CustomSection(c) => {
@@ -157,11 +152,7 @@ impl<'l> Checker<'l> {
                     self.err(Rule::Threads, offset, "shared type");
                 }
                 if ct.descriptor_idx.is_some() || ct.describes_idx.is_some() {
-                    self.err(
-                        Rule::OtherFeature,
-                        offset,
-                        "custom-descriptors: descriptor type",
-                    );
+                    self.err(Rule::OtherFeature, offset, "custom-descriptors: descriptor type");
                 }
                 let func = match ct.inner {
                     CompositeInnerType::Func(f) => f,
@@ -204,31 +195,19 @@ impl<'l> Checker<'l> {
         for imports in s.into_iter_with_offsets() {
             let (offset, imports) = imports?;
             let Imports::Single(_, import) = imports else {
-                self.err(
-                    Rule::OtherFeature,
-                    offset,
-                    "compact-imports: compact import group",
-                );
+                self.err(Rule::OtherFeature, offset, "compact-imports: compact import group");
                 continue;
             };
             let what = format!("import `{}.{}`", import.module, import.name);
             let ty = match import.ty {
                 TypeRef::Func(ty) => ty,
                 TypeRef::FuncExact(_) => {
-                    self.err(
-                        Rule::OtherFeature,
-                        offset,
-                        format!("{what}: exact function import"),
-                    );
+                    self.err(Rule::OtherFeature, offset, format!("{what}: exact function import"));
                     continue;
                 }
                 TypeRef::Memory(_) => {
                     self.memory_imported = true;
-                    self.err(
-                        Rule::ForbiddenImport,
-                        offset,
-                        format!("{what}: memory import"),
-                    );
+                    self.err(Rule::ForbiddenImport, offset, format!("{what}: memory import"));
                     continue;
                 }
                 TypeRef::Table(_) | TypeRef::Global(_) | TypeRef::Tag(_) => {
@@ -245,10 +224,9 @@ impl<'l> Checker<'l> {
                 self.facts.func_types.push(ty);
             }
             // `__` names are reserved whatever the table holds.
-            let host = (import.module == HOST_MODULE
-                && !import.name.starts_with(RESERVED_IMPORT_PREFIX))
-            .then(|| abi::host_function(import.name))
-            .flatten();
+            let host = (import.module == HOST_MODULE && !import.name.starts_with(RESERVED_IMPORT_PREFIX))
+                .then(|| abi::host_function(import.name))
+                .flatten();
             let Some(host) = host else {
                 self.err(
                     Rule::ForbiddenImport,
@@ -313,11 +291,7 @@ impl<'l> Checker<'l> {
                 self.err(Rule::Threads, offset, "shared table");
             }
             if let TableInit::Expr(_) = table.init {
-                self.err(
-                    Rule::ReferenceTypes,
-                    offset,
-                    "table with an initializer expression",
-                );
+                self.err(Rule::ReferenceTypes, offset, "table with an initializer expression");
             }
             self.limit(Limit::TableSize, offset, ty.initial);
         }
@@ -343,11 +317,7 @@ impl<'l> Checker<'l> {
                 self.err(Rule::Threads, offset, "shared memory");
             }
             if mem.page_size_log2.is_some() {
-                self.err(
-                    Rule::OtherFeature,
-                    offset,
-                    "custom-page-sizes: custom page size",
-                );
+                self.err(Rule::OtherFeature, offset, "custom-page-sizes: custom page size");
             }
             if self.limit(Limit::MemoryPages, offset, mem.initial) {
                 // Within a u32 limit, so it fits.
@@ -415,7 +385,11 @@ impl<'l> Checker<'l> {
                         ExternalKind::Tag => "tag",
                         _ => "non-function",
                     };
-                    self.err(Rule::ForbiddenExport, offset, format!("export `{name}` is a {kind}; only functions and the memory may be exported"));
+                    self.err(
+                        Rule::ForbiddenExport,
+                        offset,
+                        format!("export `{name}` is a {kind}; only functions and the memory may be exported"),
+                    );
                     continue;
                 }
             }
@@ -423,34 +397,24 @@ impl<'l> Checker<'l> {
                 self.err(
                     Rule::ForbiddenExport,
                     offset,
-                    format!(
-                        "export name `{name}` uses the reserved prefix `{RESERVED_EXPORT_PREFIX}`"
-                    ),
+                    format!("export name `{name}` uses the reserved prefix `{RESERVED_EXPORT_PREFIX}`"),
                 );
                 continue;
             }
             if ok {
-                self.facts.exports.push(ExportInfo {
-                    name: name.to_string(),
-                    func_index: export.index,
-                });
+                self.facts.exports.push(ExportInfo { name: name.to_string(), func_index: export.index });
             }
             let is_entry = EntryKind::classify(name).is_some();
             if !is_entry {
-                if let Some(kind) = [EntryKind::View, EntryKind::Method]
-                    .into_iter()
-                    .find(|k| name.starts_with(k.prefix()))
+                if let Some(kind) =
+                    [EntryKind::View, EntryKind::Method].into_iter().find(|k| name.starts_with(k.prefix()))
                 {
                     self.err(
                         Rule::ForbiddenExport,
                         offset,
                         format!(
                             "export `{name}`: invalid {} name after `{}`",
-                            if kind == EntryKind::View {
-                                "view"
-                            } else {
-                                "method"
-                            },
+                            if kind == EntryKind::View { "view" } else { "method" },
                             kind.prefix()
                         ),
                     );
@@ -461,10 +425,8 @@ impl<'l> Checker<'l> {
             let ty = self.facts.func_types.get(export.index as usize).copied();
             if let Some(f) = ty.and_then(|t| self.func_type(t)) {
                 if !f.params().is_empty() || !f.results().is_empty() {
-                    let msg = format!(
-                        "entry point `{name}` has type {}; it must be () -> ()",
-                        FuncTypeDisplay(f)
-                    );
+                    let msg =
+                        format!("entry point `{name}` has type {}; it must be () -> ()", FuncTypeDisplay(f));
                     self.errors.push(ValidationError::in_func(
                         export.index,
                         Rule::EntrySignature,
@@ -483,32 +445,17 @@ impl<'l> Checker<'l> {
         for elem in s.into_iter_with_offsets() {
             let (offset, elem) = elem?;
             match &elem.kind {
-                ElementKind::Active {
-                    table_index,
-                    offset_expr,
-                } => {
+                ElementKind::Active { table_index, offset_expr } => {
                     if table_index.is_some_and(|t| t != 0) {
-                        self.err(
-                            Rule::ReferenceTypes,
-                            offset,
-                            "element segment for a table other than 0",
-                        );
+                        self.err(Rule::ReferenceTypes, offset, "element segment for a table other than 0");
                     }
                     self.check_const_expr(offset_expr)?;
                 }
-                ElementKind::Passive => {
-                    self.err(Rule::ReferenceTypes, offset, "passive element segment")
-                }
-                ElementKind::Declared => {
-                    self.err(Rule::ReferenceTypes, offset, "declared element segment")
-                }
+                ElementKind::Passive => self.err(Rule::ReferenceTypes, offset, "passive element segment"),
+                ElementKind::Declared => self.err(Rule::ReferenceTypes, offset, "declared element segment"),
             }
             if let ElementItems::Expressions(..) = elem.items {
-                self.err(
-                    Rule::ReferenceTypes,
-                    offset,
-                    "element segment of expressions",
-                );
+                self.err(Rule::ReferenceTypes, offset, "element segment of expressions");
             }
         }
         Ok(())
@@ -521,10 +468,7 @@ impl<'l> Checker<'l> {
             let (offset, data) = data?;
             match &data.kind {
                 DataKind::Passive => self.err(Rule::BulkMemory, offset, "passive data segment"),
-                DataKind::Active {
-                    memory_index,
-                    offset_expr,
-                } => {
+                DataKind::Active { memory_index, offset_expr } => {
                     if *memory_index != 0 {
                         self.err(
                             Rule::MultiMemory,
@@ -533,8 +477,7 @@ impl<'l> Checker<'l> {
                         );
                     }
                     self.check_const_expr(offset_expr)?;
-                    self.facts.data_bytes =
-                        self.facts.data_bytes.saturating_add(data.data.len() as u64);
+                    self.facts.data_bytes = self.facts.data_bytes.saturating_add(data.data.len() as u64);
                 }
             }
         }
@@ -545,13 +488,12 @@ impl<'l> Checker<'l> {
     /// At most one error per rule per function.
     fn check_body(&mut self, body: &FunctionBody<'_>, func_index: u32) -> Result<()> {
         let mut seen: Vec<Rule> = Vec::new();
-        let mut report =
-            |errors: &mut Vec<ValidationError>, rule: Rule, offset: u64, msg: String| {
-                if !seen.contains(&rule) {
-                    seen.push(rule);
-                    errors.push(ValidationError::in_func(func_index, rule, offset, msg));
-                }
-            };
+        let mut report = |errors: &mut Vec<ValidationError>, rule: Rule, offset: u64, msg: String| {
+            if !seen.contains(&rule) {
+                seen.push(rule);
+                errors.push(ValidationError::in_func(func_index, rule, offset, msg));
+            }
+        };
         let start = body.range().start;
         let mut locals = body.get_locals_reader()?;
         let mut declared: u64 = 0;
@@ -577,12 +519,7 @@ impl<'l> Checker<'l> {
             let (op, offset) = ops.read_with_offset()?;
             if let wasmparser::Operator::BrTable { targets } = &op {
                 if let Some(msg) = Limit::BrTableTargets.check(self.limits, targets.len().into()) {
-                    report(
-                        &mut self.errors,
-                        Rule::Limit(Limit::BrTableTargets),
-                        offset,
-                        msg,
-                    );
+                    report(&mut self.errors, Rule::Limit(Limit::BrTableTargets), offset, msg);
                 }
             }
             if let Some((rule, msg)) = check_operator(&op) {
@@ -603,9 +540,7 @@ impl<'l> Checker<'l> {
                 let Ok(naming) = naming else { break };
                 // Bounded by the (checked) function count, whatever the section claims.
                 if u64::from(naming.index) < max {
-                    self.facts
-                        .func_names
-                        .insert(naming.index, naming.name.to_string());
+                    self.facts.func_names.insert(naming.index, naming.name.to_string());
                 }
             }
         }
@@ -617,11 +552,7 @@ impl<'l> Checker<'l> {
         if self.memories == 0 && !self.memory_imported {
             self.err(Rule::Memory, 0, "the module must define a memory");
         } else if self.memories > 0 && !self.memory_exported {
-            self.err(
-                Rule::Memory,
-                0,
-                format!("the memory must be exported as `{MEMORY_EXPORT}`"),
-            );
+            self.err(Rule::Memory, 0, format!("the memory must be exported as `{MEMORY_EXPORT}`"));
         }
         for e in &mut self.errors {
             if let Some(i) = e.func_index {
@@ -634,12 +565,9 @@ impl<'l> Checker<'l> {
 fn same_signature(f: &FuncType, params: &[WasmType], results: &[WasmType]) -> bool {
     fn eq(a: &[ValType], b: &[WasmType]) -> bool {
         a.len() == b.len()
-            && a.iter().zip(b).all(|(a, b)| {
-                matches!(
-                    (a, b),
-                    (ValType::I32, WasmType::I32) | (ValType::I64, WasmType::I64)
-                )
-            })
+            && a.iter()
+                .zip(b)
+                .all(|(a, b)| matches!((a, b), (ValType::I32, WasmType::I32) | (ValType::I64, WasmType::I64)))
     }
     eq(f.params(), params) && eq(f.results(), results)
 }
@@ -649,18 +577,8 @@ struct FuncTypeDisplay<'a>(&'a FuncType);
 
 impl std::fmt::Display for FuncTypeDisplay<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list = |ts: &[ValType]| {
-            ts.iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        write!(
-            f,
-            "({}) -> ({})",
-            list(self.0.params()),
-            list(self.0.results())
-        )
+        let list = |ts: &[ValType]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+        write!(f, "({}) -> ({})", list(self.0.params()), list(self.0.results()))
     }
 }
 

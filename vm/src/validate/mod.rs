@@ -53,11 +53,7 @@ pub fn validate_all(wasm: &[u8], limits: &Limits) -> Vec<ValidationError> {
 fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
     // spec/determinism.md#limits: the size is checked before anything is parsed.
     if let Some(msg) = Limit::CodeSize.check(limits, wasm.len() as u64) {
-        return Err(vec![ValidationError::new(
-            Rule::Limit(Limit::CodeSize),
-            0,
-            msg,
-        )]);
+        return Err(vec![ValidationError::new(Rule::Limit(Limit::CodeSize), 0, msg)]);
     }
     let mut checker = Checker::new(limits);
     for payload in Parser::new(0).parse_all(wasm) {
@@ -96,9 +92,7 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
                 .types
                 .get(type_index as usize)
                 .and_then(Option::as_ref)
-                .map_or((0, 0), |f| {
-                    (f.params().len() as u32, f.results().len() as u32)
-                });
+                .map_or((0, 0), |f| (f.params().len() as u32, f.results().len() as u32));
             FuncInfo {
                 type_index,
                 params,

@@ -220,13 +220,8 @@ impl Limit {
     /// `"max_functions: 5000 functions exceed the limit of 4096"`.
     pub fn check(&self, limits: &Limits, found: u64) -> Option<String> {
         let limit = self.value(limits);
-        (found > u64::from(limit)).then(|| {
-            format!(
-                "{}: {found} {} exceed the limit of {limit}",
-                self.field(),
-                self.unit()
-            )
-        })
+        (found > u64::from(limit))
+            .then(|| format!("{}: {found} {} exceed the limit of {limit}", self.field(), self.unit()))
     }
 }
 
@@ -262,24 +257,13 @@ impl ValidationError {
     }
 
     /// An error inside function `func_index`.
-    pub(crate) fn in_func(
-        func_index: u32,
-        rule: Rule,
-        offset: u64,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            func_index: Some(func_index),
-            ..Self::new(rule, offset, message)
-        }
+    pub(crate) fn in_func(func_index: u32, rule: Rule, offset: u64, message: impl Into<String>) -> Self {
+        Self { func_index: Some(func_index), ..Self::new(rule, offset, message) }
     }
 
     /// Maps a wasmparser error to [`Rule::Malformed`].
     pub(crate) fn malformed(e: &wasmparser::BinaryReaderError, func_index: Option<u32>) -> Self {
-        Self {
-            func_index,
-            ..Self::new(Rule::Malformed, e.offset(), e.message())
-        }
+        Self { func_index, ..Self::new(Rule::Malformed, e.offset(), e.message()) }
     }
 }
 

@@ -36,9 +36,7 @@ pub(crate) fn validate_strict(wasm: &[u8]) -> Result<Vec<Measure>, ValidationErr
     let mut measures = Vec::new();
     for payload in parser.parse_all(wasm) {
         let payload = payload.map_err(|e| ValidationError::malformed(&e, None))?;
-        let valid = validator
-            .payload(&payload)
-            .map_err(|e| ValidationError::malformed(&e, None))?;
+        let valid = validator.payload(&payload).map_err(|e| ValidationError::malformed(&e, None))?;
         match valid {
             ValidPayload::Func(func, body) => {
                 let mut fv = func.into_validator(std::mem::take(&mut allocs));
@@ -54,10 +52,7 @@ pub(crate) fn validate_strict(wasm: &[u8]) -> Result<Vec<Measure>, ValidationErr
                         max = max.max(fv.operand_stack_height());
                     }
                     reader.finish_expression(&fv.visitor(reader.original_position()))?;
-                    Ok(Measure {
-                        locals_with_params: fv.len_locals(),
-                        max_operand_height: max,
-                    })
+                    Ok(Measure { locals_with_params: fv.len_locals(), max_operand_height: max })
                 };
                 let measure = run().map_err(|e| ValidationError::malformed(&e, Some(index)))?;
                 measures.push(measure);

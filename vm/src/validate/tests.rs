@@ -60,11 +60,7 @@ fn assert_rule_with(wasm: &[u8], limits: &Limits, rule: Rule) -> ValidationError
     let err = validate(wasm, limits).expect_err("expected a violation");
     assert_eq!(err.rule, rule, "wrong rule: {err}");
     let all = validate_all(wasm, limits);
-    assert_eq!(
-        all.first(),
-        Some(&err),
-        "validate is the first of validate_all"
-    );
+    assert_eq!(all.first(), Some(&err), "validate is the first of validate_all");
     err
 }
 
@@ -76,12 +72,8 @@ fn assert_rule(wasm: &[u8], rule: Rule) -> ValidationError {
 /// Offset of the only occurrence of `needle` in `wasm`.
 #[track_caller]
 fn find_unique(wasm: &[u8], needle: &[u8]) -> usize {
-    let hits: Vec<usize> = wasm
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| *w == needle)
-        .map(|(i, _)| i)
-        .collect();
+    let hits: Vec<usize> =
+        wasm.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(i, _)| i).collect();
     assert_eq!(hits.len(), 1, "needle {needle:x?} must occur exactly once");
     hits[0]
 }
@@ -149,36 +141,16 @@ fn token_script_is_valid_and_described() {
     assert_eq!(info.code_size as usize, wasm.len());
     assert_eq!(
         info.imports,
-        [
-            HostFnId::InputSize,
-            HostFnId::StorageRead,
-            HostFnId::Revert,
-            HostFnId::Transfer
-        ]
+        [HostFnId::InputSize, HostFnId::StorageRead, HostFnId::Revert, HostFnId::Transfer]
     );
-    let exports: Vec<(&str, u32)> = info
-        .exports
-        .iter()
-        .map(|e| (e.name.as_str(), e.func_index))
-        .collect();
-    assert_eq!(
-        exports,
-        [
-            ("before_transfer", 5),
-            ("view_count", 6),
-            ("method_set", 7),
-            ("helper", 8)
-        ]
-    );
+    let exports: Vec<(&str, u32)> = info.exports.iter().map(|e| (e.name.as_str(), e.func_index)).collect();
+    assert_eq!(exports, [("before_transfer", 5), ("view_count", 6), ("method_set", 7), ("helper", 8)]);
     assert_eq!(info.export("view_count"), Some(6));
     assert_eq!(info.memory_pages, 2);
     assert_eq!(info.data_bytes, 5 + 14);
     assert_eq!(info.functions.len(), 5);
     assert_eq!(info.func_names.get(&4).map(String::as_str), Some("add"));
-    assert_eq!(
-        info.func_names.get(&1).map(String::as_str),
-        Some("storage_read")
-    );
+    assert_eq!(info.func_names.get(&1).map(String::as_str), Some("storage_read"));
     // $add: two params, each `local.get` pushes one: height 2.
     let add = info.func(4).unwrap();
     assert_eq!((add.params, add.results, add.locals), (2, 1, 0));
@@ -194,13 +166,7 @@ fn token_script_is_valid_and_described() {
     let helper = info.func(8).unwrap();
     assert_eq!((helper.results, helper.max_operand_height), (2, 2));
     assert_eq!(helper.type_index, info.func(8).unwrap().type_index);
-    assert_eq!(
-        info.exports[0],
-        ExportInfo {
-            name: "before_transfer".into(),
-            func_index: 5
-        }
-    );
+    assert_eq!(info.exports[0], ExportInfo { name: "before_transfer".into(), func_index: 5 });
 }
 
 #[test]
@@ -288,14 +254,8 @@ fn simd_is_rejected() {
 
 #[test]
 fn threads_are_rejected() {
-    assert_rule(
-        &wat(r#"(module (memory (export "memory") 1 1 shared))"#),
-        Rule::Threads,
-    );
-    assert_rule(
-        &module("(func i32.const 0 i32.atomic.load drop)"),
-        Rule::Threads,
-    );
+    assert_rule(&wat(r#"(module (memory (export "memory") 1 1 shared))"#), Rule::Threads);
+    assert_rule(&module("(func i32.const 0 i32.atomic.load drop)"), Rule::Threads);
     assert_rule(&module("(func atomic.fence)"), Rule::Threads);
 }
 
@@ -328,18 +288,12 @@ fn tail_calls_are_rejected() {
 
 #[test]
 fn multi_memory_is_rejected() {
-    assert_rule(
-        &wat(r#"(module (memory (export "memory") 1) (memory 1))"#),
-        Rule::MultiMemory,
-    );
+    assert_rule(&wat(r#"(module (memory (export "memory") 1) (memory 1))"#), Rule::MultiMemory);
 }
 
 #[test]
 fn memory64_is_rejected() {
-    assert_rule(
-        &wat(r#"(module (memory (export "memory") i64 1))"#),
-        Rule::Memory64,
-    );
+    assert_rule(&wat(r#"(module (memory (export "memory") i64 1))"#), Rule::Memory64);
 }
 
 #[test]
@@ -351,10 +305,7 @@ fn exceptions_are_rejected() {
 #[test]
 fn other_features_are_rejected() {
     // extended-const
-    assert_rule(
-        &module("(global i32 (i32.add (i32.const 1) (i32.const 2)))"),
-        Rule::OtherFeature,
-    );
+    assert_rule(&module("(global i32 (i32.add (i32.const 1) (i32.const 2)))"), Rule::OtherFeature);
     // gc
     assert_rule(&module("(type (struct))"), Rule::OtherFeature);
     // wide arithmetic
@@ -374,15 +325,10 @@ fn only_memory_copy_and_fill_are_allowed() {
     ));
     assert_rule(&module(r#"(data "x")"#), Rule::BulkMemory);
     assert_rule(
-        &module(
-            r#"(data $d (i32.const 0) "x") (func i32.const 0 i32.const 0 i32.const 1 memory.init $d)"#,
-        ),
+        &module(r#"(data $d (i32.const 0) "x") (func i32.const 0 i32.const 0 i32.const 1 memory.init $d)"#),
         Rule::BulkMemory,
     );
-    assert_rule(
-        &module(r#"(data $d (i32.const 0) "x") (func data.drop $d)"#),
-        Rule::BulkMemory,
-    );
+    assert_rule(&module(r#"(data $d (i32.const 0) "x") (func data.drop $d)"#), Rule::BulkMemory);
 }
 
 #[test]
@@ -415,9 +361,7 @@ fn only_host_functions_may_be_imported() {
         r#"(import "tsvm" "g" (global (mut i32)))"#,
         r#"(import "tsvm" "t" (table 1 funcref))"#,
     ] {
-        let wasm = wat(&format!(
-            r#"(module {import} (memory (export "memory") 1))"#
-        ));
+        let wasm = wat(&format!(r#"(module {import} (memory (export "memory") 1))"#));
         let err = validate(&wasm, &Limits::default()).expect_err(import);
         assert_eq!(err.rule, Rule::ForbiddenImport, "{import}: {err}");
     }
@@ -436,9 +380,7 @@ fn host_import_with_wrong_signature_is_rejected() {
         r#"(import "tsvm" "input_size" (func))"#,
         r#"(import "tsvm" "transfer" (func (param i32 i32 i32 i64)))"#,
     ] {
-        let wasm = wat(&format!(
-            r#"(module {import} (memory (export "memory") 1))"#
-        ));
+        let wasm = wat(&format!(r#"(module {import} (memory (export "memory") 1))"#));
         let err = validate(&wasm, &Limits::default()).expect_err(import);
         assert_eq!(err.rule, Rule::ImportSignature, "{import}: {err}");
     }
@@ -450,10 +392,7 @@ fn host_import_with_wrong_signature_is_rejected() {
 fn memory_must_be_defined_and_exported() {
     assert_rule(&wat("(module)"), Rule::Memory);
     assert_rule(&wat("(module (memory 1))"), Rule::Memory);
-    let all = validate_all(
-        &wat(r#"(module (memory (export "mem") 1))"#),
-        &Limits::default(),
-    );
+    let all = validate_all(&wat(r#"(module (memory (export "mem") 1))"#), &Limits::default());
     let rules: Vec<Rule> = all.iter().map(|e| e.rule).collect();
     assert_eq!(rules, [Rule::ForbiddenExport, Rule::Memory]);
 }
@@ -462,9 +401,7 @@ fn memory_must_be_defined_and_exported() {
 
 #[test]
 fn only_functions_and_memory_may_be_exported() {
-    assert_valid(&module(
-        r#"(func (export "anything_goes") (param i32) (result i32) local.get 0)"#,
-    ));
+    assert_valid(&module(r#"(func (export "anything_goes") (param i32) (result i32) local.get 0)"#));
     for items in [
         r#"(global (export "g") i32 (i32.const 0))"#,
         r#"(global (export "g") (mut i32) (i32.const 0))"#,
@@ -507,10 +444,7 @@ fn entry_points_must_be_unit_functions() {
 
 #[test]
 fn invalid_wasm_is_malformed() {
-    let err = assert_rule(
-        &module("(func $bad (result i32) i64.const 0)"),
-        Rule::Malformed,
-    );
+    let err = assert_rule(&module("(func $bad (result i32) i64.const 0)"), Rule::Malformed);
     assert_eq!(err.func_index, Some(0));
     assert_eq!(err.func_name.as_deref(), Some("bad"));
     assert_rule(&[], Rule::Malformed);
@@ -538,10 +472,7 @@ fn every_truncation_of_a_valid_module_is_rejected_without_panic() {
             assert!(ends.contains(&len), "truncated at {len} accepted");
             accepted += 1;
         }
-        assert_eq!(
-            validate(&wasm[..len], &Limits::default()).is_ok(),
-            errors.is_empty()
-        );
+        assert_eq!(validate(&wasm[..len], &Limits::default()).is_ok(), errors.is_empty());
     }
     // Before the data section and before the name section.
     assert_eq!(accepted, 2);
@@ -558,24 +489,17 @@ fn huge_counts_do_not_allocate_or_panic() {
     let mut wasm = module("(func)");
     let body = find_unique(&wasm, &[0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b]);
     wasm.truncate(body);
-    let locals = [
-        0x02, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f,
-    ];
+    let locals = [0x02, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f];
     let body_len = (locals.len() + 1) as u8;
     wasm.extend_from_slice(&[0x0a, body_len + 2, 0x01, body_len]);
     wasm.extend_from_slice(&locals);
     wasm.push(0x0b);
     let err = validate(&wasm, &Limits::default()).unwrap_err();
-    assert!(
-        matches!(err.rule, Rule::Limit(Limit::Locals) | Rule::Malformed),
-        "{err}"
-    );
+    assert!(matches!(err.rule, Rule::Limit(Limit::Locals) | Rule::Malformed), "{err}");
     // One declaration of u32::MAX locals is a clean limit error.
     let mut wasm = module("(func)");
     wasm.truncate(body);
-    wasm.extend_from_slice(&[
-        0x0a, 0x0a, 0x01, 0x08, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x0b,
-    ]);
+    wasm.extend_from_slice(&[0x0a, 0x0a, 0x01, 0x08, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0x0b]);
     let err = assert_rule(&wasm, Rule::Limit(Limit::Locals));
     assert!(err.message.contains("4294967295"), "{err}");
 }
@@ -609,9 +533,7 @@ proptest! {
 fn limit_fixtures() -> Vec<(Limit, Vec<u8>, Vec<u8>)> {
     let imports = |n: usize| {
         let imports = r#"(import "tsvm" "caller" (func (param i32)))"#.repeat(n);
-        wat(&format!(
-            r#"(module {imports} (memory (export "memory") 1))"#
-        ))
+        wat(&format!(r#"(module {imports} (memory (export "memory") 1))"#))
     };
     let at_size = module("");
     let past_size = module("(func)");
@@ -698,9 +620,7 @@ fn every_limit_at_and_past() {
         let value = limit.value(&limits);
         assert!(
             err.message.starts_with(limit.field())
-                && err
-                    .message
-                    .ends_with(&format!("exceed the limit of {value}")),
+                && err.message.ends_with(&format!("exceed the limit of {value}")),
             "{err}"
         );
     }
@@ -709,10 +629,7 @@ fn every_limit_at_and_past() {
 #[test]
 fn limit_message_names_field_found_and_limit() {
     let msg = Limit::Functions.check(&Limits::default(), 5000).unwrap();
-    assert_eq!(
-        msg,
-        "max_functions: 5000 functions exceed the limit of 4096"
-    );
+    assert_eq!(msg, "max_functions: 5000 functions exceed the limit of 4096");
     assert_eq!(Limit::Functions.check(&Limits::default(), 4096), None);
 }
 
@@ -721,16 +638,10 @@ fn default_limits_at_and_past() {
     let limits = Limits::default();
     let funcs = |n: usize| module(&"(func)".repeat(n));
     assert_valid(&funcs(limits.max_functions as usize));
-    assert_rule(
-        &funcs(limits.max_functions as usize + 1),
-        Rule::Limit(Limit::Functions),
-    );
+    assert_rule(&funcs(limits.max_functions as usize + 1), Rule::Limit(Limit::Functions));
     let pages = |n: u32| wat(&format!(r#"(module (memory (export "memory") {n}))"#));
     assert_valid(&pages(limits.max_memory_pages));
-    assert_rule(
-        &pages(limits.max_memory_pages + 1),
-        Rule::Limit(Limit::MemoryPages),
-    );
+    assert_rule(&pages(limits.max_memory_pages + 1), Rule::Limit(Limit::MemoryPages));
     let big = vec![0u8; limits.max_code_size as usize + 1];
     let err = assert_rule(&big, Rule::Limit(Limit::CodeSize));
     assert_eq!(
@@ -751,16 +662,10 @@ fn error_display() {
     let err = validate(&wasm, &Limits::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!(
-            "float: local: value type f32 (function 0 `f`, offset {})",
-            err.offset
-        )
+        format!("float: local: value type f32 (function 0 `f`, offset {})", err.offset)
     );
     let err = validate(&wat("(module)"), &Limits::default()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "memory: the module must define a memory (offset 0)"
-    );
+    assert_eq!(err.to_string(), "memory: the module must define a memory (offset 0)");
     let mut err = ValidationError::in_func(3, Rule::Simd, 9, "x");
     assert_eq!(err.to_string(), "simd: x (function 3, offset 9)");
     err.rule = Rule::Limit(Limit::Locals);
@@ -777,10 +682,7 @@ fn validate_all_reports_every_violation() {
           (start 1)
           (func (param i64) i32.const 0 i32.const 0 i32.const 0 memory.init 0)
           (data "passive"))"#);
-    let rules: Vec<Rule> = validate_all(&wasm, &Limits::default())
-        .iter()
-        .map(|e| e.rule)
-        .collect();
+    let rules: Vec<Rule> = validate_all(&wasm, &Limits::default()).iter().map(|e| e.rule).collect();
     assert_eq!(
         rules,
         [
@@ -822,24 +724,12 @@ fn names_are_stable_and_in_the_spec() {
         ]
     );
     for rule in Rule::ALL_BUT_LIMITS {
-        assert!(
-            spec.contains(&format!("`{}`", rule.name())),
-            "{rule:?} not in the spec"
-        );
-        assert!(
-            spec.contains(&format!("`Rule::{rule:?}`")),
-            "{rule:?} not in the spec"
-        );
+        assert!(spec.contains(&format!("`{}`", rule.name())), "{rule:?} not in the spec");
+        assert!(spec.contains(&format!("`Rule::{rule:?}`")), "{rule:?} not in the spec");
     }
     for limit in Limit::ALL {
-        assert!(
-            spec.contains(&format!("`{}`", limit.field())),
-            "{limit:?} not in the spec"
-        );
-        assert!(
-            spec.contains(&format!("`Limit::{limit:?}`")),
-            "{limit:?} not in the spec"
-        );
+        assert!(spec.contains(&format!("`{}`", limit.field())), "{limit:?} not in the spec");
+        assert!(spec.contains(&format!("`Limit::{limit:?}`")), "{limit:?} not in the spec");
         let default = limit.value(&Limits::default()).to_string();
         let row = spec
             .lines()
@@ -878,10 +768,8 @@ fn spec_links_in_the_code_resolve() {
     ] {
         for (i, _) in src.match_indices("spec/determinism.md#") {
             let rest = &src[i + "spec/determinism.md#".len()..];
-            let anchor: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
+            let anchor: String =
+                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
             assert!(anchors.contains(&anchor), "{file}: no section #{anchor}");
         }
     }

@@ -1,0 +1,170 @@
+//! Encoding tests: every type round-trips through borsh and JSON, and the canonical bytes of a
+//! receipt are pinned byte for byte (`spec/abi.md#encodings`).
+
+use crate::*;
+use alloc::{vec, vec::Vec};
+use proptest::prelude::*;
+
+fn bytes32() -> impl Strategy<Value = [u8; 32]> {
+    any::<[u8; 32]>()
+}
+
+fn operation() -> impl Strategy<Value = Operation> {
+    prop_oneof![
+        (bytes32(), bytes32(), any::<u128>()).prop_map(|(f, t, amount)| Operation::Transfer {
+            from: Address(f),
+            to: Address(t),
+            amount
+        }),
+        (bytes32(), any::<u128>()).prop_map(|(t, amount)| Operation::Mint { to: Address(t), amount }),
+        (bytes32(), any::<u128>()).prop_map(|(f, amount)| Operation::Burn { from: Address(f), amount }),
+        (bytes32(), bytes32(), any::<u128>()).prop_map(|(o, s, amount)| Operation::Approve {
+            owner: Address(o),
+            spender: Address(s),
+            amount
+        }),
+    ]
+}
+
+fn call() -> impl Strategy<Value = Call> {
+    prop_oneof![
+        operation().prop_map(|operation| Call::Operation { operation }),
+        (0..7usize, operation()).prop_map(|(h, operation)| Call::Hook { hook: HookKind::ALL[h], operation }),
+        ("[a-z][a-z0-9_]{0,10}", any::<Vec<u8>>()).prop_map(|(name, args)| Call::View { name, args }),
+        ("[a-z][a-z0-9_]{0,10}", any::<Vec<u8>>()).prop_map(|(name, args)| Call::Method { name, args }),
+    ]
+}
+
+fn state_key() -> impl Strategy<Value = StateKey> {
+    prop_oneof![
+        (bytes32(), bytes32())
+            .prop_map(|(t, a)| StateKey::Balance { token: TokenId(t), account: Address(a) }),
+        bytes32().prop_map(|t| StateKey::Supply { token: TokenId(t) }),
+        (bytes32(), any::<Vec<u8>>()).prop_map(|(t, key)| StateKey::Storage { token: TokenId(t), key }),
+    ]
+}
+
+fn receipt() -> impl Strategy<Value = Receipt> {
+    (
+        0..StatusCode::ALL.len(),
+        any::<u64>(),
+        any::<Vec<u8>>(),
+        any::<Vec<u8>>(),
+        proptest::collection::vec((any::<Vec<u8>>(), any::<Vec<u8>>()), 0..3),
+        proptest::collection::vec((0..4u32, any::<Vec<u8>>()), 0..3),
+        proptest::collection::vec(
+            (state_key(), proptest::option::of(any::<Vec<u8>>()), proptest::option::of(any::<Vec<u8>>())),
+            0..3,
+        ),
+        bytes32(),
+    )
+        .prop_map(|(s, gas_used, return_data, revert_reason, events, logs, diff, rules)| Receipt {
+            status: StatusCode::ALL[s],
+            gas_used,
+            return_data,
+            revert_reason,
+            events: events.into_iter().map(|(topic, data)| Event { topic, data }).collect(),
+            logs: logs
+                .into_iter()
+                .map(|(l, message)| LogRecord { level: LogLevel::from_u32(l).unwrap(), message })
+                .collect(),
+            diff: StateDiff(diff.into_iter().map(|(key, old, new)| DiffEntry { key, old, new }).collect()),
+            rules_hash: Hash32(rules),
+        })
+}
+
+fn round_trip<T>(v: &T)
+where
+    T: borsh::BorshSerialize + borsh::BorshDeserialize + serde::Serialize + serde::de::DeserializeOwned,
+    T: PartialEq + core::fmt::Debug,
+{
+    let bytes = borsh::to_vec(v).unwrap();
+    assert_eq!(&borsh::from_slice::<T>(&bytes).unwrap(), v);
+    let json = serde_json::to_string(v).unwrap();
+    assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), v, "{json}");
+}
+
+proptest! {
+    #[test]
+    fn invocations_round_trip(token in bytes32(), call in call()) {
+        round_trip(&Invocation { token: TokenId(token), call });
+    }
+
+    #[test]
+    fn receipts_round_trip(r in receipt()) {
+        round_trip(&r);
+    }
+
+    #[test]
+    fn contexts_round_trip(h in any::<u64>(), t in any::<u64>(), a in bytes32(), b in bytes32(), c in bytes32()) {
+        round_trip(&Context { height: h, timestamp_ms: t, tx_hash: Hash32(a), prev_block_hash: Hash32(b), caller: Address(c) });
+    }
+
+    #[test]
+    fn decoding_arbitrary_bytes_never_panics(bytes in any::<Vec<u8>>()) {
+        let _ = borsh::from_slice::<Receipt>(&bytes);
+        let _ = borsh::from_slice::<Invocation>(&bytes);
+        let _ = borsh::from_slice::<StateDiff>(&bytes);
+        let _ = serde_json::from_slice::<Receipt>(&bytes);
+        let _ = serde_json::from_slice::<Invocation>(&bytes);
+    }
+}
+
+#[test]
+fn receipt_bytes_are_pinned() {
+    let r = Receipt {
+        status: StatusCode::Reverted,
+        gas_used: 0x0102,
+        return_data: vec![],
+        revert_reason: b"no".to_vec(),
+        events: vec![Event { topic: vec![7], data: vec![] }],
+        logs: vec![LogRecord { level: LogLevel::Warn, message: vec![9] }],
+        diff: StateDiff(vec![DiffEntry {
+            key: StateKey::Supply { token: TokenId([1; 32]) },
+            old: None,
+            new: Some(vec![5]),
+        }]),
+        rules_hash: Hash32([2; 32]),
+    };
+    // Hand-assembled from spec/abi.md#encodings: field order, u8 enum tags, u32 length prefixes.
+    let mut want: Vec<u8> = vec![1]; // status: reverted
+    want.extend(0x0102u64.to_le_bytes()); // gas_used
+    want.extend([0, 0, 0, 0]); // return_data: empty
+    want.extend([2, 0, 0, 0, b'n', b'o']); // revert_reason
+    want.extend([1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0]); // events: [{topic [7], data []}]
+    want.extend([1, 0, 0, 0, 2, 1, 0, 0, 0, 9]); // logs: [{warn, [9]}]
+    want.extend([1, 0, 0, 0, 1]); // diff: one entry, key Supply
+    want.extend([1; 32]); // token
+    want.extend([0, 1, 1, 0, 0, 0, 5]); // old None, new Some([5])
+    want.extend([2; 32]); // rules_hash
+    assert_eq!(borsh::to_vec(&r).unwrap(), want);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["status"], "reverted");
+    assert_eq!(json["revert_reason"], "0x6e6f");
+    assert_eq!(json["diff"][0]["key"]["kind"], "supply");
+    assert_eq!(json["diff"][0]["old"], serde_json::Value::Null);
+}
+
+#[test]
+fn operation_bytes_are_what_hooks_read() {
+    let op = Operation::Transfer { from: Address([1; 32]), to: Address([2; 32]), amount: 100 };
+    let bytes = borsh::to_vec(&op).unwrap();
+    assert_eq!(bytes.len(), 81);
+    assert_eq!(bytes[0], 0);
+    assert_eq!(&bytes[65..81], &100u128.to_le_bytes());
+    let json = serde_json::to_string(&op).unwrap();
+    assert!(json.contains("\"op\":\"transfer\"") && json.contains("\"amount\":\"100\""), "{json}");
+}
+
+#[test]
+fn json_rejects_unknown_fields_and_bad_amounts() {
+    let err = serde_json::from_str::<Context>(
+        r#"{"height":1,"timestamp_ms":2,"tx_hash":"0x00","prev_block_hash":"0x00","caller":"0x00"}"#,
+    );
+    assert!(err.is_err());
+    let bad = r#"{"op":"mint","to":"0x0101010101010101010101010101010101010101010101010101010101010101","amount":"-1"}"#;
+    let err = serde_json::from_str::<Operation>(bad).unwrap_err().to_string();
+    assert!(err.contains("invalid amount"), "{err}");
+    let extra = r#"{"op":"mint","to":"0x0101010101010101010101010101010101010101010101010101010101010101","amount":"1","x":1}"#;
+    assert!(serde_json::from_str::<Operation>(extra).is_err());
+}
