@@ -1,22 +1,299 @@
-//! PLACEHOLDER: the gas table (owned by the instrumentation work; replaced wholesale).
+//! The gas table: the one schedule of static and per-execution costs (`spec/gas.md`).
+//!
+//! Unit: 1 gas is about one simple integer Wasm instruction (`spec/gas.md#unit`), the same unit as
+//! the host function table's `base`/`per_byte` (`abi::HOST_FUNCTIONS`). Costs are defined over the
+//! *input* Wasm operators, never over an engine's internal code, so they do not change when the
+//! engine does. Every field is part of the rules hash (borsh, in declaration order); changing any
+//! number must bump [`GAS_TABLE_VERSION`].
 
-/// Version of the gas table.
-pub const GAS_TABLE_VERSION: u32 = 0;
+use borsh::BorshSerialize;
+use wasmparser::Operator;
 
-/// The gas table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, borsh::BorshSerialize)]
-pub struct GasTable {}
+/// Version of the gas table (`spec/gas.md#versioning`). Bumped on any change to a number, to the
+/// operator classes, or to the metering rules of `spec/gas.md`.
+pub const GAS_TABLE_VERSION: u32 = 1;
 
-impl GasTable {
-    /// Placeholder.
-    #[must_use]
-    pub fn load_cost(&self, code_size: u32) -> u64 {
-        u64::from(code_size)
-    }
+/// The gas schedule (`spec/gas.md#cost-table`). [`GasTable::default`] is the current table.
+///
+/// Each field's doc gives its class of operators and the reason for its default.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize)]
+pub struct GasTable {
+    /// `nop`. Default 0: engines emit no code for it.
+    pub nop: u64,
+    /// `block`, `loop`. Default 0: structural, no runtime work; a loop's back edge is paid by its `br`/`br_if`.
+    pub block: u64,
+    /// `end`. Default 0: structural; falling out of a block is free, leaving a function is paid by `call`.
+    pub end: u64,
+    /// `if`. Default 2: a test and a conditional jump, like `br_if`.
+    pub if_: u64,
+    /// `else`. Default 1: the then arm ends in one unconditional jump over the else arm.
+    pub else_: u64,
+    /// `br`. Default 2: a jump plus moving the label's values.
+    pub br: u64,
+    /// `br_if`. Default 2: a test and a conditional jump.
+    pub br_if: u64,
+    /// `br_table`, fixed part. Default 4: index clamp plus an indirect, often mispredicted, jump.
+    pub br_table_base: u64,
+    /// `br_table`, per listed target (default excluded). Default 1: the jump table's size and
+    /// decoding grow with it, so a huge `switch` is not free.
+    pub br_table_per_target: u64,
+    /// `return`. Default 2: a jump to the function's outermost label.
+    pub return_: u64,
+    /// `call` (to a defined or a host function). Default 10: frame push, argument copy, zeroing of
+    /// locals, and the return. Host calls also pay their own `base` in the host.
+    pub call: u64,
+    /// `call_indirect`. Default 15: a `call` plus table bounds, null and signature checks.
+    pub call_indirect: u64,
+    /// `unreachable`. Default 1: one trap instruction; the halt itself is the host's work.
+    pub unreachable: u64,
+    /// `drop`. Default 1: one simple instruction.
+    pub drop: u64,
+    /// `select`. Default 1: one conditional move.
+    pub select: u64,
+    /// `local.get`, `local.set`, `local.tee`. Default 1: one register/slot move.
+    pub local: u64,
+    /// `global.get`, `global.set`. Default 1: one load or store to the instance.
+    pub global: u64,
+    /// `i32.const`, `i64.const`. Default 1: one immediate move.
+    pub const_: u64,
+    /// Simple integer ALU: add, sub, and, or, xor, shifts, rotates, clz, ctz, popcnt, eqz and all
+    /// comparisons, `i32.wrap_i64`, `i64.extend_i32_*` and the sign-extension operators. Default 1:
+    /// one native instruction each.
+    pub alu: u64,
+    /// `i32.mul`, `i64.mul`. Default 2: 3-4 cycles of latency against 1 for an add.
+    pub mul: u64,
+    /// `div_s`, `div_u`, `rem_s`, `rem_u` (i32 and i64). Default 8: hardware division takes
+    /// 20-90 cycles (64-bit, x86-64), plus the engine's divide-by-zero and overflow checks.
+    pub div: u64,
+    /// Every integer load (`i32.load`, `i64.load8_s`, ...). Default 2: bounds check plus the access.
+    pub load: u64,
+    /// Every integer store (`i32.store`, `i64.store32`, ...). Default 2: bounds check plus the access.
+    pub store: u64,
+    /// `memory.size`. Default 1: reads a constant (memory is fixed).
+    pub memory_size: u64,
+    /// `memory.grow`. Default 1: rewritten to `drop; i32.const -1` (memory never grows).
+    pub memory_grow: u64,
+    /// `memory.copy`, fixed part. Default 4: two range checks plus a `memmove` call.
+    pub memory_copy_base: u64,
+    /// `memory.copy`, per byte of length. Default 1: the host's `per_byte` for copying guest bytes,
+    /// so copying costs the same in the guest and through the host.
+    pub memory_copy_per_byte: u64,
+    /// `memory.fill`, fixed part. Default 4: a range check plus a `memset` call.
+    pub memory_fill_base: u64,
+    /// `memory.fill`, per byte of length. Default 1: as `memory_copy_per_byte`.
+    pub memory_fill_per_byte: u64,
+    /// Loading code, per byte of the module, charged on every call whatever the cache holds.
+    /// Default 1: reading the code from state and (on a miss) validating, instrumenting and
+    /// compiling it are linear in its size; half a storage-read byte (2) because nodes cache it.
+    pub code_byte: u64,
+    /// Instantiation, per 64 KiB page of the fixed memory. Default 4,096: allocating and zeroing
+    /// 64 KiB is about 4,096 16-byte stores.
+    pub memory_page: u64,
+    /// Instantiation, per byte of active data segments. Default 1: copying bytes into memory, as
+    /// `memory_copy_per_byte`.
+    pub data_byte: u64,
+}
 
-    /// Placeholder.
-    #[must_use]
-    pub fn instantiate_cost(&self, memory_pages: u32, data_bytes: u64) -> u64 {
-        u64::from(memory_pages) * 1000 + data_bytes
+impl Default for GasTable {
+    /// The current table (version [`GAS_TABLE_VERSION`]); each number's reason is on its field.
+    fn default() -> Self {
+        Self {
+            nop: 0,
+            block: 0,
+            end: 0,
+            if_: 2,
+            else_: 1,
+            br: 2,
+            br_if: 2,
+            br_table_base: 4,
+            br_table_per_target: 1,
+            return_: 2,
+            call: 10,
+            call_indirect: 15,
+            unreachable: 1,
+            drop: 1,
+            select: 1,
+            local: 1,
+            global: 1,
+            const_: 1,
+            alu: 1,
+            mul: 2,
+            div: 8,
+            load: 2,
+            store: 2,
+            memory_size: 1,
+            memory_grow: 1,
+            memory_copy_base: 4,
+            memory_copy_per_byte: 1,
+            memory_fill_base: 4,
+            memory_fill_per_byte: 1,
+            code_byte: 1,
+            memory_page: 4_096,
+            data_byte: 1,
+        }
     }
 }
+
+impl GasTable {
+    /// Static cost of one operator (`spec/gas.md#cost-table`): for `br_table` base plus per target,
+    /// for `memory.copy`/`memory.fill` only the base (the per-byte part is charged at run time).
+    ///
+    /// Operators outside the determinism profile (floats, SIMD, reference types, ...) cost
+    /// `u64::MAX`: they can never be paid for. The instrumenter rejects them instead.
+    #[must_use]
+    pub fn op_cost(&self, op: &Operator) -> u64 {
+        self.static_cost(op).unwrap_or(u64::MAX)
+    }
+
+    /// Gas for loading a module of `code_size` bytes, charged on every call
+    /// (`spec/gas.md#per-execution-costs`).
+    #[must_use]
+    pub fn load_cost(&self, code_size: u32) -> u64 {
+        self.code_byte.saturating_mul(u64::from(code_size))
+    }
+
+    /// Gas for instantiating a module with `memory_pages` pages of fixed memory and `data_bytes`
+    /// bytes of active data segments (`spec/gas.md#per-execution-costs`).
+    #[must_use]
+    pub fn instantiate_cost(&self, memory_pages: u32, data_bytes: u64) -> u64 {
+        self.memory_page
+            .saturating_mul(u64::from(memory_pages))
+            .saturating_add(self.data_byte.saturating_mul(data_bytes))
+    }
+
+    /// Run-time gas of a `memory.copy` of `len` bytes, base excluded (`spec/gas.md#dynamic-costs`).
+    #[must_use]
+    pub fn memory_copy_dynamic(&self, len: u32) -> u64 {
+        self.memory_copy_per_byte.saturating_mul(u64::from(len))
+    }
+
+    /// Run-time gas of a `memory.fill` of `len` bytes, base excluded (`spec/gas.md#dynamic-costs`).
+    #[must_use]
+    pub fn memory_fill_dynamic(&self, len: u32) -> u64 {
+        self.memory_fill_per_byte.saturating_mul(u64::from(len))
+    }
+
+    /// Static cost of `op`, or `None` if `op` is outside the profile (`spec/gas.md#cost-table`).
+    #[must_use]
+    pub(crate) fn static_cost(&self, op: &Operator) -> Option<u64> {
+        use Operator as O;
+        Some(match op {
+            O::Nop => self.nop,
+            O::Block { .. } | O::Loop { .. } => self.block,
+            O::End => self.end,
+            O::If { .. } => self.if_,
+            O::Else => self.else_,
+            O::Br { .. } => self.br,
+            O::BrIf { .. } => self.br_if,
+            O::BrTable { targets } => self.br_table_base.saturating_add(
+                self.br_table_per_target
+                    .saturating_mul(u64::from(targets.len())),
+            ),
+            O::Return => self.return_,
+            O::Call { .. } => self.call,
+            O::CallIndirect { .. } => self.call_indirect,
+            O::Unreachable => self.unreachable,
+            O::Drop => self.drop,
+            O::Select | O::TypedSelect { .. } => self.select,
+            O::LocalGet { .. } | O::LocalSet { .. } | O::LocalTee { .. } => self.local,
+            O::GlobalGet { .. } | O::GlobalSet { .. } => self.global,
+            O::I32Const { .. } | O::I64Const { .. } => self.const_,
+
+            O::I32Load { .. }
+            | O::I64Load { .. }
+            | O::I32Load8S { .. }
+            | O::I32Load8U { .. }
+            | O::I32Load16S { .. }
+            | O::I32Load16U { .. }
+            | O::I64Load8S { .. }
+            | O::I64Load8U { .. }
+            | O::I64Load16S { .. }
+            | O::I64Load16U { .. }
+            | O::I64Load32S { .. }
+            | O::I64Load32U { .. } => self.load,
+            O::I32Store { .. }
+            | O::I64Store { .. }
+            | O::I32Store8 { .. }
+            | O::I32Store16 { .. }
+            | O::I64Store8 { .. }
+            | O::I64Store16 { .. }
+            | O::I64Store32 { .. } => self.store,
+            O::MemorySize { .. } => self.memory_size,
+            O::MemoryGrow { .. } => self.memory_grow,
+            O::MemoryCopy { .. } => self.memory_copy_base,
+            O::MemoryFill { .. } => self.memory_fill_base,
+
+            O::I32Mul | O::I64Mul => self.mul,
+            O::I32DivS
+            | O::I32DivU
+            | O::I32RemS
+            | O::I32RemU
+            | O::I64DivS
+            | O::I64DivU
+            | O::I64RemS
+            | O::I64RemU => self.div,
+
+            O::I32Eqz
+            | O::I32Eq
+            | O::I32Ne
+            | O::I32LtS
+            | O::I32LtU
+            | O::I32GtS
+            | O::I32GtU
+            | O::I32LeS
+            | O::I32LeU
+            | O::I32GeS
+            | O::I32GeU
+            | O::I64Eqz
+            | O::I64Eq
+            | O::I64Ne
+            | O::I64LtS
+            | O::I64LtU
+            | O::I64GtS
+            | O::I64GtU
+            | O::I64LeS
+            | O::I64LeU
+            | O::I64GeS
+            | O::I64GeU
+            | O::I32Clz
+            | O::I32Ctz
+            | O::I32Popcnt
+            | O::I32Add
+            | O::I32Sub
+            | O::I32And
+            | O::I32Or
+            | O::I32Xor
+            | O::I32Shl
+            | O::I32ShrS
+            | O::I32ShrU
+            | O::I32Rotl
+            | O::I32Rotr
+            | O::I64Clz
+            | O::I64Ctz
+            | O::I64Popcnt
+            | O::I64Add
+            | O::I64Sub
+            | O::I64And
+            | O::I64Or
+            | O::I64Xor
+            | O::I64Shl
+            | O::I64ShrS
+            | O::I64ShrU
+            | O::I64Rotl
+            | O::I64Rotr
+            | O::I32WrapI64
+            | O::I64ExtendI32S
+            | O::I64ExtendI32U
+            | O::I32Extend8S
+            | O::I32Extend16S
+            | O::I64Extend8S
+            | O::I64Extend16S
+            | O::I64Extend32S => self.alu,
+
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

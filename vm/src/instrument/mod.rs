@@ -1,30 +1,67 @@
-//! PLACEHOLDER: the instrumentation pass (replaced wholesale).
+//! The gas and stack instrumentation pass (`spec/gas.md`).
+//!
+//! Rewrites a validated module so that it meters itself: a gas global charged per metered block
+//! with a host slow path, run-time charges for `memory.copy`/`memory.fill`, a stack-units global
+//! checked at every function entry, and `memory.grow` replaced by a constant failure. All costs
+//! come from the [`GasTable`] applied to the *input* operators, so gas and trap points depend only
+//! on the input module, the table and the limits, never on the engine.
+//!
+//! Layout: [`module`] rewrites sections and remaps indices, [`body`] rewrites function bodies,
+//! [`blocks`] defines metered blocks.
+
+mod blocks;
+mod body;
+mod module;
 
 use crate::{GasTable, Limits, ModuleInfo};
 
-/// Export name of the injected gas global.
+#[cfg(test)]
+pub(crate) use blocks::{metered_blocks, MeteredBlock};
+
+/// Export name of the injected gas global, a mutable `i64` (`spec/gas.md#gas-global`).
 pub const GAS_GLOBAL_EXPORT: &str = "__tsvm_gas";
-/// Export name of the injected stack-units global.
+/// Export name of the injected stack-units global, a mutable `i32` (`spec/gas.md#stack-limit`).
 pub const STACK_GLOBAL_EXPORT: &str = "__tsvm_sp";
-/// Import name (module `tsvm`) of the injected slow-path gas function `(i64) -> ()`.
+/// Import name (module `tsvm`) of the injected slow-path gas function `(i64) -> ()`
+/// (`spec/gas.md#slow-path`).
 pub const GAS_SLOW_IMPORT: &str = "__gas_slow";
-/// Value of the stack global after a stack-limit trap.
+/// Value of the stack global after a stack-limit trap (`spec/gas.md#stack-limit`).
 pub const STACK_OVERFLOW_SENTINEL: i32 = -1;
 
-/// Instrumentation failure.
+/// Instrumentation failure: the input is not a module the validator accepts, or does not match
+/// its [`ModuleInfo`]. Never a guest outcome: validated modules always instrument.
 #[derive(Debug, thiserror::Error)]
 #[error("instrumentation failed: {0}")]
 pub struct InstrumentError(pub String);
 
-/// Instruments a validated module.
+impl From<wasmparser::BinaryReaderError> for InstrumentError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        Self(format!(
+            "malformed input at offset {}: {}",
+            e.offset(),
+            e.message()
+        ))
+    }
+}
+
+/// Instruments a validated module (`spec/gas.md#instrumentation`).
+///
+/// `info` must be what validation returned for `wasm`; `table` gives the costs and
+/// `limits.max_stack_units` the stack limit. The output is deterministic: the same inputs always
+/// give byte-identical output.
 ///
 /// # Errors
-/// Never in the placeholder.
+/// [`InstrumentError`] if `wasm` is malformed, uses an operator or section outside the
+/// determinism profile, disagrees with `info`, or if `table` has a per-byte cost of 2^32 or more.
+/// Never panics.
 pub fn instrument(
     wasm: &[u8],
-    _info: &ModuleInfo,
-    _table: &GasTable,
-    _limits: &Limits,
+    info: &ModuleInfo,
+    table: &GasTable,
+    limits: &Limits,
 ) -> Result<Vec<u8>, InstrumentError> {
-    Ok(wasm.to_vec())
+    module::rewrite(wasm, info, table, limits)
 }
+
+#[cfg(test)]
+mod tests;
