@@ -185,3 +185,26 @@ fn checkpoints_depend_only_on_the_input() {
         assert!(c.gas_used <= c.index * 1_000, "{c:?}");
     }
 }
+
+#[test]
+fn big_frames_hit_the_specified_limit_not_the_engines() {
+    // A recursive function with thousands of distinct 64-bit constants: whatever the engine keeps
+    // per frame, the specified limit must trip first (an engine trap would be a host failure).
+    let consts: String = (0..3_000u64)
+        .map(|i| {
+            format!(
+                "(i64.store (i32.const 8) (i64.const {})) (i64.store (i32.const 16) (i64.mul (local.get 0) (i64.const {})))",
+                1_000_000_000_003 * i + 7,
+                900_000_000_007 * i + 9
+            )
+        })
+        .collect();
+    let code = module(&format!(
+        r#"(func $f (param i64)
+             (if (i64.ne (local.get 0) (i64.const 0)) (then (call $f (i64.sub (local.get 0) (i64.const 1)))))
+             {consts})
+           (func (export "method_t") (call $f (i64.const 100000)))"#
+    ));
+    let r = run(&vm(), &default_state(), &code, method("t", &[]), 100_000_000);
+    assert_eq!(r.status, StatusCode::StackOverflow);
+}

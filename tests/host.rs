@@ -53,8 +53,8 @@ fn guest_pointers_are_bounds_checked_at_and_past_the_end() {
     assert_eq!(method_status(wrap), StatusCode::BadPointer);
     // Every host function that touches memory checks, reads and writes alike.
     let bad = [
-        "(call $input_read (i32.const 65536) (i32.const 0) (i32.const 0))",
-        "(call $input_read (i32.const 0) (i32.const 1) (i32.const 0))", // past the (empty) input
+        "(call $input_read (i32.const 65537) (i32.const 0) (i32.const 0))", // empty range past the end
+        "(call $input_read (i32.const 0) (i32.const 1) (i32.const 0))",     // past the (empty) input
         "(call $return_data (i32.const 65535) (i32.const 2))",
         "(call $revert (i32.const -4) (i32.const 8))",
         "(call $storage_write (i32.const 0) (i32.const 1) (i32.const 65535) (i32.const 2))",

@@ -70,7 +70,7 @@ fn every_spec_link_in_the_code_resolves() {
                 let frag: String =
                     frag.chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
                 if frag.is_empty() {
-                    continue; // a link built at run time (`format!("spec/x.md#{}")`)
+                    continue; // a link built at run time with `format!`
                 }
                 checked += 1;
                 if !anchors(&spec).contains(&frag) {

@@ -185,10 +185,9 @@ impl GasTable {
             O::Else => self.else_,
             O::Br { .. } => self.br,
             O::BrIf { .. } => self.br_if,
-            O::BrTable { targets } => self.br_table_base.saturating_add(
-                self.br_table_per_target
-                    .saturating_mul(u64::from(targets.len())),
-            ),
+            O::BrTable { targets } => self
+                .br_table_base
+                .saturating_add(self.br_table_per_target.saturating_mul(u64::from(targets.len()))),
             O::Return => self.return_,
             O::Call { .. } => self.call,
             O::CallIndirect { .. } => self.call_indirect,

@@ -81,10 +81,7 @@ fn named_fields(t: &GasTable) -> Vec<(&'static str, u64)> {
 
 /// `(field, cost)` rows of the spec's cost table, in order.
 fn spec_rows() -> Vec<(String, u64)> {
-    let section = SPEC
-        .split("## Cost table")
-        .nth(1)
-        .expect("cost table section");
+    let section = SPEC.split("## Cost table").nth(1).expect("cost table section");
     section
         .lines()
         .take_while(|l| !l.starts_with("## "))
@@ -100,10 +97,8 @@ fn spec_rows() -> Vec<(String, u64)> {
 
 #[test]
 fn spec_table_matches_default_table_in_order() {
-    let code: Vec<(String, u64)> = named_fields(&GasTable::default())
-        .into_iter()
-        .map(|(n, c)| (n.to_string(), c))
-        .collect();
+    let code: Vec<(String, u64)> =
+        named_fields(&GasTable::default()).into_iter().map(|(n, c)| (n.to_string(), c)).collect();
     assert_eq!(spec_rows(), code);
 }
 
@@ -144,44 +139,22 @@ fn ops_of(wat: &str) -> Vec<Operator<'static>> {
 fn op_cost_per_class() {
     use Operator as O;
     let t = GasTable::default();
-    let Operator::I32Load { memarg: m } =
-        ops_of("(module (memory 1) (func i32.const 0 i32.load drop))")[1]
+    let Operator::I32Load { memarg: m } = ops_of("(module (memory 1) (func i32.const 0 i32.load drop))")[1]
     else {
         panic!("not a load")
     };
     let cases: Vec<(Operator, u64)> = vec![
         (O::Nop, t.nop),
-        (
-            O::Block {
-                blockty: BlockType::Empty,
-            },
-            t.block,
-        ),
-        (
-            O::Loop {
-                blockty: BlockType::Empty,
-            },
-            t.block,
-        ),
+        (O::Block { blockty: BlockType::Empty }, t.block),
+        (O::Loop { blockty: BlockType::Empty }, t.block),
         (O::End, t.end),
-        (
-            O::If {
-                blockty: BlockType::Empty,
-            },
-            t.if_,
-        ),
+        (O::If { blockty: BlockType::Empty }, t.if_),
         (O::Else, t.else_),
         (O::Br { relative_depth: 0 }, t.br),
         (O::BrIf { relative_depth: 0 }, t.br_if),
         (O::Return, t.return_),
         (O::Call { function_index: 3 }, t.call),
-        (
-            O::CallIndirect {
-                type_index: 0,
-                table_index: 0,
-            },
-            t.call_indirect,
-        ),
+        (O::CallIndirect { type_index: 0, table_index: 0 }, t.call_indirect),
         (O::Unreachable, t.unreachable),
         (O::Drop, t.drop),
         (O::Select, t.select),
@@ -211,13 +184,7 @@ fn op_cost_per_class() {
         (O::I64Store { memarg: m }, t.store),
         (O::MemorySize { mem: 0 }, t.memory_size),
         (O::MemoryGrow { mem: 0 }, t.memory_grow),
-        (
-            O::MemoryCopy {
-                dst_mem: 0,
-                src_mem: 0,
-            },
-            t.memory_copy_base,
-        ),
+        (O::MemoryCopy { dst_mem: 0, src_mem: 0 }, t.memory_copy_base),
         (O::MemoryFill { mem: 0 }, t.memory_fill_base),
     ];
     for (op, cost) in &cases {
@@ -230,13 +197,8 @@ fn br_table_costs_base_plus_listed_targets() {
     let t = GasTable::default();
     for n in [0u64, 1, 5] {
         let labels = "0 ".repeat(n as usize);
-        let ops = ops_of(&format!(
-            "(module (func (param i32) block local.get 0 br_table {labels} 0 end))"
-        ));
-        let bt = ops
-            .iter()
-            .find(|o| matches!(o, Operator::BrTable { .. }))
-            .unwrap();
+        let ops = ops_of(&format!("(module (func (param i32) block local.get 0 br_table {labels} 0 end))"));
+        let bt = ops.iter().find(|o| matches!(o, Operator::BrTable { .. })).unwrap();
         assert_eq!(t.op_cost(bt), t.br_table_base + n * t.br_table_per_target);
     }
 }
@@ -248,10 +210,7 @@ fn operators_outside_the_profile_cannot_be_paid() {
         Operator::F32Add,
         Operator::I64TruncF64S,
         Operator::RefIsNull,
-        Operator::MemoryInit {
-            data_index: 0,
-            mem: 0,
-        },
+        Operator::MemoryInit { data_index: 0, mem: 0 },
         Operator::ReturnCall { function_index: 0 },
     ] {
         assert_eq!(t.op_cost(&op), u64::MAX, "{op:?}");
@@ -263,15 +222,9 @@ fn per_execution_costs() {
     let t = GasTable::default();
     assert_eq!(t.load_cost(0), 0);
     assert_eq!(t.load_cost(1000), 1000 * t.code_byte);
-    assert_eq!(
-        t.instantiate_cost(3, 17),
-        3 * t.memory_page + 17 * t.data_byte
-    );
+    assert_eq!(t.instantiate_cost(3, 17), 3 * t.memory_page + 17 * t.data_byte);
     assert_eq!(t.memory_copy_dynamic(9), 9 * t.memory_copy_per_byte);
-    assert_eq!(
-        t.memory_fill_dynamic(u32::MAX),
-        u64::from(u32::MAX) * t.memory_fill_per_byte
-    );
+    assert_eq!(t.memory_fill_dynamic(u32::MAX), u64::from(u32::MAX) * t.memory_fill_per_byte);
 }
 
 #[test]
@@ -287,9 +240,6 @@ fn arithmetic_saturates() {
     assert_eq!(t.instantiate_cost(2, 2), u64::MAX);
     assert_eq!(t.memory_copy_dynamic(2), u64::MAX);
     let ops = ops_of("(module (func (param i32) block local.get 0 br_table 0 0 0 end))");
-    let bt = ops
-        .iter()
-        .find(|o| matches!(o, Operator::BrTable { .. }))
-        .unwrap();
+    let bt = ops.iter().find(|o| matches!(o, Operator::BrTable { .. })).unwrap();
     assert_eq!(t.op_cost(bt), u64::MAX);
 }

@@ -21,10 +21,7 @@ pub(crate) struct MeteredBlock {
 /// `else` and `end`, the only operators after which control can arrive other than by falling
 /// through from the previous operator (branch targets and arm starts).
 pub(crate) fn ends_block(op: &Operator) -> bool {
-    matches!(
-        op,
-        Operator::Loop { .. } | Operator::If { .. } | Operator::Else | Operator::End
-    )
+    matches!(op, Operator::Loop { .. } | Operator::If { .. } | Operator::Else | Operator::End)
 }
 
 /// Cuts a body's operators into metered blocks (`spec/gas.md#metered-blocks`).
@@ -44,11 +41,7 @@ pub(crate) fn metered_blocks(
             .ok_or_else(|| InstrumentError(format!("operator {i} outside the profile: {op:?}")))?;
         cost = cost.saturating_add(c);
         if ends_block(op) || i + 1 == ops.len() {
-            blocks.push(MeteredBlock {
-                start,
-                end: i + 1,
-                cost,
-            });
+            blocks.push(MeteredBlock { start, end: i + 1, cost });
             start = i + 1;
             cost = 0;
         }

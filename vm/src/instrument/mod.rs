@@ -36,11 +36,7 @@ pub struct InstrumentError(pub String);
 
 impl From<wasmparser::BinaryReaderError> for InstrumentError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        Self(format!(
-            "malformed input at offset {}: {}",
-            e.offset(),
-            e.message()
-        ))
+        Self(format!("malformed input at offset {}: {}", e.offset(), e.message()))
     }
 }
 

@@ -8,13 +8,13 @@ use abi::HOST_MODULE;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
-    ExportSection, FunctionSection, GlobalSection, GlobalType, ImportSection, MemorySection,
-    Module, StartSection, TableSection, TypeSection, ValType,
+    ExportSection, FunctionSection, GlobalSection, GlobalType, ImportSection, MemorySection, Module,
+    StartSection, TableSection, TypeSection, ValType,
 };
 use wasmparser::{
-    CompositeInnerType, DataSectionReader, ElementSectionReader, Encoding, ExportSectionReader,
-    FunctionBody, FunctionSectionReader, GlobalSectionReader, ImportSectionReader,
-    MemorySectionReader, Parser, Payload, TableSectionReader, TypeRef, TypeSectionReader,
+    CompositeInnerType, DataSectionReader, ElementSectionReader, Encoding, ExportSectionReader, FunctionBody,
+    FunctionSectionReader, GlobalSectionReader, ImportSectionReader, MemorySectionReader, Parser, Payload,
+    TableSectionReader, TypeRef, TypeSectionReader,
 };
 
 /// The index remapping (`spec/gas.md#module-changes`): defined functions move up by one to make
@@ -31,9 +31,8 @@ impl Reencode for Remap {
         if func < self.imported_funcs {
             Ok(func)
         } else {
-            func.checked_add(1).ok_or_else(|| {
-                ReencodeError::UserError(InstrumentError("function index overflow".into()))
-            })
+            func.checked_add(1)
+                .ok_or_else(|| ReencodeError::UserError(InstrumentError("function index overflow".into())))
         }
     }
 }
@@ -75,10 +74,7 @@ fn read_sections(wasm: &[u8]) -> Result<Sections<'_>, InstrumentError> {
     let mut s = Sections::default();
     for payload in Parser::new(0).parse_all(wasm) {
         match payload? {
-            Payload::Version {
-                encoding: Encoding::Module,
-                ..
-            } => {}
+            Payload::Version { encoding: Encoding::Module, .. } => {}
             Payload::TypeSection(r) => once(&mut s.types, r, "type")?,
             Payload::ImportSection(r) => once(&mut s.imports, r, "import")?,
             Payload::FunctionSection(r) => once(&mut s.functions, r, "function")?,
@@ -107,17 +103,14 @@ fn read_sections(wasm: &[u8]) -> Result<Sections<'_>, InstrumentError> {
 
 /// Parameter count of every type (`None` for non-function types), and the index of the first
 /// plain `(i64) -> ()` type if there is one.
-fn read_types(
-    types: Option<&TypeSectionReader>,
-) -> Result<(Vec<Option<u32>>, Option<u32>), InstrumentError> {
+fn read_types(types: Option<&TypeSectionReader>) -> Result<(Vec<Option<u32>>, Option<u32>), InstrumentError> {
     let mut params = Vec::new();
     let mut slow = None;
     for group in types.cloned().into_iter().flatten() {
         let group = group?;
         let explicit = group.is_explicit_rec_group();
         for sub in group.types() {
-            let index = u32::try_from(params.len())
-                .map_err(|_| InstrumentError("too many types".into()))?;
+            let index = u32::try_from(params.len()).map_err(|_| InstrumentError("too many types".into()))?;
             match &sub.composite_type.inner {
                 CompositeInnerType::Func(ft) => {
                     let plain = !explicit
@@ -148,9 +141,7 @@ pub(super) fn rewrite(
     limits: &Limits,
 ) -> Result<Vec<u8>, InstrumentError> {
     // spec/gas.md#dynamic-costs: the run-time product per_byte * len must not wrap.
-    if table.memory_copy_per_byte > u64::from(u32::MAX)
-        || table.memory_fill_per_byte > u64::from(u32::MAX)
-    {
+    if table.memory_copy_per_byte > u64::from(u32::MAX) || table.memory_fill_per_byte > u64::from(u32::MAX) {
         return Err(InstrumentError("per-byte cost must be below 2^32".into()));
     }
     let s = read_sections(wasm)?;
@@ -167,8 +158,7 @@ pub(super) fn rewrite(
         Some(t) => t,
         None => {
             types.ty().function([ValType::I64], []);
-            u32::try_from(type_params.len())
-                .map_err(|_| InstrumentError("too many types".into()))?
+            u32::try_from(type_params.len()).map_err(|_| InstrumentError("too many types".into()))?
         }
     };
 
@@ -194,11 +184,7 @@ pub(super) fn rewrite(
         remap.parse_import_section(&mut imports, r).map_err(e)?;
     }
     // spec/gas.md#slow-path
-    imports.import(
-        HOST_MODULE,
-        GAS_SLOW_IMPORT,
-        EntityType::Function(slow_type),
-    );
+    imports.import(HOST_MODULE, GAS_SLOW_IMPORT, EntityType::Function(slow_type));
     let slow_func = imported_funcs;
 
     // Functions: their types, to find parameter counts.
@@ -229,20 +215,12 @@ pub(super) fn rewrite(
     let sp_global = gas_global + 1;
     // spec/gas.md#gas-global
     globals.global(
-        GlobalType {
-            val_type: ValType::I64,
-            mutable: true,
-            shared: false,
-        },
+        GlobalType { val_type: ValType::I64, mutable: true, shared: false },
         &ConstExpr::i64_const(0),
     );
     // spec/gas.md#stack-limit
     globals.global(
-        GlobalType {
-            val_type: ValType::I32,
-            mutable: true,
-            shared: false,
-        },
+        GlobalType { val_type: ValType::I32, mutable: true, shared: false },
         &ConstExpr::i32_const(0),
     );
 
@@ -254,13 +232,7 @@ pub(super) fn rewrite(
     exports.export(STACK_GLOBAL_EXPORT, ExportKind::Global, sp_global);
 
     // Bodies.
-    let ctx = BodyCtx {
-        table,
-        gas_global,
-        sp_global,
-        slow_func,
-        max_stack_units: limits.max_stack_units,
-    };
+    let ctx = BodyCtx { table, gas_global, sp_global, slow_func, max_stack_units: limits.max_stack_units };
     let mut code = CodeSection::new();
     for ((body, ty), fi) in s.bodies.iter().zip(&func_types).zip(&info.functions) {
         let params = type_params
@@ -268,13 +240,7 @@ pub(super) fn rewrite(
             .copied()
             .flatten()
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
-        code.function(&rewrite_body(
-            &mut remap,
-            &ctx,
-            body,
-            params,
-            fi.frame_units(),
-        )?);
+        code.function(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
     }
 
     // Emit in the binary format's section order.
@@ -299,9 +265,7 @@ pub(super) fn rewrite(
     out.section(&globals);
     out.section(&exports);
     if let Some(func) = s.start {
-        out.section(&StartSection {
-            function_index: remap.start_section(func).map_err(e)?,
-        });
+        out.section(&StartSection { function_index: remap.start_section(func).map_err(e)? });
     }
     if let Some(r) = s.elements {
         let mut sec = ElementSection::new();

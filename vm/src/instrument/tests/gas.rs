@@ -77,25 +77,13 @@ fn if_else_charges_the_arm_taken() {
         let then_arm = t.const_ + t.else_;
         let else_arm = 2 * t.const_ + t.alu + t.end;
         let tail = t.end;
-        assert_eq!(
-            gas_of(&mut vm, "sel", &i32s(&[1])),
-            (vec![10], head + then_arm + tail)
-        );
-        assert_eq!(
-            gas_of(&mut vm, "sel", &i32s(&[0])),
-            (vec![21], head + else_arm + tail)
-        );
+        assert_eq!(gas_of(&mut vm, "sel", &i32s(&[1])), (vec![10], head + then_arm + tail));
+        assert_eq!(gas_of(&mut vm, "sel", &i32s(&[0])), (vec![21], head + else_arm + tail));
 
         let then_arm = t.const_ + t.local + t.end;
         let tail = t.local + t.end;
-        assert_eq!(
-            gas_of(&mut vm, "one_arm", &i32s(&[7])),
-            (vec![5], head + then_arm + tail)
-        );
-        assert_eq!(
-            gas_of(&mut vm, "one_arm", &i32s(&[0])),
-            (vec![0], head + tail)
-        );
+        assert_eq!(gas_of(&mut vm, "one_arm", &i32s(&[7])), (vec![5], head + then_arm + tail));
+        assert_eq!(gas_of(&mut vm, "one_arm", &i32s(&[0])), (vec![0], head + tail));
     }
 }
 
@@ -123,10 +111,7 @@ fn br_table_charges_base_plus_targets() {
         assert_eq!(gas_of(&mut vm, "sw", &i32s(&[0])), (vec![100], head + arm));
         assert_eq!(gas_of(&mut vm, "sw", &i32s(&[1])), (vec![200], head + arm));
         assert_eq!(gas_of(&mut vm, "sw", &i32s(&[2])), (vec![300], head + tail));
-        assert_eq!(
-            gas_of(&mut vm, "sw", &i32s(&[99])),
-            (vec![300], head + tail)
-        );
+        assert_eq!(gas_of(&mut vm, "sw", &i32s(&[99])), (vec![300], head + tail));
     }
 }
 
@@ -153,19 +138,10 @@ fn calls_charge_caller_and_callee_and_indices_are_remapped() {
         let mut vm = Vm::with_engine(&Engine::default(), &wasm);
         let double = t.local + t.const_ + t.mul + t.end;
         let inc = t.local + t.const_ + t.alu + t.end;
-        assert_eq!(
-            gas_of(&mut vm, "direct", &i32s(&[21])),
-            (vec![42], t.local + t.call + t.end + double)
-        );
+        assert_eq!(gas_of(&mut vm, "direct", &i32s(&[21])), (vec![42], t.local + t.call + t.end + double));
         let ind = 2 * t.local + t.call_indirect + t.end;
-        assert_eq!(
-            gas_of(&mut vm, "indirect", &i32s(&[21, 0])),
-            (vec![42], ind + double)
-        );
-        assert_eq!(
-            gas_of(&mut vm, "indirect", &i32s(&[21, 1])),
-            (vec![22], ind + inc)
-        );
+        assert_eq!(gas_of(&mut vm, "indirect", &i32s(&[21, 0])), (vec![42], ind + double));
+        assert_eq!(gas_of(&mut vm, "indirect", &i32s(&[21, 1])), (vec![22], ind + inc));
         assert_eq!(gas_of(&mut vm, "inc", &i32s(&[1])), (vec![2], inc));
         assert_eq!(gas_of(&mut vm, "host", &[]), (vec![42], t.call + t.end));
         assert_eq!(info.imports.len(), 2);
@@ -217,9 +193,7 @@ fn existing_slow_type_is_reused_and_custom_sections_dropped() {
       (memory (export "memory") 1)
       (func $named (export "f") (type $b)))"#;
     let (orig, wasm, _) = instrument_wat(wat, &GasTable::default(), &Limits::default());
-    assert!(Parser::new(0)
-        .parse_all(&orig)
-        .any(|p| matches!(p.unwrap(), Payload::CustomSection(_))));
+    assert!(Parser::new(0).parse_all(&orig).any(|p| matches!(p.unwrap(), Payload::CustomSection(_))));
     for payload in Parser::new(0).parse_all(&wasm) {
         match payload.unwrap() {
             Payload::TypeSection(r) => assert_eq!(r.count(), 2),
@@ -232,19 +206,13 @@ fn existing_slow_type_is_reused_and_custom_sections_dropped() {
         }
     }
     let mut vm = Vm::new(&wasm);
-    assert_eq!(
-        gas_of(&mut vm, "f", &[Val::I64(1)]).1,
-        GasTable::default().end
-    );
+    assert_eq!(gas_of(&mut vm, "f", &[Val::I64(1)]).1, GasTable::default().end);
 }
 
 #[test]
 fn minimal_module_instruments() {
-    let (_, wasm, _) = instrument_wat(
-        r#"(module (memory (export "memory") 1))"#,
-        &GasTable::default(),
-        &Limits::default(),
-    );
+    let (_, wasm, _) =
+        instrument_wat(r#"(module (memory (export "memory") 1))"#, &GasTable::default(), &Limits::default());
     let vm = Vm::new(&wasm);
     assert_eq!((vm.gas(), vm.sp()), (0, 0));
 }
@@ -263,23 +231,15 @@ fn memory_fill_and_copy_charge_per_byte() {
         for n in [0u64, 1, 100, 65_536] {
             let (r, used) = vm.run("fill", &i32s(&[0, 0xAB, n as i32]), AMPLE);
             r.unwrap();
-            assert_eq!(
-                used,
-                3 * t.local + t.memory_fill_base + t.end + n * t.memory_fill_per_byte
-            );
+            assert_eq!(used, 3 * t.local + t.memory_fill_base + t.end + n * t.memory_fill_per_byte);
             let (r, used) = vm.run("copy", &i32s(&[0, 0, n as i32]), AMPLE);
             r.unwrap();
-            assert_eq!(
-                used,
-                3 * t.local + t.memory_copy_base + t.end + n * t.memory_copy_per_byte
-            );
+            assert_eq!(used, 3 * t.local + t.memory_copy_base + t.end + n * t.memory_copy_per_byte);
         }
         vm.run("fill", &i32s(&[0, 0, 64]), AMPLE).0.unwrap();
         vm.run("fill", &i32s(&[10, 7, 3]), AMPLE).0.unwrap();
         vm.run("copy", &i32s(&[20, 9, 5]), AMPLE).0.unwrap();
-        let bytes: Vec<i64> = (18..26)
-            .map(|a| vm.call("load8", &i32s(&[a])).unwrap()[0])
-            .collect();
+        let bytes: Vec<i64> = (18..26).map(|a| vm.call("load8", &i32s(&[a])).unwrap()[0]).collect();
         assert_eq!(bytes, [0, 0, 0, 7, 7, 7, 0, 0]);
     }
 }
@@ -291,16 +251,8 @@ fn bulk_memory_out_of_gas_is_charged_before_the_operation() {
     let static_part = 3 * t.local + t.memory_fill_base + t.end;
     let (r, _) = vm.run("fill", &i32s(&[0, 1, 100]), static_part + 99);
     assert_out_of_gas(r);
-    assert_eq!(
-        vm.gas(),
-        99,
-        "the failing dynamic charge leaves the global alone"
-    );
-    assert_eq!(
-        vm.call("load8", &i32s(&[0])).unwrap(),
-        [0],
-        "memory untouched"
-    );
+    assert_eq!(vm.gas(), 99, "the failing dynamic charge leaves the global alone");
+    assert_eq!(vm.call("load8", &i32s(&[0])).unwrap(), [0], "memory untouched");
     let (r, used) = vm.run("fill", &i32s(&[0, 1, 100]), static_part + 100);
     r.unwrap();
     assert_eq!((used, vm.gas()), (static_part + 100, 0));

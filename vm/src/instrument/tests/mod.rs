@@ -7,9 +7,7 @@ use crate::{ExportInfo, FuncInfo, GasTable, Limits, ModuleInfo, FRAME_OVERHEAD_U
 use proptest::prelude::*;
 use std::fmt;
 use wasmi::{Caller, Engine, Extern, Instance, Linker, Module, Store, Val};
-use wasmparser::{
-    CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
-};
+use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator};
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -30,10 +28,7 @@ impl wasmi::errors::HostError for OutOfGas {}
 /// `ModuleInfo` computed with wasmparser alone (independent of the real validator).
 fn module_info(wasm: &[u8]) -> ModuleInfo {
     let mut validator = Validator::new();
-    let mut info = ModuleInfo {
-        code_size: wasm.len() as u32,
-        ..ModuleInfo::default()
-    };
+    let mut info = ModuleInfo { code_size: wasm.len() as u32, ..ModuleInfo::default() };
     let mut types = Vec::new();
     let mut func_types = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -53,8 +48,7 @@ fn module_info(wasm: &[u8]) -> ModuleInfo {
                 for import in r.clone().into_imports() {
                     let import = import.unwrap();
                     if let TypeRef::Func(_) = import.ty {
-                        info.imports
-                            .push(abi::host_function(import.name).unwrap().id);
+                        info.imports.push(abi::host_function(import.name).unwrap().id);
                     }
                 }
             }
@@ -65,10 +59,7 @@ fn module_info(wasm: &[u8]) -> ModuleInfo {
                 for e in r.clone() {
                     let e = e.unwrap();
                     if e.kind == ExternalKind::Func {
-                        info.exports.push(ExportInfo {
-                            name: e.name.into(),
-                            func_index: e.index,
-                        });
+                        info.exports.push(ExportInfo { name: e.name.into(), func_index: e.index });
                     }
                 }
             }
@@ -99,13 +90,7 @@ fn module_info(wasm: &[u8]) -> ModuleInfo {
             }
             let type_index = func_types[info.functions.len()];
             let (params, results) = types[type_index as usize];
-            info.functions.push(FuncInfo {
-                type_index,
-                params,
-                results,
-                locals,
-                max_operand_height,
-            });
+            info.functions.push(FuncInfo { type_index, params, results, locals, max_operand_height });
         }
     }
     info
@@ -163,12 +148,8 @@ impl Vm {
                 },
             )
             .unwrap();
-        linker
-            .func_wrap("tsvm", "gas_left", |_: Caller<'_, Host>| -> i64 { 42 })
-            .unwrap();
-        linker
-            .func_wrap("tsvm", "block_height", |_: Caller<'_, Host>| -> i64 { 7 })
-            .unwrap();
+        linker.func_wrap("tsvm", "gas_left", |_: Caller<'_, Host>| -> i64 { 42 }).unwrap();
+        linker.func_wrap("tsvm", "block_height", |_: Caller<'_, Host>| -> i64 { 7 }).unwrap();
         let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
         Self { store, instance }
     }
@@ -178,10 +159,7 @@ impl Vm {
     }
 
     fn gas(&self) -> u64 {
-        self.global(GAS_GLOBAL_EXPORT)
-            .get(&self.store)
-            .i64()
-            .unwrap() as u64
+        self.global(GAS_GLOBAL_EXPORT).get(&self.store).i64().unwrap() as u64
     }
 
     fn set_gas(&mut self, gas: u64) {
@@ -190,10 +168,7 @@ impl Vm {
     }
 
     fn sp(&self) -> i32 {
-        self.global(STACK_GLOBAL_EXPORT)
-            .get(&self.store)
-            .i32()
-            .unwrap()
+        self.global(STACK_GLOBAL_EXPORT).get(&self.store).i32().unwrap()
     }
 
     /// Calls an export of an uninstrumented or instrumented module; results as i64.
@@ -202,20 +177,12 @@ impl Vm {
         let n = f.ty(&self.store).results().len();
         let mut results = vec![Val::I32(0); n];
         f.call(&mut self.store, args, &mut results)?;
-        Ok(results
-            .iter()
-            .map(|v| v.i32().map_or_else(|| v.i64().unwrap(), i64::from))
-            .collect())
+        Ok(results.iter().map(|v| v.i32().map_or_else(|| v.i64().unwrap(), i64::from)).collect())
     }
 
     /// Runs an export of an instrumented module with `budget` gas, the host's way: gas set, `sp`
     /// reset. Returns the outcome and the gas used.
-    fn run(
-        &mut self,
-        name: &str,
-        args: &[Val],
-        budget: u64,
-    ) -> (Result<Vec<i64>, wasmi::Error>, u64) {
+    fn run(&mut self, name: &str, args: &[Val], budget: u64) -> (Result<Vec<i64>, wasmi::Error>, u64) {
         self.set_gas(budget);
         self.store.data_mut().reserve = 0;
         let sp = self.global(STACK_GLOBAL_EXPORT);
@@ -238,10 +205,7 @@ fn gas_of(vm: &mut Vm, name: &str, args: &[Val]) -> (Vec<i64>, u64) {
 #[track_caller]
 fn assert_out_of_gas(r: Result<Vec<i64>, wasmi::Error>) {
     let e = r.unwrap_err();
-    assert!(
-        e.downcast_ref::<OutOfGas>().is_some(),
-        "expected OutOfGas, got {e}"
-    );
+    assert!(e.downcast_ref::<OutOfGas>().is_some(), "expected OutOfGas, got {e}");
 }
 
 /// The default table, and one where every cost is a distinct prime so that a misattributed

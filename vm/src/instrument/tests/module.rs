@@ -97,9 +97,7 @@ fn instrumentation_preserves_results() {
 
 #[test]
 fn instrumenting_twice_gives_identical_bytes() {
-    for wat in [
-        STRAIGHT, LOOP, IF_ELSE, BR_TABLE, CALLS, BULK, REC, PROGRAMS,
-    ] {
+    for wat in [STRAIGHT, LOOP, IF_ELSE, BR_TABLE, CALLS, BULK, REC, PROGRAMS] {
         let wasm = wat::parse_str(wat).unwrap();
         let info = module_info(&wasm);
         for t in tables() {
@@ -148,10 +146,7 @@ fn rejects_instead_of_panicking() {
     let wasm = wat::parse_str(STRAIGHT).unwrap();
     assert!(instrument(&wasm, &ModuleInfo::default(), &t, &l).is_err());
     // Per-byte costs that could wrap at run time.
-    let huge = GasTable {
-        memory_fill_per_byte: 1 << 32,
-        ..GasTable::default()
-    };
+    let huge = GasTable { memory_fill_per_byte: 1 << 32, ..GasTable::default() };
     assert!(instrument(&wasm, &module_info(&wasm), &huge, &l).is_err());
 }
 
@@ -256,9 +251,7 @@ fn injected_code_is_the_spec_sequence() {
         O::I32Const { value: headroom },
         O::I32GtU,
         O::If { blockty: Empty },
-        O::I32Const {
-            value: STACK_OVERFLOW_SENTINEL,
-        },
+        O::I32Const { value: STACK_OVERFLOW_SENTINEL },
         O::GlobalSet { global_index: 1 },
         O::Unreachable,
         O::End,
@@ -282,11 +275,7 @@ fn injected_code_is_the_spec_sequence() {
     ];
     let (locals, ops) = body_of(&wasm, 0);
     let (_, orig_ops) = body_of(&orig, 0);
-    let expected: Vec<String> = injected
-        .iter()
-        .map(|o| format!("{o:?}"))
-        .chain(orig_ops)
-        .collect();
+    let expected: Vec<String> = injected.iter().map(|o| format!("{o:?}")).chain(orig_ops).collect();
     assert_eq!(ops, expected);
     // spec/gas.md#scratch-locals
     assert_eq!(locals, [(1, V::I32), (1, V::I32), (1, V::I64)]);
@@ -303,9 +292,6 @@ fn spec_names_the_constants_of_the_code() {
     assert!(SPEC.contains("`-1` (`STACK_OVERFLOW_SENTINEL`)"));
     assert!(SPEC.contains(&format!("exported as `{GAS_GLOBAL_EXPORT}`")));
     assert!(SPEC.contains(&format!("exported as `{STACK_GLOBAL_EXPORT}`")));
-    assert!(SPEC.contains(&format!(
-        "`{}.{GAS_SLOW_IMPORT} : (i64) -> ()`",
-        abi::HOST_MODULE
-    )));
+    assert!(SPEC.contains(&format!("`{}.{GAS_SLOW_IMPORT} : (i64) -> ()`", abi::HOST_MODULE)));
     assert!(SPEC.contains("below `2^32`"));
 }

@@ -20,16 +20,10 @@ pub(super) const REC: &str = r#"(module
 
 #[test]
 fn recursion_traps_at_the_specified_depth_every_run() {
-    let limits = Limits {
-        max_stack_units: 1_000,
-        ..Limits::default()
-    };
+    let limits = Limits { max_stack_units: 1_000, ..Limits::default() };
     let (_, wasm, info) = instrument_wat(REC, &GasTable::default(), &limits);
     let frame = info.func(1).unwrap().frame_units();
-    assert_eq!(
-        frame,
-        FRAME_OVERHEAD_UNITS + 1 + info.func(1).unwrap().max_operand_height
-    );
+    assert_eq!(frame, FRAME_OVERHEAD_UNITS + 1 + info.func(1).unwrap().max_operand_height);
     // `rec(n)` needs n + 1 nested activations.
     let max_activations = limits.max_stack_units / frame;
     let deepest_ok = (max_activations - 1) as i32;
@@ -40,10 +34,7 @@ fn recursion_traps_at_the_specified_depth_every_run() {
         assert_eq!(vm.sp(), frame as i32, "callee frames released");
         let (r, _) = vm.run("rec", &i32s(&[deepest_ok + 1]), AMPLE);
         let e = r.unwrap_err();
-        assert_eq!(
-            e.as_trap_code(),
-            Some(wasmi::TrapCode::UnreachableCodeReached)
-        );
+        assert_eq!(e.as_trap_code(), Some(wasmi::TrapCode::UnreachableCodeReached));
         assert_eq!(vm.sp(), STACK_OVERFLOW_SENTINEL);
     }
     // Sequential calls release their frames: two full-depth recursions from one frame fit if
@@ -76,17 +67,10 @@ fn default_stack_limit_is_reached_before_a_configured_engine_limit() {
 
 #[test]
 fn frame_larger_than_the_limit_always_traps() {
-    let limits = Limits {
-        max_stack_units: FRAME_OVERHEAD_UNITS,
-        ..Limits::default()
-    };
+    let limits = Limits { max_stack_units: FRAME_OVERHEAD_UNITS, ..Limits::default() };
     let (_, wasm, _) = instrument_wat(STRAIGHT, &GasTable::default(), &limits);
     let mut vm = Vm::new(&wasm);
     let (r, used) = vm.run("f", &i32s(&[1, 2]), AMPLE);
     assert!(r.is_err());
-    assert_eq!(
-        (vm.sp(), used),
-        (STACK_OVERFLOW_SENTINEL, 0),
-        "trap before any charge"
-    );
+    assert_eq!((vm.sp(), used), (STACK_OVERFLOW_SENTINEL, 0), "trap before any charge");
 }
