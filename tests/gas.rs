@@ -171,7 +171,7 @@ fn checkpoints_depend_only_on_the_input() {
     let invocation = abi::Invocation { token: TOKEN, call: operation(transfer(addr(1), addr(2), 10)) };
     let ctx = context(addr(1));
     let tx = vm::Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
-    let opts = vm::ExecOptions { checkpoint_interval: 1_000 };
+    let opts = vm::ExecOptions { checkpoint_interval: 1_000, ..Default::default() };
     let a = vm.execute_with(&state, &tx, &opts).unwrap();
     let b = vm.execute_with(&state, &tx, &opts).unwrap();
     assert_eq!(a, b);

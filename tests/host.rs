@@ -316,7 +316,7 @@ impl vm::StateView for BrokenStorage {
         self.0.supply(t)
     }
     fn storage(&self, _: &abi::TokenId, _: &[u8]) -> Result<Option<Vec<u8>>, vm::StateError> {
-        Err(vm::StateError("disk on fire".into()))
+        Err(vm::StateError::Failed("disk on fire".into()))
     }
 }
 

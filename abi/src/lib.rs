@@ -12,9 +12,11 @@
 
 extern crate alloc;
 
+mod bundle;
 mod context;
 mod entry;
 mod event;
+pub mod hash;
 pub mod hex;
 mod host;
 mod invocation;
@@ -24,7 +26,9 @@ mod state;
 mod status;
 #[cfg(test)]
 mod tests;
+mod trace;
 
+pub use bundle::{Bundle, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
 pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};
 pub use event::{Event, LogLevel, LogRecord};
@@ -34,6 +38,7 @@ pub use primitives::{Address, Hash32, TokenId};
 pub use receipt::Receipt;
 pub use state::{DiffEntry, StateDiff, StateKey, TokenInfo, TokenPolicy};
 pub use status::StatusCode;
+pub use trace::{Checkpoint, MutationOrigin, TraceBytes, TraceCall, TraceEvent, TraceKey, TRACE_INLINE_MAX};
 
 /// Version of the ABI: the wire types, the host function table and the entry-point naming rule.
 ///

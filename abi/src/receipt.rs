@@ -28,6 +28,34 @@ pub struct Receipt {
     pub logs: Vec<LogRecord>,
     /// The state changes, sorted by key.
     pub diff: StateDiff,
+    /// `derive_key(DIFF_CONTEXT, borsh(diff))` (`spec/trace.md#hashes`).
+    pub diff_hash: Hash32,
+    /// The trace hash (`spec/trace.md#trace-hash`).
+    pub trace_hash: Hash32,
     /// The rules (ABI version, gas table, limits, profile) the execution ran under.
     pub rules_hash: Hash32,
+    /// `derive_key(RECEIPT_CONTEXT, borsh of every field above)` (`spec/trace.md#hashes`).
+    pub receipt_hash: Hash32,
+}
+
+impl Receipt {
+    /// The receipt hash of the fields other than `receipt_hash`: the borsh encoding of the receipt
+    /// without its last 32 bytes (which are `receipt_hash` itself).
+    pub fn compute_hash(&self) -> Hash32 {
+        let bytes = borsh::to_vec(self).unwrap_or_default();
+        let body = &bytes[..bytes.len().saturating_sub(32)];
+        crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, body)
+    }
+
+    /// Sets `diff_hash` from `diff`, then `receipt_hash` over everything.
+    pub fn seal(mut self) -> Self {
+        self.diff_hash = crate::hash::diff_hash(&self.diff);
+        self.receipt_hash = self.compute_hash();
+        self
+    }
+
+    /// Whether `diff_hash` and `receipt_hash` match the receipt's contents.
+    pub fn is_sealed(&self) -> bool {
+        self.diff_hash == crate::hash::diff_hash(&self.diff) && self.receipt_hash == self.compute_hash()
+    }
 }

@@ -58,18 +58,26 @@ fn receipt() -> impl Strategy<Value = Receipt> {
         ),
         bytes32(),
     )
-        .prop_map(|(s, gas_used, return_data, revert_reason, events, logs, diff, rules)| Receipt {
-            status: StatusCode::ALL[s],
-            gas_used,
-            return_data,
-            revert_reason,
-            events: events.into_iter().map(|(topic, data)| Event { topic, data }).collect(),
-            logs: logs
-                .into_iter()
-                .map(|(l, message)| LogRecord { level: LogLevel::from_u32(l).unwrap(), message })
-                .collect(),
-            diff: StateDiff(diff.into_iter().map(|(key, old, new)| DiffEntry { key, old, new }).collect()),
-            rules_hash: Hash32(rules),
+        .prop_map(|(s, gas_used, return_data, revert_reason, events, logs, diff, rules)| {
+            Receipt {
+                status: StatusCode::ALL[s],
+                gas_used,
+                return_data,
+                revert_reason,
+                events: events.into_iter().map(|(topic, data)| Event { topic, data }).collect(),
+                logs: logs
+                    .into_iter()
+                    .map(|(l, message)| LogRecord { level: LogLevel::from_u32(l).unwrap(), message })
+                    .collect(),
+                diff: StateDiff(
+                    diff.into_iter().map(|(key, old, new)| DiffEntry { key, old, new }).collect(),
+                ),
+                diff_hash: Hash32::ZERO,
+                trace_hash: Hash32([rules[0]; 32]),
+                rules_hash: Hash32(rules),
+                receipt_hash: Hash32::ZERO,
+            }
+            .seal()
         })
 }
 
@@ -93,6 +101,10 @@ proptest! {
     #[test]
     fn receipts_round_trip(r in receipt()) {
         round_trip(&r);
+        prop_assert!(r.is_sealed());
+        let mut tampered = r.clone();
+        tampered.gas_used ^= 1;
+        prop_assert!(!tampered.is_sealed());
     }
 
     #[test]
@@ -124,7 +136,10 @@ fn receipt_bytes_are_pinned() {
             old: None,
             new: Some(vec![5]),
         }]),
+        diff_hash: Hash32([3; 32]),
+        trace_hash: Hash32([4; 32]),
         rules_hash: Hash32([2; 32]),
+        receipt_hash: Hash32([5; 32]),
     };
     // Hand-assembled from spec/abi.md#encodings: field order, u8 enum tags, u32 length prefixes.
     let mut want: Vec<u8> = vec![1]; // status: reverted
@@ -136,7 +151,10 @@ fn receipt_bytes_are_pinned() {
     want.extend([1, 0, 0, 0, 1]); // diff: one entry, key Supply
     want.extend([1; 32]); // token
     want.extend([0, 1, 1, 0, 0, 0, 5]); // old None, new Some([5])
+    want.extend([3; 32]); // diff_hash
+    want.extend([4; 32]); // trace_hash
     want.extend([2; 32]); // rules_hash
+    want.extend([5; 32]); // receipt_hash
     assert_eq!(borsh::to_vec(&r).unwrap(), want);
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["status"], "reverted");

@@ -6,9 +6,32 @@ pub enum VmError {
     /// The node's state view failed.
     #[error("state access failed: {0}")]
     State(String),
+    /// A replay read state its witness does not hold.
+    #[error("read outside the witness: {0}")]
+    OutsideWitness(String),
+    /// A bundle was recorded under other rules than the running VM's.
+    #[error("rules mismatch: the bundle was recorded under rules {bundle}, this VM runs rules {vm}")]
+    RulesMismatch {
+        /// The bundle's rules hash.
+        bundle: abi::Hash32,
+        /// The VM's rules hash.
+        vm: abi::Hash32,
+    },
+    /// A bundle's format version is not one this VM reads.
+    #[error("unsupported bundle format version {0} (this VM reads version {1})")]
+    BundleVersion(u32, u32),
     /// The engine failed in a way that is not a guest trap (a bug in tsvm or wasmi).
     #[error("engine failure: {0}")]
     Engine(String),
+}
+
+impl From<crate::StateError> for VmError {
+    fn from(e: crate::StateError) -> Self {
+        match e {
+            crate::StateError::Failed(m) => Self::State(m),
+            crate::StateError::OutsideWitness(m) => Self::OutsideWitness(m),
+        }
+    }
 }
 
 /// `Result` with [`VmError`].

@@ -6,7 +6,9 @@
 //! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
 //! of the host itself is an `Err`.
 
+mod bundle;
 mod cache;
+mod compare;
 mod error;
 mod gas;
 mod host;
@@ -18,17 +20,17 @@ mod mutation;
 mod overlay;
 mod rules;
 mod state;
+mod trace;
 mod validate;
 mod vm;
 
 pub use error::{Result, VmError};
 pub use gas::{GasTable, GAS_TABLE_VERSION};
 pub use instrument::{
-    instrument, InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, STACK_GLOBAL_EXPORT,
-    STACK_OVERFLOW_SENTINEL,
+    instrument, InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX,
+    STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL,
 };
 pub use limits::*;
-pub use meter::Checkpoint;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
 pub use rules::Rules;
 pub use state::{InMemoryState, StateError, StateView, TokenState};
@@ -37,5 +39,10 @@ pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
+pub use bundle::{receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
 pub use cache::{DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+pub use compare::{
+    events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
+};
+pub use trace::TraceLevel;
 pub use vm::{ExecOptions, Execution, Transaction, Vm};

@@ -6,19 +6,7 @@
 //! at a checkpoint or at out-of-gas. With no checkpoint interval, `floor` is 0 and the slow path is
 //! reached only at out-of-gas, so checkpoints cost nothing when unused.
 
-use abi::{Hash32, StatusCode};
-
-/// A commitment taken when gas used first exceeds a multiple of the checkpoint interval
-/// (`spec/gas.md#checkpoints`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Checkpoint {
-    /// `n`: this checkpoint is the first charge that made gas used exceed `n * interval`.
-    pub index: u64,
-    /// Gas used before that charge.
-    pub gas_used: u64,
-    /// blake3 of linear memory at that point (the zero hash before instantiation).
-    pub memory_hash: Hash32,
-}
+use abi::{Checkpoint, Hash32, StatusCode};
 
 /// Gas accounting of one execution.
 #[derive(Debug)]
@@ -62,42 +50,52 @@ impl GasMeter {
         self.remaining = global.saturating_add(self.floor).min(self.limit);
     }
 
-    /// Charges `amount`. Fires every checkpoint the charge crosses, hashing `memory` for each.
-    /// Out of gas consumes everything that is left.
+    /// Charges `amount`. Fires every checkpoint the charge crosses and returns how many fired (their
+    /// commitments are zero until [`GasMeter::commit`] fills them in). Out of gas consumes
+    /// everything that is left.
     ///
     /// # Errors
     /// [`StatusCode::OutOfGas`].
     #[must_use = "out of gas must halt"]
-    pub(crate) fn charge(&mut self, amount: u64, memory: &[u8]) -> Result<(), StatusCode> {
-        self.reserve(amount, memory)?;
+    pub(crate) fn charge(&mut self, amount: u64) -> Result<usize, StatusCode> {
+        let fired = self.reserve(amount)?;
         self.remaining -= amount;
-        Ok(())
+        Ok(fired)
     }
 
-    /// The slow path of a metered block costing `amount`: fires the checkpoints the block crosses and
-    /// leaves `amount` for the guest to subtract from the global itself.
+    /// Fills in the commitments of the last `fired` checkpoints.
+    pub(crate) fn commit(&mut self, fired: usize, state_hash: Hash32, trace_hash: Hash32) {
+        let n = self.checkpoints.len();
+        for c in &mut self.checkpoints[n - fired.min(n)..] {
+            c.state_hash = state_hash;
+            c.trace_hash = trace_hash;
+        }
+    }
+
+    /// The slow path of a metered block costing `amount`: fires the checkpoints the block crosses
+    /// (returning how many) and leaves `amount` for the guest to subtract from the global itself.
     ///
     /// # Errors
     /// [`StatusCode::OutOfGas`].
     #[must_use = "out of gas must halt"]
-    pub(crate) fn reserve(&mut self, amount: u64, memory: &[u8]) -> Result<(), StatusCode> {
+    pub(crate) fn reserve(&mut self, amount: u64) -> Result<usize, StatusCode> {
         if self.remaining < amount {
             self.remaining = 0;
             return Err(StatusCode::OutOfGas);
         }
         let after = self.remaining - amount;
-        if self.floor > 0 && after < self.floor {
-            let memory_hash = Hash32(*blake3::hash(memory).as_bytes());
-            while self.floor > 0 && after < self.floor {
-                self.checkpoints.push(Checkpoint {
-                    index: (self.limit - self.floor) / self.interval,
-                    gas_used: self.gas_used(),
-                    memory_hash,
-                });
-                self.floor = self.floor.saturating_sub(self.interval);
-            }
+        let mut fired = 0;
+        while self.floor > 0 && after < self.floor {
+            self.checkpoints.push(Checkpoint {
+                index: (self.limit - self.floor) / self.interval,
+                gas_used: self.gas_used(),
+                state_hash: Hash32::ZERO,
+                trace_hash: Hash32::ZERO,
+            });
+            self.floor = self.floor.saturating_sub(self.interval);
+            fired += 1;
         }
-        Ok(())
+        Ok(fired)
     }
 }
 
@@ -108,13 +106,13 @@ mod tests {
     #[test]
     fn charges_and_out_of_gas_consumes_all() {
         let mut m = GasMeter::new(100, 0);
-        m.charge(40, &[]).unwrap();
+        m.charge(40).unwrap();
         assert_eq!((m.gas_used(), m.global_value()), (40, 60));
-        m.charge(60, &[]).unwrap();
+        m.charge(60).unwrap();
         assert_eq!(m.remaining(), 0);
         let mut m = GasMeter::new(100, 0);
-        m.charge(50, &[]).unwrap();
-        assert_eq!(m.charge(51, &[]), Err(StatusCode::OutOfGas));
+        m.charge(50).unwrap();
+        assert_eq!(m.charge(51), Err(StatusCode::OutOfGas));
         assert_eq!(m.gas_used(), 100);
     }
 
@@ -122,22 +120,22 @@ mod tests {
     fn checkpoints_fire_when_gas_used_first_exceeds_each_multiple() {
         let mut m = GasMeter::new(100, 30);
         assert_eq!(m.global_value(), 30); // floor 70
-        m.charge(30, &[]).unwrap(); // used 30: not above 30
+        m.charge(30).unwrap(); // used 30: not above 30
         assert!(m.checkpoints.is_empty());
-        m.charge(1, &[1]).unwrap(); // used 31 > 30: checkpoint 1 at used 30
-        m.charge(40, &[2]).unwrap(); // used 71 > 60: checkpoint 2 at used 31
+        m.charge(1).unwrap(); // used 31 > 30: checkpoint 1 at used 30
+        m.charge(40).unwrap(); // used 71 > 60: checkpoint 2 at used 31
         assert_eq!(m.global_value(), 19); // floor 10
-        m.charge(29, &[]).unwrap(); // used 100 > 90: checkpoint 3 at used 71
+        m.charge(29).unwrap(); // used 100 > 90: checkpoint 3 at used 71
         let got: Vec<_> = m.checkpoints.iter().map(|c| (c.index, c.gas_used)).collect();
         assert_eq!(got, [(1, 30), (2, 31), (3, 71)]);
         // One charge crossing two multiples records both.
         let mut m = GasMeter::new(100, 10);
-        m.charge(25, &[]).unwrap();
+        m.charge(25).unwrap();
         let got: Vec<_> = m.checkpoints.iter().map(|c| (c.index, c.gas_used)).collect();
         assert_eq!(got, [(1, 0), (2, 0)]);
         // reserve leaves the amount in place for the guest.
         let mut m = GasMeter::new(100, 10);
-        m.reserve(15, &[]).unwrap();
+        m.reserve(15).unwrap();
         assert_eq!((m.remaining(), m.global_value()), (100, 20));
     }
 }

@@ -5,7 +5,8 @@
 //! success they become the canonical [`StateDiff`], on failure they are dropped.
 
 use crate::state::{StateError, StateView};
-use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId};
+use crate::trace::Tracer;
+use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId, TraceBytes, TraceEvent, TraceKey};
 use std::collections::BTreeMap;
 
 /// Pending changes of one execution.
@@ -16,6 +17,17 @@ pub(crate) struct Overlay<'a> {
     base: BTreeMap<StateKey, Option<Vec<u8>>>,
     /// Current values of written keys.
     writes: BTreeMap<StateKey, Option<Vec<u8>>>,
+    /// The execution's trace: every read and write through the overlay is an event.
+    pub(crate) trace: Tracer,
+}
+
+/// The trace form of a key of the executing token.
+fn trace_key(key: &StateKey) -> TraceKey {
+    match key {
+        StateKey::Balance { account, .. } => TraceKey::Balance { account: *account },
+        StateKey::Supply { .. } => TraceKey::Supply,
+        StateKey::Storage { key, .. } => TraceKey::Storage { key: TraceBytes::of(key) },
+    }
 }
 
 fn amount_bytes(v: u128) -> Option<Vec<u8>> {
@@ -29,8 +41,8 @@ fn bytes_amount(v: &Option<Vec<u8>>) -> u128 {
 }
 
 impl<'a> Overlay<'a> {
-    pub(crate) fn new(view: &'a dyn StateView, token: TokenId) -> Self {
-        Self { view, token, base: BTreeMap::new(), writes: BTreeMap::new() }
+    pub(crate) fn new(view: &'a dyn StateView, token: TokenId, trace: Tracer) -> Self {
+        Self { view, token, base: BTreeMap::new(), writes: BTreeMap::new(), trace }
     }
 
     fn base_value(&mut self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
@@ -47,15 +59,28 @@ impl<'a> Overlay<'a> {
     }
 
     fn get(&mut self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        match self.writes.get(key) {
-            Some(v) => Ok(v.clone()),
-            None => self.base_value(key),
+        let value = match self.writes.get(key) {
+            Some(v) => v.clone(),
+            None => self.base_value(key)?,
+        };
+        if self.trace.on() {
+            self.trace.record(TraceEvent::Read {
+                key: trace_key(key),
+                value: value.as_deref().map(TraceBytes::of),
+            });
         }
+        Ok(value)
     }
 
     fn set(&mut self, key: StateKey, value: Option<Vec<u8>>) -> Result<(), StateError> {
         // Make sure the old value is known, so the diff can show it.
         self.base_value(&key)?;
+        if self.trace.on() {
+            self.trace.record(TraceEvent::Write {
+                key: trace_key(&key),
+                value: value.as_deref().map(TraceBytes::of),
+            });
+        }
         self.writes.insert(key, value);
         Ok(())
     }
@@ -90,9 +115,10 @@ impl<'a> Overlay<'a> {
         self.set(StateKey::Storage { token: self.token, key: key.to_vec() }, value)
     }
 
-    /// Every key read from the view, with the value it had (the pre-state witness).
-    pub(crate) fn witness(&self) -> &BTreeMap<StateKey, Option<Vec<u8>>> {
-        &self.base
+    /// Gives up the overlay for its trace, witness and diff.
+    pub(crate) fn into_parts(self) -> (Tracer, BTreeMap<StateKey, Option<Vec<u8>>>, StateDiff) {
+        let diff = self.diff();
+        (self.trace, self.base, diff)
     }
 
     /// The canonical diff: sorted by key, no-op writes dropped.

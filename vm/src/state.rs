@@ -8,11 +8,17 @@ use abi::{Address, StateDiff, StateKey, TokenId, TokenInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A failure to read the node's state (I/O, corruption). It aborts the execution with an `Err`: the
-/// node cannot know what the script would have done.
+/// A failure to read the node's state. It aborts the execution with an `Err`: the node cannot know
+/// what the script would have done.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct StateError(pub String);
+pub enum StateError {
+    /// The state could not be read (I/O, corruption, an inconsistent diff).
+    #[error("{0}")]
+    Failed(String),
+    /// A replay read a key its bundle's witness does not hold (`spec/bundle.md#replay`).
+    #[error("read outside the witness: {0}")]
+    OutsideWitness(String),
+}
 
 /// Read access to the node's state. Implemented by the node; [`InMemoryState`] ships for tests, the
 /// CLI and replay.
@@ -79,7 +85,7 @@ impl InMemoryState {
         for entry in &diff.0 {
             let current = next.read(&entry.key)?;
             if current != entry.old {
-                return Err(StateError(format!(
+                return Err(StateError::Failed(format!(
                     "diff does not apply: {:?} is {:?}, diff expects {:?}",
                     entry.key, current, entry.old
                 )));
@@ -108,7 +114,7 @@ impl InMemoryState {
         let amount = |v: Option<&[u8]>| -> Result<u128, StateError> {
             let bytes: [u8; 16] = v
                 .and_then(|v| v.try_into().ok())
-                .ok_or_else(|| StateError(format!("{key:?}: amount value must be 16 bytes")))?;
+                .ok_or_else(|| StateError::Failed(format!("{key:?}: amount value must be 16 bytes")))?;
             Ok(u128::from_le_bytes(bytes))
         };
         match key {
@@ -134,11 +140,11 @@ impl InMemoryState {
     }
 
     fn token_ref(&self, token: &TokenId) -> Result<&TokenState, StateError> {
-        self.tokens.get(token).ok_or_else(|| StateError(format!("unknown token {token}")))
+        self.tokens.get(token).ok_or_else(|| StateError::Failed(format!("unknown token {token}")))
     }
 
     fn token_mut(&mut self, token: &TokenId) -> Result<&mut TokenState, StateError> {
-        self.tokens.get_mut(token).ok_or_else(|| StateError(format!("unknown token {token}")))
+        self.tokens.get_mut(token).ok_or_else(|| StateError::Failed(format!("unknown token {token}")))
     }
 }
 

@@ -7,15 +7,16 @@
 
 use crate::cache::{ModuleCache, Prepared, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 use crate::host::{imports, Halt, HostState};
-use crate::meter::{Checkpoint, GasMeter};
+use crate::meter::GasMeter;
 use crate::mutation::{self, Origin};
 use crate::overlay::Overlay;
-use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL};
+use crate::trace::{TraceLevel, Tracer};
+use crate::STACK_OVERFLOW_SENTINEL;
+use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{
-    entry_export_name, Call, Context, EntryKind, Hash32, HookKind, Invocation, Operation, Receipt, StateDiff,
-    StateKey, StatusCode,
+    entry_export_name, Call, Checkpoint, Context, EntryKind, Hash32, HookKind, Invocation, MutationOrigin,
+    Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, Witness, WitnessEntry,
 };
-use std::sync::Arc;
 use wasmi::{Instance, Store, TrapCode, Val};
 
 /// Everything one execution needs besides the VM.
@@ -36,6 +37,8 @@ pub struct Transaction<'a> {
 pub struct ExecOptions {
     /// Record a [`Checkpoint`] each time gas used first exceeds a multiple of this (0: never).
     pub checkpoint_interval: u64,
+    /// How much of the trace to keep.
+    pub trace: TraceLevel,
 }
 
 /// A receipt with what was recorded on the way.
@@ -45,9 +48,10 @@ pub struct Execution {
     pub receipt: Receipt,
     /// Checkpoints, when [`ExecOptions::checkpoint_interval`] is set.
     pub checkpoints: Vec<Checkpoint>,
-    /// Every state key read from the view, with its value (`None`: absent), sorted by key: the
-    /// pre-state witness a replay needs.
-    pub witness: Vec<(StateKey, Option<Vec<u8>>)>,
+    /// Every piece of state read from the view, with its value: the pre-state witness a replay needs.
+    pub witness: Witness,
+    /// The trace's events, at [`TraceLevel::Full`].
+    pub trace: Vec<TraceEvent>,
 }
 
 /// The VM: rules plus a module cache. `Send + Sync`: share one across threads.
@@ -86,7 +90,7 @@ impl Vm {
         self.cache.len()
     }
 
-    /// Executes `tx` against `state`.
+    /// Executes `tx` against `state` with a hash-only trace.
     ///
     /// # Errors
     /// Only failures of the host: the state view failed, or the engine did something the spec does
@@ -106,115 +110,110 @@ impl Vm {
         options: &ExecOptions,
     ) -> crate::Result<Execution> {
         let token = tx.invocation.token;
-        let mut run = Run {
-            meter: GasMeter::new(tx.gas_limit, options.checkpoint_interval),
-            overlay: Overlay::new(state, token),
-        };
-        let outcome = self.run(state, tx, &mut run);
-        let status = match outcome {
-            Ok(Outcome::Done(host)) => return Ok(self.finish(host, StatusCode::Success)),
-            Ok(Outcome::Halted(host, status)) => return Ok(self.finish(host, status)),
-            Ok(Outcome::Early(status)) => status,
-            Err(e) => return Err(e),
-        };
-        // Halted before an instance existed: only gas and the status.
-        let receipt = Receipt {
-            status,
-            gas_used: run.meter.gas_used(),
-            return_data: Vec::new(),
-            revert_reason: Vec::new(),
-            events: Vec::new(),
-            logs: Vec::new(),
-            diff: StateDiff::default(),
-            rules_hash: self.rules_hash,
-        };
-        Ok(Execution {
-            receipt,
-            witness: run.overlay.witness().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            checkpoints: run.meter.into_checkpoints(),
-        })
-    }
-
-    fn finish(&self, host: HostState<'_>, status: StatusCode) -> Execution {
-        let success = status.is_success();
-        let receipt = Receipt {
-            status,
-            gas_used: host.meter.gas_used(),
-            return_data: if success { host.return_data } else { Vec::new() },
-            revert_reason: if status == StatusCode::Reverted { host.revert_reason } else { Vec::new() },
-            events: if success { host.events } else { Vec::new() },
-            logs: host.logs,
-            diff: if success { host.overlay.diff() } else { StateDiff::default() },
-            rules_hash: self.rules_hash,
-        };
-        Execution {
-            receipt,
-            witness: host.overlay.witness().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            checkpoints: host.meter.into_checkpoints(),
+        let mut tracer = Tracer::new(options.trace);
+        let code_hash = abi::hash::content_hash(tx.code);
+        if tracer.on() {
+            tracer.record(start_event(self.rules_hash, code_hash, tx));
         }
-    }
-
-    /// The steps of `spec/abi.md#execution`, in order.
-    fn run<'a>(
-        &'a self,
-        state: &'a dyn StateView,
-        tx: &Transaction<'a>,
-        run: &mut Run<'a>,
-    ) -> crate::Result<Outcome<'a>> {
-        let token = tx.invocation.token;
-        // 1. The token must exist.
-        let Some(token_info) = state.token(&token).map_err(|e| VmError::State(e.0))? else {
-            return Ok(Outcome::Early(StatusCode::UnknownToken));
-        };
-        // 2. Loading code is charged from its size, whatever the cache holds.
-        if let Err(s) = run.meter.charge(self.rules.gas.load_cost(len_u32(tx.code.len())), &[]) {
-            return Ok(Outcome::Early(s));
-        }
-        // 3. Validate, instrument, compile (or find in the cache).
-        let code_hash = Hash32(*blake3::hash(tx.code).as_bytes());
-        let prepared = self.cache.get_or_prepare(code_hash, self.rules_hash, tx.code, &self.rules)?;
-        let (module, info) = match &*prepared {
-            Prepared::Ready { module, info } => (module, info),
-            Prepared::Invalid(e) => {
-                tracing::debug!(error = %e, "module rejected");
-                return Ok(Outcome::Early(StatusCode::InvalidModule));
-            }
-        };
-        // 4. Resolve the entry points and the input.
-        let (entries, read_only) = match resolve(&tx.invocation.call, info) {
-            Ok(r) => r,
-            Err(s) => return Ok(Outcome::Early(s)),
-        };
-        if let Call::View { args, .. } | Call::Method { args, .. } = &tx.invocation.call {
-            if args.len() > self.rules.limits.max_input_len as usize {
-                return Ok(Outcome::Early(StatusCode::LimitExceeded));
-            }
-        }
-        // 5. Instantiation is charged per memory page and per data-segment byte.
-        if let Err(s) =
-            run.meter.charge(self.rules.gas.instantiate_cost(info.memory_pages, info.data_bytes), &[])
-        {
-            return Ok(Outcome::Early(s));
-        }
-        let meter = std::mem::replace(&mut run.meter, GasMeter::new(0, 0));
-        let overlay = std::mem::replace(&mut run.overlay, Overlay::new(state, token));
         let host = HostState {
             rules: &self.rules,
             ctx: tx.context,
             token,
-            token_info,
-            read_only,
+            token_info: TokenInfo::default(),
+            read_only: tx.invocation.call.is_read_only(),
             input: Vec::new(),
-            overlay,
-            meter,
+            overlay: Overlay::new(state, token, tracer),
+            meter: GasMeter::new(tx.gas_limit, options.checkpoint_interval),
             events: Vec::new(),
             logs: Vec::new(),
             return_data: Vec::new(),
             revert_reason: Vec::new(),
             memory: None,
             gas_global: None,
+            globals: Vec::new(),
         };
-        let prepared_ref = Arc::clone(&prepared);
+        let (host, status, token_info) = self.run(state, tx, code_hash, options, host)?;
+        Ok(self.finish(host, status, token_info))
+    }
+
+    fn finish(&self, host: HostState<'_>, status: StatusCode, token: Option<TokenInfo>) -> Execution {
+        let success = status.is_success();
+        let gas_used = host.meter.gas_used();
+        let checkpoints = host.meter.into_checkpoints();
+        let (mut tracer, base, diff) = host.overlay.into_parts();
+        let return_data = if success { host.return_data } else { Vec::new() };
+        if tracer.on() {
+            let return_data_hash = abi::hash::content_hash(&return_data);
+            tracer.record(TraceEvent::End { status, gas_used, return_data_hash });
+        }
+        let (trace_hash, trace) = tracer.finish();
+        let receipt = Receipt {
+            status,
+            gas_used,
+            return_data,
+            revert_reason: if status == StatusCode::Reverted { host.revert_reason } else { Vec::new() },
+            events: if success { host.events } else { Vec::new() },
+            logs: host.logs,
+            diff: if success { diff } else { StateDiff::default() },
+            diff_hash: Hash32::ZERO,
+            trace_hash,
+            rules_hash: self.rules_hash,
+            receipt_hash: Hash32::ZERO,
+        }
+        .seal();
+        let entries = base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
+        Execution { receipt, checkpoints, witness: Witness { token, entries }, trace }
+    }
+
+    /// The steps of `spec/abi.md#execution`, in order. Returns the host state, the status, and the
+    /// token metadata read.
+    fn run<'a>(
+        &'a self,
+        state: &'a dyn StateView,
+        tx: &Transaction<'a>,
+        code_hash: Hash32,
+        options: &ExecOptions,
+        mut host: HostState<'a>,
+    ) -> crate::Result<(HostState<'a>, StatusCode, Option<TokenInfo>)> {
+        // 1. The token must exist.
+        let token_info = state.token(&tx.invocation.token).map_err(VmError::from)?;
+        let Some(info) = token_info.clone() else {
+            return Ok((host, StatusCode::UnknownToken, None));
+        };
+        host.token_info = info;
+        macro_rules! early {
+            ($status:expr) => {
+                return Ok((host, $status, token_info))
+            };
+        }
+        // 2. Loading code is charged from its size, whatever the cache holds.
+        if let Err(s) = charge_outside(&mut host, self.rules.gas.load_cost(len_u32(tx.code.len()))) {
+            early!(s);
+        }
+        // 3. Validate, instrument, compile (or find in the cache).
+        let prepared = self.cache.get_or_prepare(code_hash, self.rules_hash, tx.code, &self.rules)?;
+        let (module, info) = match &*prepared {
+            Prepared::Ready { module, info } => (module, info),
+            Prepared::Invalid(e) => {
+                tracing::debug!(error = %e, "module rejected");
+                early!(StatusCode::InvalidModule);
+            }
+        };
+        // 4. Resolve the entry points and the input.
+        let entries = match resolve(&tx.invocation.call, info) {
+            Ok(r) => r,
+            Err(s) => early!(s),
+        };
+        if let Call::View { args, .. } | Call::Method { args, .. } = &tx.invocation.call {
+            if args.len() > self.rules.limits.max_input_len as usize {
+                early!(StatusCode::LimitExceeded);
+            }
+        }
+        // 5. Instantiation is charged per memory page and per data-segment byte.
+        let cost = self.rules.gas.instantiate_cost(info.memory_pages, info.data_bytes);
+        if let Err(s) = charge_outside(&mut host, cost) {
+            early!(s);
+        }
         let mut store = Store::new(module.engine(), host);
         let externs = imports(&mut store, &info.imports);
         let instance = match Instance::new(&mut store, module, &externs) {
@@ -222,7 +221,7 @@ impl Vm {
             Err(e) => {
                 return match e.as_trap_code() {
                     // Data or element segments out of bounds: a trap of the script.
-                    Some(_) => Ok(Outcome::Halted(store.into_data(), StatusCode::Trap)),
+                    Some(_) => Ok((store.into_data(), StatusCode::Trap, token_info)),
                     None => Err(VmError::Engine(format!("instantiation failed: {e}"))),
                 };
             }
@@ -233,39 +232,80 @@ impl Vm {
         let (Some(memory), Some(gas), Some(sp)) = (memory, gas, sp) else {
             return Err(VmError::Engine("instrumented module lacks memory or meter globals".into()));
         };
+        if options.checkpoint_interval > 0 {
+            store.data_mut().globals = mutable_globals(&store, &instance);
+        }
         store.data_mut().memory = Some(memory);
         store.data_mut().gas_global = Some(gas);
-        drop(prepared_ref);
         // 6. Run the entries in order (the pipeline's native mutation between its hooks).
         for step in entries {
             let status = match step {
                 Step::Entry { export, input } => {
-                    store.data_mut().input = input;
+                    let data = store.data_mut();
+                    data.input = input;
+                    if data.overlay.trace.on() {
+                        let gas_left = data.meter.remaining();
+                        data.overlay.trace.record(TraceEvent::Entry { export: export.clone(), gas_left });
+                    }
                     call_entry(&mut store, &instance, &export, gas, sp)?
                 }
                 Step::Native(op) => native(store.data_mut(), &op)?,
             };
             if let Some(status) = status {
-                return Ok(Outcome::Halted(store.into_data(), status));
+                return Ok((store.into_data(), status, token_info));
             }
         }
-        Ok(Outcome::Done(store.into_data()))
+        Ok((store.into_data(), StatusCode::Success, token_info))
     }
 }
 
-/// Gas and overlay before the instance exists.
-struct Run<'a> {
-    meter: GasMeter,
-    overlay: Overlay<'a>,
+/// The trace's first event (`spec/trace.md#events`).
+fn start_event(rules_hash: Hash32, code_hash: Hash32, tx: &Transaction<'_>) -> TraceEvent {
+    let (call, input_hash) = match &tx.invocation.call {
+        Call::Operation { operation } => {
+            (TraceCall::Operation, abi::hash::content_hash(&borsh_op(operation)))
+        }
+        Call::Hook { hook, operation } => {
+            (TraceCall::Hook { hook: *hook }, abi::hash::content_hash(&borsh_op(operation)))
+        }
+        Call::View { name, args } => (TraceCall::View { name: name.clone() }, abi::hash::content_hash(args)),
+        Call::Method { name, args } => {
+            (TraceCall::Method { name: name.clone() }, abi::hash::content_hash(args))
+        }
+    };
+    TraceEvent::Start {
+        rules_hash,
+        code_hash,
+        token: tx.invocation.token,
+        call,
+        input_hash,
+        context: tx.context.clone(),
+        gas_limit: tx.gas_limit,
+    }
 }
 
-enum Outcome<'a> {
-    /// Every step completed.
-    Done(HostState<'a>),
-    /// A step halted with this status.
-    Halted(HostState<'a>, StatusCode),
-    /// Halted before instantiation.
-    Early(StatusCode),
+/// A charge made outside guest code (loading, instantiation): no memory yet, so checkpoints commit
+/// to the empty state.
+fn charge_outside(host: &mut HostState<'_>, amount: u64) -> Result<(), StatusCode> {
+    let fired = host.meter.charge(amount)?;
+    if fired > 0 {
+        let trace_hash = host.overlay.trace.hash_so_far();
+        host.meter.commit(fired, crate::host::state_commitment(&[], &[]), trace_hash);
+    }
+    Ok(())
+}
+
+/// The module's mutable globals in index order (the instrumenter exports them).
+fn mutable_globals(store: &Store<HostState<'_>>, instance: &Instance) -> Vec<wasmi::Global> {
+    let mut found: Vec<(u32, wasmi::Global)> = instance
+        .exports(store)
+        .filter_map(|e| {
+            let index = e.name().strip_prefix(GLOBAL_EXPORT_PREFIX)?.parse().ok()?;
+            Some((index, e.into_global()?))
+        })
+        .collect();
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, g)| g).collect()
 }
 
 enum Step {
@@ -277,8 +317,8 @@ fn len_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The steps a call runs, and whether it is read-only (`spec/abi.md#entry-points`).
-fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<(Vec<Step>, bool), StatusCode> {
+/// The steps a call runs (`spec/abi.md#entry-points`).
+fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<Vec<Step>, StatusCode> {
     let hook_step = |hook: HookKind, op: &Operation| {
         let export = hook.export_name();
         info.export(export).map(|_| Step::Entry { export: export.to_string(), input: borsh_op(op) })
@@ -291,15 +331,15 @@ fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<(Vec<Step>, bool), S
                 steps.push(Step::Native(operation.clone()));
             }
             steps.extend(after.and_then(|a| hook_step(a, operation)));
-            Ok((steps, false))
+            Ok(steps)
         }
-        Call::Hook { hook, operation } => Ok((hook_step(*hook, operation).into_iter().collect(), false)),
+        Call::Hook { hook, operation } => Ok(hook_step(*hook, operation).into_iter().collect()),
         Call::View { name, args } | Call::Method { name, args } => {
             let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
             let export = entry_export_name(kind, name)
                 .filter(|e| info.export(e).is_some())
                 .ok_or(StatusCode::EntryNotFound)?;
-            Ok((vec![Step::Entry { export, input: args.clone() }], call.is_read_only()))
+            Ok(vec![Step::Entry { export, input: args.clone() }])
         }
     }
 }
@@ -361,6 +401,11 @@ fn call_entry(
 /// The pipeline's native mutation (`spec/abi.md#operation-pipeline`).
 fn native(host: &mut HostState<'_>, op: &Operation) -> crate::Result<Option<StatusCode>> {
     let policy = host.token_info.policy.clone();
+    if host.overlay.trace.on() {
+        host.overlay
+            .trace
+            .record(TraceEvent::Mutation { origin: MutationOrigin::Native, operation: op.clone() });
+    }
     let result = match op {
         Operation::Transfer { from, to, amount } => mutation::transfer(&mut host.overlay, from, to, *amount),
         Operation::Mint { to, amount } => {
@@ -374,6 +419,6 @@ fn native(host: &mut HostState<'_>, op: &Operation) -> crate::Result<Option<Stat
     match result {
         Ok(()) => Ok(None),
         Err(mutation::Rejected::Status(s)) => Ok(Some(s)),
-        Err(mutation::Rejected::State(e)) => Err(VmError::State(e.0)),
+        Err(mutation::Rejected::State(e)) => Err(e.into()),
     }
 }

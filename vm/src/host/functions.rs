@@ -1,9 +1,10 @@
 //! The host functions, one per entry of `abi::HOST_FUNCTIONS`, and the import list for an instance
-//! (`spec/abi.md#host-functions`).
+//! (`spec/abi.md#host-functions`). Each is [`host_call`] around its own steps.
 
-use super::{val_u64, Halt, Host, HostState};
+use super::{commit_checkpoints, host_call, val_u64, Halt, Host, HostState};
 use crate::mutation::{self, Origin};
-use abi::{Address, Event, HostFnId, LogLevel, LogRecord, StatusCode};
+use abi::{Address, Event, HostFnId, LogLevel, LogRecord, MutationOrigin, Operation, StatusCode};
+use abi::{TraceBytes, TraceEvent};
 use wasmi::{Caller, Extern, Func, Store, Val};
 
 type R<T> = Result<T, wasmi::Error>;
@@ -14,175 +15,195 @@ fn amount(lo: i64, hi: i64) -> u128 {
 }
 
 fn input_size(mut c: C<'_, '_>) -> R<i32> {
-    let mut h = Host::enter(&mut c, HostFnId::InputSize)?;
-    let len = h.state().input.len() as i32;
-    h.leave()?;
-    Ok(len)
+    host_call(&mut c, HostFnId::InputSize, &[], |h| Ok(h.state().input.len() as i32))
 }
 
 fn input_read(mut c: C<'_, '_>, dst: i32, offset: i32, len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::InputRead)?;
-    let (offset, len) = (offset as u32 as usize, len as u32 as usize);
-    let input = std::mem::take(&mut h.state().input);
-    let result = match offset.checked_add(len).and_then(|end| input.get(offset..end)) {
-        Some(bytes) => h.write(dst, bytes),
-        None => Err(Halt::Status(StatusCode::BadPointer)),
-    };
-    h.state().input = input;
-    result?;
-    h.leave()
+    host_call(&mut c, HostFnId::InputRead, &[dst.into(), offset.into(), len.into()], |h| {
+        let (offset, len) = (offset as u32 as usize, len as u32 as usize);
+        let input = std::mem::take(&mut h.state().input);
+        let result = match offset.checked_add(len).and_then(|end| input.get(offset..end)) {
+            Some(bytes) => h.write(dst, bytes),
+            None => Err(Halt::Status(StatusCode::BadPointer)),
+        };
+        h.state().input = input;
+        result
+    })
 }
 
 fn return_data(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::ReturnData)?;
-    let len = h.limit(len, h.caller.data().rules.limits.max_return_data_len)?;
-    let data = h.read(ptr, len)?;
-    h.state().return_data = data;
-    h.leave()
+    host_call(&mut c, HostFnId::ReturnData, &[ptr.into(), len.into()], |h| {
+        let len = h.limit(len, h.limits().max_return_data_len)?;
+        let data = h.read(ptr, len)?;
+        h.state().return_data = data;
+        Ok(())
+    })
 }
 
 fn revert(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Revert)?;
-    let len = h.limit(len, h.caller.data().rules.limits.max_revert_reason_len)?;
-    let reason = h.read(ptr, len)?;
-    h.state().revert_reason = reason;
-    Err(Halt::Status(StatusCode::Reverted).into())
+    host_call(&mut c, HostFnId::Revert, &[ptr.into(), len.into()], |h| {
+        let len = h.limit(len, h.limits().max_revert_reason_len)?;
+        let reason = h.read(ptr, len)?;
+        h.state().revert_reason = reason;
+        Err(Halt::Status(StatusCode::Reverted))
+    })
 }
 
 fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) -> R<i32> {
-    let mut h = Host::enter(&mut c, HostFnId::StorageRead)?;
-    let key_len = h.limit(key_len, h.caller.data().rules.limits.max_key_len)?;
-    let key = h.read(key, key_len)?;
-    let value = h.state().overlay.storage(&key).map_err(Halt::from)?;
-    let result = match value {
-        None => -1,
-        Some(value) => {
-            let n = value.len().min(cap as u32 as usize);
-            h.write(dst, &value[..n])?;
-            value.len() as i32
-        }
-    };
-    h.leave()?;
-    Ok(result)
+    let args = [key.into(), key_len.into(), dst.into(), cap.into()];
+    host_call(&mut c, HostFnId::StorageRead, &args, |h| {
+        let key_len = h.limit(key_len, h.limits().max_key_len)?;
+        let key = h.read(key, key_len)?;
+        let value = h.state().overlay.storage(&key)?;
+        Ok(match value {
+            None => -1,
+            Some(value) => {
+                let n = value.len().min(cap as u32 as usize);
+                h.write(dst, &value[..n])?;
+                value.len() as i32
+            }
+        })
+    })
 }
 
 fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::StorageWrite)?;
-    h.require_writable()?;
-    let limits = &h.caller.data().rules.limits;
-    let (max_key, max_value) = (limits.max_key_len, limits.max_value_len);
-    let key_len = h.limit(key_len, max_key)?;
-    let val_len = h.limit(val_len, max_value)?;
-    let key = h.read(key, key_len)?;
-    let value = h.read(val, val_len)?;
-    h.state().overlay.set_storage(&key, Some(value)).map_err(Halt::from)?;
-    h.leave()
+    let args = [key.into(), key_len.into(), val.into(), val_len.into()];
+    host_call(&mut c, HostFnId::StorageWrite, &args, |h| {
+        h.require_writable()?;
+        let key_len = h.limit(key_len, h.limits().max_key_len)?;
+        let val_len = h.limit(val_len, h.limits().max_value_len)?;
+        let key = h.read(key, key_len)?;
+        let value = h.read(val, val_len)?;
+        Ok(h.state().overlay.set_storage(&key, Some(value))?)
+    })
 }
 
 fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::StorageRemove)?;
-    h.require_writable()?;
-    let key_len = h.limit(key_len, h.caller.data().rules.limits.max_key_len)?;
-    let key = h.read(key, key_len)?;
-    h.state().overlay.set_storage(&key, None).map_err(Halt::from)?;
-    h.leave()
+    host_call(&mut c, HostFnId::StorageRemove, &[key.into(), key_len.into()], |h| {
+        h.require_writable()?;
+        let key_len = h.limit(key_len, h.limits().max_key_len)?;
+        let key = h.read(key, key_len)?;
+        Ok(h.state().overlay.set_storage(&key, None)?)
+    })
 }
 
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::BalanceOf)?;
-    let account = Address(h.read32(account)?);
-    let balance = h.state().overlay.balance(&account).map_err(Halt::from)?;
-    h.write(dst, &balance.to_le_bytes())?;
-    h.leave()
+    host_call(&mut c, HostFnId::BalanceOf, &[account.into(), dst.into()], |h| {
+        let account = Address(h.read32(account)?);
+        let balance = h.state().overlay.balance(&account)?;
+        h.write(dst, &balance.to_le_bytes())
+    })
 }
 
 fn total_supply(mut c: C<'_, '_>, dst: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::TotalSupply)?;
-    let supply = h.state().overlay.supply().map_err(Halt::from)?;
-    h.write(dst, &supply.to_le_bytes())?;
-    h.leave()
+    host_call(&mut c, HostFnId::TotalSupply, &[dst.into()], |h| {
+        let supply = h.state().overlay.supply()?;
+        h.write(dst, &supply.to_le_bytes())
+    })
+}
+
+/// Records the mutation request and applies it (`spec/abi.md#mutations`).
+fn mutate(h: &mut Host<'_, '_, '_>, op: Operation) -> Result<(), Halt> {
+    let state = h.state();
+    if state.overlay.trace.on() {
+        state
+            .overlay
+            .trace
+            .record(TraceEvent::Mutation { origin: MutationOrigin::Script, operation: op.clone() });
+    }
+    let policy = &state.token_info.policy;
+    let result = match op {
+        Operation::Transfer { from, to, amount } => {
+            mutation::transfer(&mut state.overlay, &from, &to, amount)
+        }
+        Operation::Mint { to, amount } => {
+            mutation::mint(&mut state.overlay, policy, Origin::Script, &to, amount)
+        }
+        Operation::Burn { from, amount } => {
+            mutation::burn(&mut state.overlay, policy, Origin::Script, &from, amount)
+        }
+        Operation::Approve { .. } => Ok(()),
+    };
+    result.map_err(Halt::from)
 }
 
 fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Transfer)?;
-    h.require_writable()?;
-    let from = Address(h.read32(from)?);
-    let to = Address(h.read32(to)?);
-    mutation::transfer(&mut h.state().overlay, &from, &to, amount(lo, hi)).map_err(Halt::from)?;
-    h.leave()
+    host_call(&mut c, HostFnId::Transfer, &[from.into(), to.into(), lo, hi], |h| {
+        h.require_writable()?;
+        let from = Address(h.read32(from)?);
+        let to = Address(h.read32(to)?);
+        mutate(h, Operation::Transfer { from, to, amount: amount(lo, hi) })
+    })
 }
 
 fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Mint)?;
-    h.require_writable()?;
-    let to = Address(h.read32(to)?);
-    let state = h.state();
-    mutation::mint(&mut state.overlay, &state.token_info.policy, Origin::Script, &to, amount(lo, hi))
-        .map_err(Halt::from)?;
-    h.leave()
+    host_call(&mut c, HostFnId::Mint, &[to.into(), lo, hi], |h| {
+        h.require_writable()?;
+        let to = Address(h.read32(to)?);
+        mutate(h, Operation::Mint { to, amount: amount(lo, hi) })
+    })
 }
 
 fn burn(mut c: C<'_, '_>, from: i32, lo: i64, hi: i64) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Burn)?;
-    h.require_writable()?;
-    let from = Address(h.read32(from)?);
-    let state = h.state();
-    mutation::burn(&mut state.overlay, &state.token_info.policy, Origin::Script, &from, amount(lo, hi))
-        .map_err(Halt::from)?;
-    h.leave()
+    host_call(&mut c, HostFnId::Burn, &[from.into(), lo, hi], |h| {
+        h.require_writable()?;
+        let from = Address(h.read32(from)?);
+        mutate(h, Operation::Burn { from, amount: amount(lo, hi) })
+    })
 }
 
 fn emit_event(mut c: C<'_, '_>, topic: i32, topic_len: i32, data: i32, data_len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::EmitEvent)?;
-    h.require_writable()?;
-    let limits = &h.caller.data().rules.limits;
-    let (max_topic, max_data, max_events) =
-        (limits.max_event_topic_len, limits.max_event_data_len, limits.max_events);
-    if h.state().events.len() >= max_events as usize {
-        return Err(Halt::Status(StatusCode::LimitExceeded).into());
-    }
-    let topic_len = h.limit(topic_len, max_topic)?;
-    let data_len = h.limit(data_len, max_data)?;
-    let topic = h.read(topic, topic_len)?;
-    let data = h.read(data, data_len)?;
-    h.state().events.push(Event { topic, data });
-    h.leave()
+    let args = [topic.into(), topic_len.into(), data.into(), data_len.into()];
+    host_call(&mut c, HostFnId::EmitEvent, &args, |h| {
+        h.require_writable()?;
+        if h.state().events.len() >= h.limits().max_events as usize {
+            return Err(Halt::Status(StatusCode::LimitExceeded));
+        }
+        let topic_len = h.limit(topic_len, h.limits().max_event_topic_len)?;
+        let data_len = h.limit(data_len, h.limits().max_event_data_len)?;
+        let topic = h.read(topic, topic_len)?;
+        let data = h.read(data, data_len)?;
+        let state = h.state();
+        if state.overlay.trace.on() {
+            let event = TraceEvent::Event { topic: TraceBytes::of(&topic), data: TraceBytes::of(&data) };
+            state.overlay.trace.record(event);
+        }
+        state.events.push(Event { topic, data });
+        Ok(())
+    })
 }
 
 fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Log)?;
-    let level = LogLevel::from_u32(level as u32).ok_or(Halt::Status(StatusCode::InvalidArgument))?;
-    let limits = &h.caller.data().rules.limits;
-    let (max_len, max_logs) = (limits.max_log_len, limits.max_logs);
-    if h.state().logs.len() >= max_logs as usize {
-        return Err(Halt::Status(StatusCode::LimitExceeded).into());
-    }
-    let msg_len = h.limit(msg_len, max_len)?;
-    let message = h.read(msg, msg_len)?;
-    h.state().logs.push(LogRecord { level, message });
-    h.leave()
+    host_call(&mut c, HostFnId::Log, &[level.into(), msg.into(), msg_len.into()], |h| {
+        let level = LogLevel::from_u32(level as u32).ok_or(Halt::Status(StatusCode::InvalidArgument))?;
+        if h.state().logs.len() >= h.limits().max_logs as usize {
+            return Err(Halt::Status(StatusCode::LimitExceeded));
+        }
+        let msg_len = h.limit(msg_len, h.limits().max_log_len)?;
+        let message = h.read(msg, msg_len)?;
+        let state = h.state();
+        if state.overlay.trace.on() {
+            state.overlay.trace.record(TraceEvent::Log { level, message: TraceBytes::of(&message) });
+        }
+        state.logs.push(LogRecord { level, message });
+        Ok(())
+    })
 }
 
 fn block_height(mut c: C<'_, '_>) -> R<i64> {
-    let mut h = Host::enter(&mut c, HostFnId::BlockHeight)?;
-    let v = h.state().ctx.height as i64;
-    h.leave()?;
-    Ok(v)
+    host_call(&mut c, HostFnId::BlockHeight, &[], |h| Ok(h.state().ctx.height as i64))
 }
 
 fn block_timestamp(mut c: C<'_, '_>) -> R<i64> {
-    let mut h = Host::enter(&mut c, HostFnId::BlockTimestamp)?;
-    let v = h.state().ctx.timestamp_ms as i64;
-    h.leave()?;
-    Ok(v)
+    host_call(&mut c, HostFnId::BlockTimestamp, &[], |h| Ok(h.state().ctx.timestamp_ms as i64))
 }
 
 /// The shared shape of the functions that write a 32-byte context value.
 fn write32(mut c: C<'_, '_>, id: HostFnId, dst: i32, get: fn(&HostState<'_>) -> [u8; 32]) -> R<()> {
-    let mut h = Host::enter(&mut c, id)?;
-    let value = get(h.state());
-    h.write(dst, &value)?;
-    h.leave()
+    host_call(&mut c, id, &[dst.into()], |h| {
+        let value = get(h.state());
+        h.write(dst, &value)
+    })
 }
 
 fn tx_hash(c: C<'_, '_>, dst: i32) -> R<()> {
@@ -206,18 +227,15 @@ fn token_owner(c: C<'_, '_>, dst: i32) -> R<()> {
 }
 
 fn gas_left(mut c: C<'_, '_>) -> R<i64> {
-    let mut h = Host::enter(&mut c, HostFnId::GasLeft)?;
-    let v = h.state().meter.remaining() as i64;
-    h.leave()?;
-    Ok(v)
+    host_call(&mut c, HostFnId::GasLeft, &[], |h| Ok(h.state().meter.remaining() as i64))
 }
 
 fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
-    let mut h = Host::enter(&mut c, HostFnId::Blake3)?;
-    let bytes = h.read(ptr, len as u32)?;
-    let hash = blake3::hash(&bytes);
-    h.write(dst, hash.as_bytes())?;
-    h.leave()
+    host_call(&mut c, HostFnId::Blake3, &[ptr.into(), len.into(), dst.into()], |h| {
+        let bytes = h.read(ptr, len as u32)?;
+        let hash = blake3::hash(&bytes);
+        h.write(dst, hash.as_bytes())
+    })
 }
 
 /// `tsvm.__gas_slow(cost)`: the metering slow path (`spec/gas.md#host-side-metering`). Returns only
@@ -227,10 +245,13 @@ fn gas_slow(mut c: C<'_, '_>, cost: i64) -> R<()> {
         return Err(Halt::Failure(crate::VmError::Engine("gas slow path before instantiation".into())).into());
     };
     let global = val_u64(&gas.get(&c));
-    let (mem, state) = memory.data_and_store_mut(&mut c);
-    state.meter.sync_from_global(global);
-    state.meter.reserve(cost as u64, mem).map_err(Halt::Status)?;
-    let value = state.meter.global_value();
+    let meter = &mut c.data_mut().meter;
+    meter.sync_from_global(global);
+    let fired = meter.reserve(cost as u64).map_err(Halt::Status)?;
+    if fired > 0 {
+        commit_checkpoints(&mut c, memory, fired);
+    }
+    let value = c.data().meter.global_value();
     gas.set(&mut c, Val::I64(value as i64))
         .map_err(|e| Halt::Failure(crate::VmError::Engine(format!("cannot set the gas global: {e}"))).into())
 }

@@ -14,7 +14,7 @@ use crate::meter::GasMeter;
 use crate::overlay::Overlay;
 use crate::state::StateError;
 use crate::{Rules, VmError};
-use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo};
+use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo, TraceEvent};
 use std::fmt;
 use wasmi::{Caller, Global, Memory, Val};
 
@@ -46,7 +46,7 @@ impl From<StatusCode> for Halt {
 
 impl From<StateError> for Halt {
     fn from(e: StateError) -> Self {
-        Self::Failure(VmError::State(e.0))
+        Self::Failure(e.into())
     }
 }
 
@@ -83,6 +83,8 @@ pub(crate) struct HostState<'a> {
     /// Set once the instance exists (no host function can run before: start functions are banned).
     pub memory: Option<Memory>,
     pub gas_global: Option<Global>,
+    /// The module's mutable globals (collected only when checkpoints are on).
+    pub globals: Vec<Global>,
 }
 
 /// A host function's access to the caller: gas, memory, state.
@@ -93,27 +95,77 @@ pub(crate) struct Host<'r, 'c, 'a> {
     gas: Global,
 }
 
+/// Host function results as the trace records them (each sign-extended to 64 bits).
+pub(crate) trait TraceValues {
+    fn values(&self) -> Vec<i64>;
+}
+
+impl TraceValues for () {
+    fn values(&self) -> Vec<i64> {
+        Vec::new()
+    }
+}
+
+impl TraceValues for i32 {
+    fn values(&self) -> Vec<i64> {
+        vec![i64::from(*self)]
+    }
+}
+
+impl TraceValues for i64 {
+    fn values(&self) -> Vec<i64> {
+        vec![*self]
+    }
+}
+
+/// Runs host function `id` with the shape every host function shares (`spec/abi.md#host-functions`):
+/// take the gas global into the meter, charge `base`, run `body`, record the `HostCall` trace event
+/// (also when the call halts), put the gas back into the global.
+pub(crate) fn host_call<'c, 'a, T: TraceValues>(
+    caller: &mut Caller<'c, HostState<'a>>,
+    id: HostFnId,
+    args: &[i64],
+    body: impl FnOnce(&mut Host<'_, 'c, 'a>) -> Result<T, Halt>,
+) -> Result<T, wasmi::Error> {
+    let mut h = Host::new(caller, id)?;
+    let gas_left = h.state().meter.remaining();
+    let base = h.spec.base;
+    let result = h.charge(base).and_then(|()| body(&mut h));
+    let trace = &mut h.state().overlay.trace;
+    if trace.on() {
+        let results = result.as_ref().map(TraceValues::values).unwrap_or_default();
+        trace.record(TraceEvent::HostCall { func: id as u8, gas_left, args: args.to_vec(), results });
+    }
+    let value = result?;
+    h.leave()?;
+    Ok(value)
+}
+
 impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
-    /// Enters host function `id`: takes the gas global into the meter and charges the base cost.
-    pub(crate) fn enter(caller: &'r mut Caller<'c, HostState<'a>>, id: HostFnId) -> Result<Self, Halt> {
+    /// Enters host function `id`: takes the gas global into the meter.
+    fn new(caller: &'r mut Caller<'c, HostState<'a>>, id: HostFnId) -> Result<Self, Halt> {
         let (Some(memory), Some(gas)) = (caller.data().memory, caller.data().gas_global) else {
             return Err(Halt::Failure(VmError::Engine("host function called before instantiation".into())));
         };
         let global = val_u64(&gas.get(&*caller));
         caller.data_mut().meter.sync_from_global(global);
-        let mut host = Self { caller, spec: id.spec(), memory, gas };
-        host.charge(host.spec.base)?;
-        Ok(host)
+        Ok(Self { caller, spec: id.spec(), memory, gas })
     }
 
     pub(crate) fn state(&mut self) -> &mut HostState<'a> {
         self.caller.data_mut()
     }
 
-    /// Charges `amount` gas.
+    pub(crate) fn limits(&self) -> &crate::Limits {
+        &self.caller.data().rules.limits
+    }
+
+    /// Charges `amount` gas, committing to the guest's state at every checkpoint it fires.
     pub(crate) fn charge(&mut self, amount: u64) -> Result<(), Halt> {
-        let (memory, state) = self.memory.data_and_store_mut(&mut *self.caller);
-        state.meter.charge(amount, memory)?;
+        let fired = self.caller.data_mut().meter.charge(amount)?;
+        if fired > 0 {
+            commit_checkpoints(self.caller, self.memory, fired);
+        }
         Ok(())
     }
 
@@ -149,9 +201,10 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
 
     /// Reads a 32-byte value (address, hash) at `ptr`.
     pub(crate) fn read32(&mut self, ptr: i32) -> Result<[u8; 32], Halt> {
-        let bytes = self.read(ptr, 32)?;
+        let range = self.range(ptr, 32)?;
+        self.charge_bytes(32)?;
         let mut out = [0; 32];
-        out.copy_from_slice(&bytes);
+        out.copy_from_slice(&self.memory.data(&*self.caller)[range]);
         Ok(out)
     }
 
@@ -172,12 +225,33 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
     }
 
     /// Leaves the host function: puts the remaining gas back into the global.
-    pub(crate) fn leave(self) -> Result<(), wasmi::Error> {
+    fn leave(self) -> Result<(), wasmi::Error> {
         let value = self.caller.data().meter.global_value();
         self.gas
             .set(&mut *self.caller, Val::I64(value as i64))
             .map_err(|e| Halt::Failure(VmError::Engine(format!("cannot set the gas global: {e}"))).into())
     }
+}
+
+/// Fills in the commitments of the `fired` newest checkpoints: the guest's memory and mutable
+/// globals, and the trace hash so far (`spec/trace.md#checkpoints`).
+pub(crate) fn commit_checkpoints(caller: &mut Caller<'_, HostState<'_>>, memory: Memory, fired: usize) {
+    let globals: Vec<u64> = caller.data().globals.iter().map(|g| val_u64(&g.get(&*caller))).collect();
+    let state_hash = state_commitment(memory.data(&*caller), &globals);
+    let state = caller.data_mut();
+    let trace_hash = state.overlay.trace.hash_so_far();
+    state.meter.commit(fired, state_hash, trace_hash);
+}
+
+/// `derive_key(STATE_COMMITMENT_CONTEXT, memory ++ each mutable global as 8 bytes LE)`
+/// (`spec/trace.md#checkpoints`).
+pub(crate) fn state_commitment(memory: &[u8], globals: &[u64]) -> abi::Hash32 {
+    let mut h = blake3::Hasher::new_derive_key(abi::hash::STATE_COMMITMENT_CONTEXT);
+    h.update(memory);
+    for g in globals {
+        h.update(&g.to_le_bytes());
+    }
+    abi::Hash32(*h.finalize().as_bytes())
 }
 
 /// Reads an i64 global as the u64 it holds.

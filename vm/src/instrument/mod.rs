@@ -25,6 +25,9 @@ pub const STACK_GLOBAL_EXPORT: &str = "__tsvm_sp";
 /// Import name (module `tsvm`) of the injected slow-path gas function `(i64) -> ()`
 /// (`spec/gas.md#slow-path`).
 pub const GAS_SLOW_IMPORT: &str = "__gas_slow";
+/// Prefix of the exports the instrumenter adds for the module's mutable globals: global index `i`
+/// is exported as `__tsvm_global_<i>` (`spec/gas.md#module-changes`).
+pub const GLOBAL_EXPORT_PREFIX: &str = "__tsvm_global_";
 /// Value of the stack global after a stack-limit trap (`spec/gas.md#stack-limit`).
 pub const STACK_OVERFLOW_SENTINEL: i32 = -1;
 

@@ -2,7 +2,7 @@
 //! shift, and custom sections dropped (`spec/gas.md#module-changes`).
 
 use super::body::{rewrite_body, BodyCtx};
-use super::{InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, STACK_GLOBAL_EXPORT};
+use super::{InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use crate::{GasTable, Limits, ModuleInfo};
 use abi::HOST_MODULE;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
@@ -230,6 +230,15 @@ pub(super) fn rewrite(
     }
     exports.export(GAS_GLOBAL_EXPORT, ExportKind::Global, gas_global);
     exports.export(STACK_GLOBAL_EXPORT, ExportKind::Global, sp_global);
+    // spec/gas.md#module-changes: mutable globals are exported so checkpoints can commit to them.
+    if let Some(r) = s.globals.clone() {
+        for (j, global) in r.into_iter().enumerate() {
+            if global.map_err(InstrumentError::from)?.ty.mutable {
+                let index = imported_globals + j as u32;
+                exports.export(&format!("{GLOBAL_EXPORT_PREFIX}{index}"), ExportKind::Global, index);
+            }
+        }
+    }
 
     // Bodies.
     let ctx = BodyCtx { table, gas_global, sp_global, slow_func, max_stack_units: limits.max_stack_units };
