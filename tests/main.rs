@@ -3,6 +3,8 @@
 mod determinism;
 mod gas;
 mod host;
+mod properties;
 mod spec_sync;
 mod token_script;
+mod trace;
 mod vectors;

