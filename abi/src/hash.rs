@@ -17,15 +17,62 @@ pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v1";
 
 /// Plain blake3 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> Hash32 {
+    if bytes.is_empty() {
+        #[cfg(feature = "std")]
+        return empty_hash_cached();
+    }
     Hash32(*blake3::hash(bytes).as_bytes())
+}
+
+#[cfg(feature = "std")]
+fn empty_hash_cached() -> Hash32 {
+    static EMPTY: std::sync::OnceLock<Hash32> = std::sync::OnceLock::new();
+    *EMPTY.get_or_init(|| Hash32(*blake3::hash(&[]).as_bytes()))
 }
 
 /// blake3 in `derive_key` mode with `context` over `bytes`.
 pub fn keyed_hash(context: &str, bytes: &[u8]) -> Hash32 {
-    Hash32(blake3::derive_key(context, bytes))
+    let mut h = derive_key_hasher(context);
+    h.update(bytes);
+    Hash32(*h.finalize().as_bytes())
+}
+
+/// A blake3 hasher in `derive_key` mode for `context`, ready for input. With `std`, the context
+/// key of each of this module's contexts is derived once per process and the hasher cloned.
+pub fn derive_key_hasher(context: &str) -> blake3::Hasher {
+    #[cfg(feature = "std")]
+    {
+        use std::sync::OnceLock;
+        static CACHED: [OnceLock<blake3::Hasher>; 4] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let slot = [TRACE_CONTEXT, DIFF_CONTEXT, RECEIPT_CONTEXT, STATE_COMMITMENT_CONTEXT]
+            .iter()
+            .position(|c| *c == context);
+        if let Some(i) = slot {
+            return CACHED[i].get_or_init(|| blake3::Hasher::new_derive_key(context)).clone();
+        }
+    }
+    blake3::Hasher::new_derive_key(context)
 }
 
 /// The canonical hash of a state diff: `derive_key(DIFF_CONTEXT, borsh(diff))`.
 pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
-    keyed_hash(DIFF_CONTEXT, &borsh::to_vec(diff).unwrap_or_default())
+    let mut h = derive_key_hasher(DIFF_CONTEXT);
+    // Writing into a hasher cannot fail.
+    let _ = borsh::to_writer(&mut HashWriter(&mut h), diff);
+    Hash32(*h.finalize().as_bytes())
+}
+
+/// Feeds borsh output straight into a hasher (no intermediate buffer).
+pub struct HashWriter<'a>(pub &'a mut blake3::Hasher);
+
+impl borsh::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> borsh::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> borsh::io::Result<()> {
+        Ok(())
+    }
 }

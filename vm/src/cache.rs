@@ -24,10 +24,36 @@ pub(crate) enum Prepared {
     Invalid(ValidationError),
 }
 
+/// A cache entry: the exact code it was prepared from, its blake3 hash, and the result.
+pub(crate) struct Entry {
+    code: Box<[u8]>,
+    rules_hash: Hash32,
+    pub(crate) code_hash: Hash32,
+    pub(crate) prepared: Prepared,
+}
+
+/// Entries by a fast non-cryptographic hash of the code; a hit is confirmed by comparing the code
+/// byte for byte, so a collision costs a comparison, never a wrong module.
 struct Generation {
     engine: Engine,
-    modules: HashMap<(Hash32, Hash32), Arc<Prepared>>,
+    modules: HashMap<u64, Vec<Arc<Entry>>>,
+    len: usize,
     code_bytes: usize,
+}
+
+/// A fast hash of `code` for cache lookups only (never consensus-visible).
+fn lookup_hash(code: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = code.len() as u64;
+    let mut chunks = code.chunks_exact(8);
+    for c in &mut chunks {
+        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+    }
+    h
 }
 
 /// Bounded cache of prepared modules; shared across threads.
@@ -72,7 +98,7 @@ impl ModuleCache {
             config,
             max_modules: max_modules.max(1),
             max_code_bytes,
-            current: Mutex::new(Generation { engine, modules: HashMap::new(), code_bytes: 0 }),
+            current: Mutex::new(Generation { engine, modules: HashMap::new(), len: 0, code_bytes: 0 }),
         }
     }
 
@@ -84,50 +110,62 @@ impl ModuleCache {
 
     /// Number of modules in the current generation.
     pub(crate) fn len(&self) -> usize {
-        self.lock().modules.len()
+        self.lock().len
     }
 
-    /// The prepared module for `code`, preparing (and caching) it on a miss.
+    /// The entry for `code` under `rules`, preparing (and caching) it on a miss.
     pub(crate) fn get_or_prepare(
         &self,
-        code_hash: Hash32,
-        rules_hash: Hash32,
         code: &[u8],
+        rules_hash: Hash32,
         rules: &Rules,
-    ) -> Result<Arc<Prepared>, VmError> {
-        let key = (code_hash, rules_hash);
+    ) -> Result<Arc<Entry>, VmError> {
+        let key = lookup_hash(code);
         let engine = {
             let generation = self.lock();
-            if let Some(found) = generation.modules.get(&key) {
-                return Ok(found.clone());
+            let hit = generation.modules.get(&key).and_then(|entries| {
+                entries.iter().find(|e| e.rules_hash == rules_hash && *e.code == *code).cloned()
+            });
+            if let Some(found) = hit {
+                return Ok(found);
             }
             generation.engine.clone()
         };
-        // Prepare outside the lock: compilation is the slow part.
+        // Prepare outside the lock: hashing and compilation are the slow part.
         let (prepared, size) = prepare(&engine, code, rules)?;
-        let prepared = Arc::new(prepared);
+        let entry = Arc::new(Entry {
+            code: code.into(),
+            rules_hash,
+            code_hash: abi::hash::content_hash(code),
+            prepared,
+        });
         let mut generation = self.lock();
         if !Engine::same(&generation.engine, &engine) {
             // The generation rolled over meanwhile; the module belongs to the old engine. Use it
             // for this execution without caching it.
-            return Ok(prepared);
+            return Ok(entry);
         }
-        if generation.modules.len() >= self.max_modules || generation.code_bytes + size > self.max_code_bytes
-        {
+        let bytes = size + code.len();
+        if generation.len >= self.max_modules || generation.code_bytes + bytes > self.max_code_bytes {
             tracing::debug!(
-                modules = generation.modules.len(),
+                modules = generation.len,
                 bytes = generation.code_bytes,
-                "module cache: new engine generation"
+                "module cache: new generation"
             );
-            *generation =
-                Generation { engine: Engine::new(&self.config), modules: HashMap::new(), code_bytes: 0 };
+            *generation = Generation {
+                engine: Engine::new(&self.config),
+                modules: HashMap::new(),
+                len: 0,
+                code_bytes: 0,
+            };
             // This module was compiled by the old engine: return it uncached; the next miss compiles
             // into the new generation.
-            return Ok(prepared);
+            return Ok(entry);
         }
-        generation.code_bytes += size;
-        generation.modules.insert(key, prepared.clone());
-        Ok(prepared)
+        generation.code_bytes += bytes;
+        generation.len += 1;
+        generation.modules.entry(key).or_default().push(entry.clone());
+        Ok(entry)
     }
 }
 

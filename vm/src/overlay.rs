@@ -6,7 +6,7 @@
 
 use crate::state::{StateError, StateView};
 use crate::trace::Tracer;
-use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId, TraceBytes, TraceEvent, TraceKey};
+use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId};
 use std::collections::BTreeMap;
 
 /// Pending changes of one execution.
@@ -19,15 +19,6 @@ pub(crate) struct Overlay<'a> {
     writes: BTreeMap<StateKey, Option<Vec<u8>>>,
     /// The execution's trace: every read and write through the overlay is an event.
     pub(crate) trace: Tracer,
-}
-
-/// The trace form of a key of the executing token.
-fn trace_key(key: &StateKey) -> TraceKey {
-    match key {
-        StateKey::Balance { account, .. } => TraceKey::Balance { account: *account },
-        StateKey::Supply { .. } => TraceKey::Supply,
-        StateKey::Storage { key, .. } => TraceKey::Storage { key: TraceBytes::of(key) },
-    }
 }
 
 fn amount_bytes(v: u128) -> Option<Vec<u8>> {
@@ -63,24 +54,14 @@ impl<'a> Overlay<'a> {
             Some(v) => v.clone(),
             None => self.base_value(key)?,
         };
-        if self.trace.on() {
-            self.trace.record(TraceEvent::Read {
-                key: trace_key(key),
-                value: value.as_deref().map(TraceBytes::of),
-            });
-        }
+        self.trace.access(false, key, value.as_deref());
         Ok(value)
     }
 
     fn set(&mut self, key: StateKey, value: Option<Vec<u8>>) -> Result<(), StateError> {
         // Make sure the old value is known, so the diff can show it.
         self.base_value(&key)?;
-        if self.trace.on() {
-            self.trace.record(TraceEvent::Write {
-                key: trace_key(&key),
-                value: value.as_deref().map(TraceBytes::of),
-            });
-        }
+        self.trace.access(true, &key, value.as_deref());
         self.writes.insert(key, value);
         Ok(())
     }

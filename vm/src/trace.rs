@@ -4,7 +4,7 @@
 //! hash (`derive_key` with `abi::hash::TRACE_CONTEXT`). At [`TraceLevel::HashOnly`] nothing else is
 //! kept; at [`TraceLevel::Full`] the events are kept too. The hash is the same at both levels.
 
-use abi::{Hash32, TraceEvent};
+use abi::{Hash32, StateKey, TraceBytes, TraceEvent, TraceKey, TRACE_INLINE_MAX};
 
 /// How much of the trace an execution keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,7 +34,7 @@ impl Tracer {
     pub(crate) fn new(level: TraceLevel) -> Self {
         Self {
             level,
-            hasher: blake3::Hasher::new_derive_key(abi::hash::TRACE_CONTEXT),
+            hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
             buf: Vec::with_capacity(if level == TraceLevel::Off { 0 } else { FLUSH_AT + 512 }),
             events: Vec::new(),
         }
@@ -52,12 +52,66 @@ impl Tracer {
         }
         // Writing to a Vec cannot fail.
         let _ = borsh::to_writer(&mut self.buf, &event);
+        self.maybe_flush();
+        if self.level == TraceLevel::Full {
+            self.events.push(event);
+        }
+    }
+
+    /// Records a `HostCall` event (`spec/trace.md#events`). At the hash-only level it is encoded
+    /// straight into the hash buffer, without building the event.
+    pub(crate) fn host_call(&mut self, func: u8, gas_left: u64, args: &[i64], results: &[i64]) {
+        match self.level {
+            TraceLevel::Off => {}
+            TraceLevel::HashOnly => {
+                self.buf.push(2);
+                self.buf.push(func);
+                self.buf.extend_from_slice(&gas_left.to_le_bytes());
+                encode_i64s(&mut self.buf, args);
+                encode_i64s(&mut self.buf, results);
+                self.maybe_flush();
+            }
+            TraceLevel::Full => self.record(TraceEvent::HostCall {
+                func,
+                gas_left,
+                args: args.to_vec(),
+                results: results.to_vec(),
+            }),
+        }
+    }
+
+    /// Records a `Read` (`write == false`) or `Write` event of `key` with `value`.
+    pub(crate) fn access(&mut self, write: bool, key: &StateKey, value: Option<&[u8]>) {
+        match self.level {
+            TraceLevel::Off => {}
+            TraceLevel::HashOnly => {
+                self.buf.push(if write { 4 } else { 3 });
+                encode_key(&mut self.buf, key);
+                match value {
+                    None => self.buf.push(0),
+                    Some(v) => {
+                        self.buf.push(1);
+                        encode_bytes(&mut self.buf, v);
+                    }
+                }
+                self.maybe_flush();
+            }
+            TraceLevel::Full => {
+                let key = trace_key(key);
+                let value = value.map(TraceBytes::of);
+                self.record(if write {
+                    TraceEvent::Write { key, value }
+                } else {
+                    TraceEvent::Read { key, value }
+                });
+            }
+        }
+    }
+
+    fn maybe_flush(&mut self) {
         if self.buf.len() >= FLUSH_AT {
             self.hasher.update(&self.buf);
             self.buf.clear();
-        }
-        if self.level == TraceLevel::Full {
-            self.events.push(event);
         }
     }
 
@@ -74,5 +128,89 @@ impl Tracer {
     /// The trace hash and, at [`TraceLevel::Full`], the events.
     pub(crate) fn finish(self) -> (Hash32, Vec<TraceEvent>) {
         (self.hash_so_far(), self.events)
+    }
+}
+
+/// The trace form of a key of the executing token (`spec/trace.md#events`).
+pub(crate) fn trace_key(key: &StateKey) -> TraceKey {
+    match key {
+        StateKey::Balance { account, .. } => TraceKey::Balance { account: *account },
+        StateKey::Supply { .. } => TraceKey::Supply,
+        StateKey::Storage { key, .. } => TraceKey::Storage { key: TraceBytes::of(key) },
+    }
+}
+
+// Hand encoders of the hottest events, byte-identical to borsh of `TraceEvent` (checked by
+// `tests::hand_encoders_match_borsh`).
+
+fn encode_i64s(buf: &mut Vec<u8>, values: &[i64]) {
+    buf.extend_from_slice(&(values.len() as u32).to_le_bytes());
+    for v in values {
+        buf.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn encode_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= TRACE_INLINE_MAX {
+        buf.push(0);
+        buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        buf.extend_from_slice(bytes);
+    } else {
+        buf.push(1);
+        buf.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        buf.extend_from_slice(blake3::hash(bytes).as_bytes());
+    }
+}
+
+fn encode_key(buf: &mut Vec<u8>, key: &StateKey) {
+    match key {
+        StateKey::Balance { account, .. } => {
+            buf.push(0);
+            buf.extend_from_slice(&account.0);
+        }
+        StateKey::Supply { .. } => buf.push(1),
+        StateKey::Storage { key, .. } => {
+            buf.push(2);
+            encode_bytes(buf, key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::{Address, TokenId};
+    use proptest::prelude::*;
+
+    fn key() -> impl Strategy<Value = StateKey> {
+        let token = TokenId([9; 32]);
+        prop_oneof![
+            any::<[u8; 32]>().prop_map(move |a| StateKey::Balance { token, account: Address(a) }),
+            Just(StateKey::Supply { token }),
+            proptest::collection::vec(any::<u8>(), 0..80)
+                .prop_map(move |key| StateKey::Storage { token, key }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn hand_encoders_match_borsh(
+            func in any::<u8>(), gas in any::<u64>(),
+            args in proptest::collection::vec(any::<i64>(), 0..5),
+            results in proptest::collection::vec(any::<i64>(), 0..2),
+            k in key(), write in any::<bool>(),
+            value in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..80)),
+        ) {
+            let mut fast = Tracer::new(TraceLevel::HashOnly);
+            let mut full = Tracer::new(TraceLevel::Full);
+            for t in [&mut fast, &mut full] {
+                t.host_call(func, gas, &args, &results);
+                t.access(write, &k, value.as_deref());
+            }
+            let (fast_hash, _) = fast.finish();
+            let (full_hash, events) = full.finish();
+            prop_assert_eq!(events.len(), 2);
+            prop_assert_eq!(fast_hash, full_hash);
+        }
     }
 }

@@ -111,7 +111,9 @@ impl Vm {
     ) -> crate::Result<Execution> {
         let token = tx.invocation.token;
         let mut tracer = Tracer::new(options.trace);
-        let code_hash = abi::hash::content_hash(tx.code);
+        // The cache gives the code's blake3 hash without rehashing the code on every call.
+        let entry = self.cache.get_or_prepare(tx.code, self.rules_hash, &self.rules)?;
+        let code_hash = entry.code_hash;
         if tracer.on() {
             tracer.record(start_event(self.rules_hash, code_hash, tx));
         }
@@ -132,7 +134,7 @@ impl Vm {
             gas_global: None,
             globals: Vec::new(),
         };
-        let (host, status, token_info) = self.run(state, tx, code_hash, options, host)?;
+        let (host, status, token_info) = self.run(state, tx, &entry.prepared, options, host)?;
         Ok(self.finish(host, status, token_info))
     }
 
@@ -171,7 +173,7 @@ impl Vm {
         &'a self,
         state: &'a dyn StateView,
         tx: &Transaction<'a>,
-        code_hash: Hash32,
+        prepared: &'a Prepared,
         options: &ExecOptions,
         mut host: HostState<'a>,
     ) -> crate::Result<(HostState<'a>, StatusCode, Option<TokenInfo>)> {
@@ -190,9 +192,8 @@ impl Vm {
         if let Err(s) = charge_outside(&mut host, self.rules.gas.load_cost(len_u32(tx.code.len()))) {
             early!(s);
         }
-        // 3. Validate, instrument, compile (or find in the cache).
-        let prepared = self.cache.get_or_prepare(code_hash, self.rules_hash, tx.code, &self.rules)?;
-        let (module, info) = match &*prepared {
+        // 3. Validate, instrument, compile (done above, or found in the cache).
+        let (module, info) = match prepared {
             Prepared::Ready { module, info } => (module, info),
             Prepared::Invalid(e) => {
                 tracing::debug!(error = %e, "module rejected");

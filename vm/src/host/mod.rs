@@ -14,7 +14,7 @@ use crate::meter::GasMeter;
 use crate::overlay::Overlay;
 use crate::state::StateError;
 use crate::{Rules, VmError};
-use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo, TraceEvent};
+use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo};
 use std::fmt;
 use wasmi::{Caller, Global, Memory, Val};
 
@@ -95,26 +95,41 @@ pub(crate) struct Host<'r, 'c, 'a> {
     gas: Global,
 }
 
-/// Host function results as the trace records them (each sign-extended to 64 bits).
+/// A host function's results as the trace records them: none or one, sign-extended to 64 bits.
+pub(crate) enum Results {
+    None,
+    One([i64; 1]),
+}
+
+impl Results {
+    fn as_slice(&self) -> &[i64] {
+        match self {
+            Self::None => &[],
+            Self::One(v) => v,
+        }
+    }
+}
+
+/// The results of a host function's return type.
 pub(crate) trait TraceValues {
-    fn values(&self) -> Vec<i64>;
+    fn values(&self) -> Results;
 }
 
 impl TraceValues for () {
-    fn values(&self) -> Vec<i64> {
-        Vec::new()
+    fn values(&self) -> Results {
+        Results::None
     }
 }
 
 impl TraceValues for i32 {
-    fn values(&self) -> Vec<i64> {
-        vec![i64::from(*self)]
+    fn values(&self) -> Results {
+        Results::One([i64::from(*self)])
     }
 }
 
 impl TraceValues for i64 {
-    fn values(&self) -> Vec<i64> {
-        vec![*self]
+    fn values(&self) -> Results {
+        Results::One([*self])
     }
 }
 
@@ -131,11 +146,11 @@ pub(crate) fn host_call<'c, 'a, T: TraceValues>(
     let gas_left = h.state().meter.remaining();
     let base = h.spec.base;
     let result = h.charge(base).and_then(|()| body(&mut h));
-    let trace = &mut h.state().overlay.trace;
-    if trace.on() {
-        let results = result.as_ref().map(TraceValues::values).unwrap_or_default();
-        trace.record(TraceEvent::HostCall { func: id as u8, gas_left, args: args.to_vec(), results });
-    }
+    let results = match &result {
+        Ok(v) => v.values(),
+        Err(_) => Results::None,
+    };
+    h.state().overlay.trace.host_call(id as u8, gas_left, args, results.as_slice());
     let value = result?;
     h.leave()?;
     Ok(value)
@@ -246,7 +261,7 @@ pub(crate) fn commit_checkpoints(caller: &mut Caller<'_, HostState<'_>>, memory:
 /// `derive_key(STATE_COMMITMENT_CONTEXT, memory ++ each mutable global as 8 bytes LE)`
 /// (`spec/trace.md#checkpoints`).
 pub(crate) fn state_commitment(memory: &[u8], globals: &[u64]) -> abi::Hash32 {
-    let mut h = blake3::Hasher::new_derive_key(abi::hash::STATE_COMMITMENT_CONTEXT);
+    let mut h = abi::hash::derive_key_hasher(abi::hash::STATE_COMMITMENT_CONTEXT);
     h.update(memory);
     for g in globals {
         h.update(&g.to_le_bytes());
