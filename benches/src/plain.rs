@@ -228,7 +228,7 @@ impl PlainToken {
     /// If the example does not compile (a broken checkout).
     pub fn new() -> Self {
         let engine = plain_engine(false);
-        let module = Module::new(&engine, &crate::fixtures::token_wasm()).expect("token script compiles");
+        let module = Module::new(&engine, crate::fixtures::token_wasm()).expect("token script compiles");
         Self { engine, module }
     }
 
