@@ -301,9 +301,12 @@ impl ReplayCmd {
             );
             out
         };
-        let error = match code {
-            exit::OK => None,
-            exit::DIVERGED => Some(format!("{} of {} bundles diverged", summary.diverged, summary.bundles)),
+        let error = match (code, results.as_slice()) {
+            (exit::OK, _) => None,
+            (_, [BundleResult { outcome: BundleOutcome::Failed { error, .. }, .. }]) => Some(error.clone()),
+            (exit::DIVERGED, _) => {
+                Some(format!("{} of {} bundles diverged", summary.diverged, summary.bundles))
+            }
             _ => Some(format!("{} of {} bundles could not be replayed", summary.failed, summary.bundles)),
         };
         Ok(Output { stdout, error, code })
