@@ -128,12 +128,14 @@ impl DiffCmd {
                     None => false,
                 }
             }
-            _ => return Err(Failure::usage(anyhow!(
+            _ => {
+                return Err(Failure::usage(anyhow!(
                 "cannot compare a {lk} file ({}) with a {rk} file ({}): give two traces, two receipts (or \
                      bundles) or two checkpoint lists",
                 self.left.display(),
                 self.right.display()
-            ))),
+            )))
+            }
         };
         report["diverged"] = json!(diverged);
         let code = if diverged { exit::DIVERGED } else { exit::OK };

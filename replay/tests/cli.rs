@@ -513,3 +513,22 @@ fn bisect_finds_the_divergent_window() {
         .code(2)
         .stderr(contains("found a receipt without a trace"));
 }
+
+// ---- the README documents what the binary does ----
+
+#[test]
+fn readme_documents_every_exit_code_and_the_replay_command() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    assert!(readme.contains("cargo run --release -p tsvm-replay -- replay examples/transfer.bundle.json"));
+    let table = readme.split("### Exit codes").nth(1).expect("an exit-code section");
+    let documented: Vec<u8> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| code"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_start_matches('|').split('|').next().unwrap_or("").trim().parse().expect("a code"))
+        .collect();
+    use tsvm_replay::exit::*;
+    let codes = [OK, DIVERGED, USAGE, INVALID_INPUT, IO, HOST_FAILURE, INVALID_MODULE, RULES_MISMATCH];
+    assert_eq!(documented, codes.to_vec());
+}
