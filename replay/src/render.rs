@@ -243,7 +243,19 @@ pub fn trace(events: &[TraceEvent]) -> String {
     let mut in_entry = false;
     for e in events {
         match e {
-            TraceEvent::Start { .. } => line(0, &event(e)),
+            TraceEvent::Start { rules_hash, code_hash, token, call, input_hash, context, gas_limit } => {
+                line(0, &format!("start {} of token {token}, gas limit {gas_limit}", trace_call(call)));
+                line(
+                    1,
+                    &format!(
+                        "height {}, timestamp {} ms, caller {}",
+                        context.height, context.timestamp_ms, context.caller
+                    ),
+                );
+                line(1, &format!("tx {}, prev block {}", context.tx_hash, context.prev_block_hash));
+                line(1, &format!("code {code_hash}, input {input_hash}"));
+                line(1, &format!("rules {rules_hash}"));
+            }
             TraceEvent::Entry { .. } => {
                 for p in pending.drain(..) {
                     line(2, &event(p));
