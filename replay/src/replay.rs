@@ -235,9 +235,9 @@ impl ReplayCmd {
             .map_err(Failure::host)?;
         let bar = if paths.len() > 1 && std::io::stderr().is_terminal() && !self.json {
             let bar = indicatif::ProgressBar::new(paths.len() as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} bundles, {per_sec}, eta {eta} {msg}",
-            ) {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, eta {eta}")
+            {
                 bar.set_style(style);
             }
             bar

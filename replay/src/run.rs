@@ -4,8 +4,8 @@
 use crate::artefact::{self, CheckpointsFile, ReceiptFile, TraceBody, TraceFile};
 use crate::exit::{self, Failure, Output};
 use crate::render;
-use crate::tx_file::TxFile;
-use abi::{Address, StatusCode};
+use crate::tx_file::{read_json, read_module, LoadedTx, TxFile};
+use abi::{Address, Invocation, StatusCode, TokenId};
 use anyhow::Context as _;
 use std::path::PathBuf;
 use vm::{ExecOptions, Rules, TraceLevel, Transaction, Vm};
@@ -23,15 +23,32 @@ pub enum TraceArg {
 /// Execute a transaction file (module, state, invocation, context, gas limit) and print the receipt.
 #[derive(clap::Args, Debug, Default)]
 pub struct RunCmd {
-    /// The transaction file (JSON; see `examples/transfer.json`).
-    pub tx: PathBuf,
+    /// The transaction file (JSON; see `examples/transfer.json`). Or give the pieces: `--module`,
+    /// `--state`, `--token`, `--call`, `--context` and `--gas-limit`.
+    #[arg(required_unless_present = "module")]
+    pub tx: Option<PathBuf>,
+    /// Instead of a transaction file: the module (`.wasm` or `.wat`).
+    #[arg(long, conflicts_with = "tx", requires_all = ["state", "token", "call", "context", "gas_limit"])]
+    pub module: Option<PathBuf>,
+    /// With `--module`: the pre-state JSON file.
+    #[arg(long, requires = "module")]
+    pub state: Option<PathBuf>,
+    /// With `--module`: the token whose script runs.
+    #[arg(long, requires = "module", value_parser = parse_token)]
+    pub token: Option<TokenId>,
+    /// With `--module`: a JSON file holding the call (as the `call` of a transaction file).
+    #[arg(long, requires = "module")]
+    pub call: Option<PathBuf>,
+    /// With `--module`: a JSON file holding the context (as the `context` of a transaction file).
+    #[arg(long, requires = "module")]
+    pub context: Option<PathBuf>,
     /// Print JSON (`{"kind": "receipt", ...}`, a receipt file) instead of text.
     #[arg(long)]
     pub json: bool,
     /// `full` prints the call trace (with `--json`: adds it to the output).
     #[arg(long, value_enum, default_value_t)]
     pub trace: TraceArg,
-    /// Override the transaction file's gas limit.
+    /// The gas limit (overrides the transaction file's).
     #[arg(long)]
     pub gas_limit: Option<u64>,
     /// Override the context's caller (`0x` + 64 hex digits).
@@ -58,7 +75,38 @@ fn parse_address(s: &str) -> Result<Address, String> {
     Address::from_hex(s)
 }
 
+fn parse_token(s: &str) -> Result<TokenId, String> {
+    TokenId::from_hex(s)
+}
+
 impl RunCmd {
+    /// The transaction file, or the module when given by pieces.
+    fn source(&self) -> &std::path::Path {
+        self.tx.as_deref().or(self.module.as_deref()).unwrap_or(std::path::Path::new("-"))
+    }
+
+    /// The transaction, from its file or its pieces (clap makes sure one of them is complete).
+    fn load(&self) -> Result<LoadedTx, Failure> {
+        if let Some(tx) = &self.tx {
+            return TxFile::load(tx);
+        }
+        let missing = |what: &str| Failure::usage(anyhow::anyhow!("give a transaction file or --{what}"));
+        let module = self.module.as_deref().ok_or_else(|| missing("module"))?;
+        let state = self.state.as_deref().ok_or_else(|| missing("state"))?;
+        let call = self.call.as_deref().ok_or_else(|| missing("call"))?;
+        let context = self.context.as_deref().ok_or_else(|| missing("context"))?;
+        Ok(LoadedTx {
+            code: read_module(module)?,
+            state: read_json(state)?,
+            invocation: Invocation {
+                token: self.token.ok_or_else(|| missing("token"))?,
+                call: read_json(call)?,
+            },
+            context: read_json(context)?,
+            gas_limit: self.gas_limit.ok_or_else(|| missing("gas-limit"))?,
+        })
+    }
+
     /// Runs the command, returning what it prints.
     ///
     /// Exit code 0 whenever a receipt was produced, except that a module which fails the
@@ -69,7 +117,7 @@ impl RunCmd {
     /// Unreadable or malformed input files, an unparsable module, an unwritable output, or a host
     /// failure.
     pub fn run(&self) -> Result<Output, Failure> {
-        let loaded = TxFile::load(&self.tx)?;
+        let loaded = self.load()?;
         let vm = Vm::new(Rules::default());
         let mut context = loaded.context.clone();
         if let Some(caller) = self.caller {
@@ -140,7 +188,7 @@ impl RunCmd {
                 stdout,
                 error: Some(format!(
                     "the module of {} fails the determinism profile:\n  {}",
-                    self.tx.display(),
+                    self.source().display(),
                     listed.join("\n  ")
                 )),
                 code: exit::INVALID_MODULE,

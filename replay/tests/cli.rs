@@ -236,6 +236,35 @@ fn run_overrides_gas_limit_and_caller() {
 }
 
 #[test]
+fn run_by_pieces_matches_the_transaction_file() {
+    let token = format!("0x{}", "70".repeat(32));
+    let pieces = tsvm()
+        .args(["run", "--json", "--module", "examples/token.wat", "--state", "examples/state.json"])
+        .args([
+            "--token",
+            &token,
+            "--call",
+            "examples/transfer.call.json",
+            "--context",
+            "examples/context.json",
+        ])
+        .args(["--gas-limit", "1000000"])
+        .output()
+        .expect("runs");
+    assert_eq!(pieces.status.code(), Some(0), "{}", String::from_utf8_lossy(&pieces.stderr));
+    let file = tsvm().args(["run", "--json", "examples/transfer.json"]).output().expect("runs");
+    assert_eq!(stdout_json(&pieces), stdout_json(&file));
+    tsvm().args(["run", "--module", "examples/token.wat"]).assert().code(2).stderr(contains("--context"));
+    tsvm()
+        .args(["run", "--json", "--module", "examples/token.wat", "--state", "examples/state.json"])
+        .args(["--token", &token, "--call", "examples/context.json", "--context", "examples/context.json"])
+        .args(["--gas-limit", "1"])
+        .assert()
+        .code(3)
+        .stderr(contains("examples/context.json: invalid JSON input"));
+}
+
+#[test]
 fn run_bad_json_names_file_line_and_column() {
     let dir = workdir();
     let p = write(&dir, "broken.json", "{\n  \"module\": \"token.wat\",\n  \"state\": \n");
