@@ -1,8 +1,12 @@
-//! The `tsvm` command line: parses arguments, runs one subcommand, maps failures to exit codes.
+//! The `tsvm` command line: parses arguments, runs one subcommand, maps results to exit codes.
 
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_replay::{exit, run::RunCmd};
+use tsvm_replay::{
+    bisect::BisectCmd, diff::DiffCmd, gen_bundles::GenBundlesCmd, inspect::InspectCmd, replay::ReplayCmd,
+    run::RunCmd, validate::ValidateCmd,
+};
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
 #[derive(Parser, Debug)]
@@ -15,10 +19,25 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Execute a transaction file and print its receipt as JSON.
+    /// Check modules against the determinism profile and its limits.
+    Validate(ValidateCmd),
+    /// Execute a transaction file and print its receipt.
     Run(RunCmd),
+    /// Replay bundles and compare them with their expected receipts.
+    Replay(ReplayCmd),
+    /// Show the first divergence between two traces, receipts or checkpoint lists.
+    Diff(DiffCmd),
+    /// Locate where a bundle's replay departs from another party's checkpoints or trace.
+    Bisect(BisectCmd),
+    /// Pretty-print a bundle, receipt, trace or checkpoints file.
+    Inspect(InspectCmd),
+    /// Write N example transfer bundles (for throughput measurements).
+    #[command(hide = true)]
+    GenBundles(GenBundlesCmd),
 }
 
 fn main() -> ExitCode {
@@ -32,12 +51,24 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let result = match &cli.command {
+        Command::Validate(cmd) => cmd.run(),
         Command::Run(cmd) => cmd.run(),
+        Command::Replay(cmd) => cmd.run(),
+        Command::Diff(cmd) => cmd.run(),
+        Command::Bisect(cmd) => cmd.run(),
+        Command::Inspect(cmd) => cmd.run(),
+        Command::GenBundles(cmd) => cmd.run(),
     };
     match result {
         Ok(out) => {
-            println!("{out}");
-            ExitCode::from(exit::OK)
+            if !out.stdout.is_empty() {
+                // A closed pipe (`tsvm ... | head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout().lock(), "{}", out.stdout);
+            }
+            if let Some(e) = out.error {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(out.code)
         }
         Err(failure) => {
             eprintln!("error: {:#}", failure.error);

@@ -1,47 +1,199 @@
-//! `tsvm run <tx.json>`: executes one transaction file and prints its receipt as JSON.
+//! `tsvm run <tx.json>`: executes one transaction file and prints its receipt; optionally writes a
+//! bundle, the post-state, the trace and checkpoints for the other subcommands.
 
-use crate::exit::Failure;
-use crate::tx_file::TxFile;
+use crate::artefact::{self, CheckpointsFile, ReceiptFile, TraceBody, TraceFile};
+use crate::exit::{self, Failure, Output};
+use crate::render;
+use crate::tx_file::{read_json, read_module, LoadedTx, TxFile};
+use abi::{Address, Invocation, StatusCode, TokenId};
 use anyhow::Context as _;
 use std::path::PathBuf;
-use vm::{Rules, Transaction, Vm};
+use vm::{ExecOptions, Rules, TraceLevel, Transaction, Vm};
+
+/// How much of the trace `run` keeps and shows.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceArg {
+    /// Only the trace hash (in the receipt).
+    #[default]
+    Hash,
+    /// Every event: printed as an indented call trace (or included in `--json` output).
+    Full,
+}
 
 /// Execute a transaction file (module, state, invocation, context, gas limit) and print the receipt.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Default)]
 pub struct RunCmd {
-    /// The transaction file (JSON; see `examples/transfer.json`).
-    pub tx: PathBuf,
+    /// The transaction file (JSON; see `examples/transfer.json`). Or give the pieces: `--module`,
+    /// `--state`, `--token`, `--call`, `--context` and `--gas-limit`.
+    #[arg(required_unless_present = "module")]
+    pub tx: Option<PathBuf>,
+    /// Instead of a transaction file: the module (`.wasm` or `.wat`).
+    #[arg(long, conflicts_with = "tx", requires_all = ["state", "token", "call", "context", "gas_limit"])]
+    pub module: Option<PathBuf>,
+    /// With `--module`: the pre-state JSON file.
+    #[arg(long, requires = "module")]
+    pub state: Option<PathBuf>,
+    /// With `--module`: the token whose script runs.
+    #[arg(long, requires = "module", value_parser = parse_token)]
+    pub token: Option<TokenId>,
+    /// With `--module`: a JSON file holding the call (as the `call` of a transaction file).
+    #[arg(long, requires = "module")]
+    pub call: Option<PathBuf>,
+    /// With `--module`: a JSON file holding the context (as the `context` of a transaction file).
+    #[arg(long, requires = "module")]
+    pub context: Option<PathBuf>,
+    /// Print JSON (`{"kind": "receipt", ...}`, a receipt file) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// `full` prints the call trace (with `--json`: adds it to the output).
+    #[arg(long, value_enum, default_value_t)]
+    pub trace: TraceArg,
+    /// The gas limit (overrides the transaction file's).
+    #[arg(long)]
+    pub gas_limit: Option<u64>,
+    /// Override the context's caller (`0x` + 64 hex digits).
+    #[arg(long, value_parser = parse_address)]
+    pub caller: Option<Address>,
+    /// Record a replay bundle here (`.json`: JSON form; anything else: borsh).
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
     /// Write the post-state (the pre-state with the receipt's diff applied) to this JSON file.
     #[arg(long)]
     pub state_out: Option<PathBuf>,
+    /// Write the full trace to this file (a trace file, for `diff`, `bisect` and `inspect`).
+    #[arg(long)]
+    pub trace_out: Option<PathBuf>,
+    /// Record a checkpoint every K gas (`spec/trace.md#checkpoints`).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub checkpoints: Option<u64>,
+    /// Write the checkpoints to this file (a checkpoints file, for `bisect`); needs `--checkpoints`.
+    #[arg(long, requires = "checkpoints")]
+    pub checkpoints_out: Option<PathBuf>,
+}
+
+fn parse_address(s: &str) -> Result<Address, String> {
+    Address::from_hex(s)
+}
+
+fn parse_token(s: &str) -> Result<TokenId, String> {
+    TokenId::from_hex(s)
 }
 
 impl RunCmd {
-    /// Runs the command, returning the receipt JSON it prints.
+    /// The transaction file, or the module when given by pieces.
+    fn source(&self) -> &std::path::Path {
+        self.tx.as_deref().or(self.module.as_deref()).unwrap_or(std::path::Path::new("-"))
+    }
+
+    /// The transaction, from its file or its pieces (clap makes sure one of them is complete).
+    fn load(&self) -> Result<LoadedTx, Failure> {
+        if let Some(tx) = &self.tx {
+            return TxFile::load(tx);
+        }
+        let missing = |what: &str| Failure::usage(anyhow::anyhow!("give a transaction file or --{what}"));
+        let module = self.module.as_deref().ok_or_else(|| missing("module"))?;
+        let state = self.state.as_deref().ok_or_else(|| missing("state"))?;
+        let call = self.call.as_deref().ok_or_else(|| missing("call"))?;
+        let context = self.context.as_deref().ok_or_else(|| missing("context"))?;
+        Ok(LoadedTx {
+            code: read_module(module)?,
+            state: read_json(state)?,
+            invocation: Invocation {
+                token: self.token.ok_or_else(|| missing("token"))?,
+                call: read_json(call)?,
+            },
+            context: read_json(context)?,
+            gas_limit: self.gas_limit.ok_or_else(|| missing("gas-limit"))?,
+        })
+    }
+
+    /// Runs the command, returning what it prints.
+    ///
+    /// Exit code 0 whenever a receipt was produced, except that a module which fails the
+    /// determinism profile (status `invalid_module`) ends with `INVALID_MODULE` after the receipt
+    /// is printed and the requested files written, the validator's findings on stderr.
     ///
     /// # Errors
-    /// Unreadable or malformed input files, an unwritable `--state-out`, or a host failure.
-    pub fn run(&self) -> Result<String, Failure> {
-        let loaded = TxFile::load(&self.tx)?;
+    /// Unreadable or malformed input files, an unparsable module, an unwritable output, or a host
+    /// failure.
+    pub fn run(&self) -> Result<Output, Failure> {
+        let loaded = self.load()?;
         let vm = Vm::new(Rules::default());
+        let mut context = loaded.context.clone();
+        if let Some(caller) = self.caller {
+            context.caller = caller;
+        }
         let tx = Transaction {
             code: &loaded.code,
             invocation: &loaded.invocation,
-            context: &loaded.context,
-            gas_limit: loaded.gas_limit,
+            context: &context,
+            gas_limit: self.gas_limit.unwrap_or(loaded.gas_limit),
         };
-        let receipt = vm.execute(&loaded.state, &tx).context("execution failed").map_err(Failure::host)?;
+        let full = self.trace == TraceArg::Full || self.trace_out.is_some();
+        let options = ExecOptions {
+            checkpoint_interval: self.checkpoints.unwrap_or(0),
+            trace: if full { TraceLevel::Full } else { TraceLevel::HashOnly },
+        };
+        let execution = vm
+            .execute_with(&loaded.state, &tx, &options)
+            .context("execution failed")
+            .map_err(Failure::host)?;
+        let receipt = &execution.receipt;
         tracing::info!(status = ?receipt.status, gas_used = receipt.gas_used, "executed");
+
+        if let Some(out) = &self.bundle {
+            artefact::write_bundle(out, &vm::record_bundle(&vm, &tx, &execution))?;
+        }
         if let Some(out) = &self.state_out {
             let mut post = loaded.state.clone();
             post.apply(&receipt.diff).context("applying the receipt's diff").map_err(Failure::host)?;
-            let json = serde_json::to_string_pretty(&post)
-                .context("encoding the post-state")
-                .map_err(Failure::host)?;
-            std::fs::write(out, json + "\n")
-                .with_context(|| format!("cannot write {}", out.display()))
-                .map_err(Failure::io)?;
+            artefact::write_json(out, &post)?;
         }
-        serde_json::to_string_pretty(&receipt).context("encoding the receipt").map_err(Failure::host)
+        if let Some(out) = &self.trace_out {
+            let file = TraceFile {
+                kind: Default::default(),
+                gas_limit: tx.gas_limit,
+                events: execution.trace.clone(),
+            };
+            artefact::write_json(out, &file)?;
+        }
+        if let Some(out) = &self.checkpoints_out {
+            let file = CheckpointsFile {
+                kind: Default::default(),
+                interval: options.checkpoint_interval,
+                checkpoints: execution.checkpoints.clone(),
+            };
+            artefact::write_json(out, &file)?;
+        }
+
+        let show_trace = self.trace == TraceArg::Full;
+        let stdout = if self.json {
+            let file = ReceiptFile {
+                kind: Default::default(),
+                receipt: receipt.clone(),
+                trace: show_trace
+                    .then(|| TraceBody { gas_limit: tx.gas_limit, events: execution.trace.clone() }),
+            };
+            serde_json::to_string_pretty(&file).context("encoding the receipt").map_err(Failure::host)?
+        } else if show_trace {
+            format!("{}\n{}", render::trace(&execution.trace), render::receipt(receipt).trim_end())
+        } else {
+            render::receipt(receipt).trim_end().to_string()
+        };
+
+        if receipt.status == StatusCode::InvalidModule {
+            let errors = vm::validate_all(&loaded.code, &vm.rules().limits);
+            let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            return Ok(Output {
+                stdout,
+                error: Some(format!(
+                    "the module of {} fails the determinism profile:\n  {}",
+                    self.source().display(),
+                    listed.join("\n  ")
+                )),
+                code: exit::INVALID_MODULE,
+            });
+        }
+        Ok(Output::ok(stdout))
     }
 }

@@ -61,27 +61,43 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
 }
 
-/// Parses JSON from `path`, naming the file, line and column on error.
+/// Parses JSON from `path`, naming the file, the field (as a path like `context.height`) and the
+/// line and column on error.
 ///
 /// # Errors
 /// As [`read_bounded`], or malformed JSON (exit code `INVALID_INPUT`).
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
     let bytes = read_bounded(path)?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{}: invalid JSON input", path.display()))
-        .map_err(Failure::invalid)
+    parse_json(path, &bytes)
+}
+
+/// Parses JSON already read from `path` (named in errors, with the field path, line and column).
+///
+/// # Errors
+/// Malformed JSON or a wrong field (exit code `INVALID_INPUT`).
+pub fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, Failure> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if field == "." { String::new() } else { format!(", field `{field}`") };
+        Failure::invalid(anyhow!("{}: invalid JSON input{at}: {inner}", path.display()))
+    })?;
+    // Trailing garbage after the value.
+    de.end().map_err(|e| Failure::invalid(anyhow!("{}: invalid JSON input: {e}", path.display())))?;
+    Ok(value)
 }
 
 /// Reads a module: `.wat` files are compiled from text, anything else is taken as a binary.
 ///
 /// # Errors
-/// As [`read_bounded`], or a WAT syntax error (exit code `INVALID_INPUT`).
+/// As [`read_bounded`], or a WAT syntax error (exit code `INVALID_MODULE`).
 pub fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
     let bytes = read_bounded(path)?;
     if path.extension().is_some_and(|e| e == "wat") {
         let text = std::str::from_utf8(&bytes)
-            .map_err(|e| Failure::invalid(anyhow!("{}: not UTF-8 text: {e}", path.display())))?;
-        return wat::parse_str(text).map_err(|e| Failure::invalid(anyhow!("{}: {e}", path.display())));
+            .map_err(|e| Failure::module(anyhow!("{}: not UTF-8 text: {e}", path.display())))?;
+        return wat::parse_str(text).map_err(|e| Failure::module(anyhow!("{}: {e}", path.display())));
     }
     Ok(bytes)
 }

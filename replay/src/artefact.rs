@@ -1,0 +1,236 @@
+//! The files the CLI reads and writes (`spec/bundle.md#other-artefacts`): bundles (JSON or borsh),
+//! and receipt, trace and checkpoints files, each a JSON object whose `kind` field names it.
+//!
+//! Reading is strict: unknown fields are refused, and every error names the file, the field and the
+//! line and column.
+
+use crate::exit::Failure;
+use crate::tx_file::{parse_json, read_bounded};
+use abi::{Bundle, Checkpoint, Receipt, TraceEvent, BUNDLE_FORMAT_VERSION};
+use anyhow::{anyhow, Context as _};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+macro_rules! kind_tag {
+    ($name:ident, $tag:literal) => {
+        #[doc = concat!("The `kind` field of a ", $tag, " file: always `\"", $tag, "\"`.")]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            #[doc = concat!("`\"", $tag, "\"`.")]
+            #[default]
+            #[serde(rename = $tag)]
+            Tag,
+        }
+    };
+}
+
+kind_tag!(ReceiptKind, "receipt");
+kind_tag!(TraceKind, "trace");
+kind_tag!(CheckpointsKind, "checkpoints");
+
+/// A full trace with the gas limit that places its events in gas windows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceBody {
+    /// The execution's gas limit (`Entry` and `HostCall` carry gas left; gas used is limit minus it).
+    pub gas_limit: u64,
+    /// The events, in order (`spec/trace.md#events`).
+    pub events: Vec<TraceEvent>,
+}
+
+/// A receipt file: `{"kind": "receipt", "receipt": {...}, "trace": {...}?}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptFile {
+    /// `"receipt"`.
+    pub kind: ReceiptKind,
+    /// The receipt (`spec/abi.md#receipt`).
+    pub receipt: Receipt,
+    /// The execution's full trace, when it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceBody>,
+}
+
+/// A trace file: `{"kind": "trace", "gas_limit": N, "events": [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceFile {
+    /// `"trace"`.
+    pub kind: TraceKind,
+    /// The execution's gas limit.
+    pub gas_limit: u64,
+    /// The events, in order.
+    pub events: Vec<TraceEvent>,
+}
+
+/// A checkpoints file: `{"kind": "checkpoints", "interval": K, "checkpoints": [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointsFile {
+    /// `"checkpoints"`.
+    pub kind: CheckpointsKind,
+    /// The checkpoint interval `K` they were recorded with (`spec/trace.md#checkpoints`).
+    pub interval: u64,
+    /// The checkpoints, in order.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// Which form a bundle was read in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BundleForm {
+    /// The JSON form.
+    Json,
+    /// The canonical borsh form.
+    Borsh,
+}
+
+/// Any file the CLI reads.
+#[derive(Clone, Debug)]
+pub enum Artefact {
+    /// A replay bundle.
+    Bundle(Box<Bundle>, BundleForm),
+    /// A receipt, perhaps with its trace.
+    Receipt(Box<ReceiptFile>),
+    /// A full trace.
+    Trace(TraceFile),
+    /// A checkpoint list.
+    Checkpoints(CheckpointsFile),
+}
+
+impl Artefact {
+    /// What kind of artefact this is, in words.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Bundle(..) => "bundle",
+            Self::Receipt(_) => "receipt",
+            Self::Trace(_) => "trace",
+            Self::Checkpoints(_) => "checkpoints",
+        }
+    }
+}
+
+/// The top-level fields that tell artefacts apart; everything else is skipped at this stage.
+#[derive(Deserialize)]
+struct Peek {
+    kind: Option<serde_json::Value>,
+    format_version: Option<serde::de::IgnoredAny>,
+}
+
+fn is_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// Reads any artefact: a JSON object with a `kind` field, a JSON bundle (it has `format_version`),
+/// or a borsh bundle (anything that does not start with `{`).
+///
+/// # Errors
+/// I/O, an oversized file, malformed JSON or borsh, an unknown `kind`, an unknown bundle version.
+pub fn load(path: &Path) -> Result<Artefact, Failure> {
+    let bytes = read_bounded(path)?;
+    if !is_json(&bytes) {
+        return Ok(Artefact::Bundle(Box::new(decode_borsh_bundle(path, &bytes)?), BundleForm::Borsh));
+    }
+    let peek: Peek = parse_json(path, &bytes)?;
+    match (peek.kind, peek.format_version) {
+        (Some(kind), _) => match kind.as_str() {
+            Some("receipt") => Ok(Artefact::Receipt(Box::new(parse_json(path, &bytes)?))),
+            Some("trace") => Ok(Artefact::Trace(parse_json(path, &bytes)?)),
+            Some("checkpoints") => Ok(Artefact::Checkpoints(parse_json(path, &bytes)?)),
+            _ => Err(Failure::invalid(anyhow!(
+                "{}: unknown artefact kind {kind} (expected \"receipt\", \"trace\" or \"checkpoints\")",
+                path.display()
+            ))),
+        },
+        (None, Some(_)) => Ok(Artefact::Bundle(Box::new(parse_json(path, &bytes)?), BundleForm::Json)),
+        (None, None) => Err(Failure::invalid(anyhow!(
+            "{}: not a tsvm artefact: a JSON artefact needs a `kind` field (\"receipt\", \"trace\", \
+             \"checkpoints\") or, for a bundle, `format_version`",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads a bundle in either form.
+///
+/// # Errors
+/// As [`load`], or a file that holds another kind of artefact.
+pub fn load_bundle(path: &Path) -> Result<Bundle, Failure> {
+    let bytes = read_bounded(path)?;
+    decode_bundle(path, &bytes)
+}
+
+/// Decodes a bundle already read from `path`: JSON if it starts with `{`, else borsh.
+///
+/// # Errors
+/// Malformed JSON or borsh, or an unknown format version.
+pub fn decode_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
+    if is_json(bytes) {
+        let peek: Peek = parse_json(path, bytes)?;
+        if peek.kind.is_some() {
+            return Err(Failure::invalid(anyhow!(
+                "{}: expected a bundle, found a `kind` field (a receipt, trace or checkpoints file)",
+                path.display()
+            )));
+        }
+        parse_json(path, bytes)
+    } else {
+        decode_borsh_bundle(path, bytes)
+    }
+}
+
+fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
+    // Check the version first: another version may have another layout.
+    let version = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    match version {
+        None => {
+            return Err(Failure::invalid(anyhow!(
+                "{}: not a bundle: {} bytes, too short for borsh and not JSON",
+                path.display(),
+                bytes.len()
+            )))
+        }
+        Some(v) if v != BUNDLE_FORMAT_VERSION => {
+            return Err(Failure::invalid(anyhow!(
+                "{}: not JSON, and not a borsh bundle: format version {v} (this tsvm reads version \
+                 {BUNDLE_FORMAT_VERSION})",
+                path.display()
+            )))
+        }
+        Some(_) => {}
+    }
+    borsh::from_slice(bytes)
+        .with_context(|| format!("{}: malformed borsh bundle", path.display()))
+        .map_err(Failure::invalid)
+}
+
+/// Writes `value` as pretty JSON with a final newline.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Failure> {
+    let json = serde_json::to_string_pretty(value).context("encoding JSON").map_err(Failure::host)?;
+    write_file(path, (json + "\n").as_bytes())
+}
+
+/// Writes a bundle: JSON if `path` ends in `.json`, borsh otherwise.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_bundle(path: &Path, bundle: &Bundle) -> Result<(), Failure> {
+    if path.extension().is_some_and(|e| e == "json") {
+        write_json(path, bundle)
+    } else {
+        let bytes = borsh::to_vec(bundle).context("encoding the bundle").map_err(Failure::host)?;
+        write_file(path, &bytes)
+    }
+}
+
+/// Writes bytes to `path`, naming it on error.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(Failure::io)
+}

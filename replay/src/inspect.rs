@@ -1,0 +1,64 @@
+//! `tsvm inspect <file>`: pretty-prints any artefact (bundle in either form, receipt, trace,
+//! checkpoints); `--json` prints its normalised JSON form.
+
+use crate::artefact::{self, Artefact, BundleForm};
+use crate::exit::{Failure, Output};
+use crate::render;
+use anyhow::Context as _;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use vm::{Rules, Vm};
+
+/// Pretty-print a bundle, receipt, trace or checkpoints file.
+#[derive(clap::Args, Debug, Default)]
+pub struct InspectCmd {
+    /// The file.
+    pub file: PathBuf,
+    /// Print the normalised JSON form (a borsh bundle as JSON, canonical field order).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl InspectCmd {
+    /// Reads and renders the file.
+    ///
+    /// # Errors
+    /// An unreadable or malformed file.
+    pub fn run(&self) -> Result<Output, Failure> {
+        let a = artefact::load(&self.file)?;
+        let encode = |v: serde_json::Result<String>| v.context("encoding JSON").map_err(Failure::host);
+        let stdout = match (&a, self.json) {
+            (Artefact::Bundle(b, _), true) => encode(serde_json::to_string_pretty(b))?,
+            (Artefact::Receipt(r), true) => encode(serde_json::to_string_pretty(r))?,
+            (Artefact::Trace(t), true) => encode(serde_json::to_string_pretty(t))?,
+            (Artefact::Checkpoints(c), true) => encode(serde_json::to_string_pretty(c))?,
+            (Artefact::Bundle(b, form), false) => {
+                let rules = Vm::new(Rules::default()).rules_hash();
+                let form = match form {
+                    BundleForm::Json => "JSON",
+                    BundleForm::Borsh => "borsh",
+                };
+                render::bundle(b, form, rules)
+            }
+            (Artefact::Receipt(r), false) => {
+                let mut out = render::receipt(&r.receipt);
+                if let Some(t) = &r.trace {
+                    out.push_str(&render::trace_body(t));
+                }
+                out
+            }
+            (Artefact::Trace(t), false) => render::trace_body(&crate::artefact::TraceBody {
+                gas_limit: t.gas_limit,
+                events: t.events.clone(),
+            }),
+            (Artefact::Checkpoints(c), false) => {
+                let mut out = format!("checkpoints: {}, interval {}\n", c.checkpoints.len(), c.interval);
+                for cp in &c.checkpoints {
+                    let _ = writeln!(out, "  {}", render::checkpoint(cp));
+                }
+                out
+            }
+        };
+        Ok(Output::ok(stdout.trim_end().to_string()))
+    }
+}

@@ -1,0 +1,486 @@
+//! Human-readable rendering of traces, receipts and bundles, shared by `run`, `inspect`, `diff`,
+//! `replay` and `bisect`.
+//!
+//! A trace renders like a call trace: each entry point, then each host call by name with its
+//! decoded arguments (pointers and lengths as numbers, amounts as `u128` from their `lo`/`hi`
+//! halves), its results and the gas left when it was made, with the reads, writes, mutations,
+//! events and logs it caused indented beneath it. Keys and short byte strings show as UTF-8 when
+//! printable, else as hex.
+
+use crate::artefact::TraceBody;
+use abi::{
+    Bundle, Call, Checkpoint, MutationOrigin, Operation, Receipt, StateKey, TraceBytes, TraceCall,
+    TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
+};
+use std::fmt::Write as _;
+
+/// One parameter of a host function as the renderer decodes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Param {
+    /// One `i32`/`i64` argument shown as a number (pointers and lengths unsigned).
+    Num(&'static str),
+    /// Two `i64` arguments (`lo`, `hi`) shown as one `u128` amount.
+    Amount,
+}
+
+use Param::{Amount, Num};
+
+/// Parameter names of each host function (`spec/abi.md#host-functions`), and the name of its
+/// result. A unit test checks this against [`HOST_FUNCTIONS`], so the two cannot drift.
+fn signature(name: &str) -> Option<(&'static [Param], &'static str)> {
+    Some(match name {
+        "input_size" => (&[], "len"),
+        "input_read" => (&[Num("dst"), Num("offset"), Num("len")], ""),
+        "return_data" | "revert" => (&[Num("ptr"), Num("len")], ""),
+        "storage_read" => (&[Num("key"), Num("key_len"), Num("dst"), Num("cap")], "len"),
+        "storage_write" => (&[Num("key"), Num("key_len"), Num("val"), Num("val_len")], ""),
+        "storage_remove" => (&[Num("key"), Num("key_len")], ""),
+        "balance_of" => (&[Num("account"), Num("dst")], ""),
+        "total_supply" | "tx_hash" | "prev_block_hash" | "caller" | "token_id" | "token_owner" => {
+            (&[Num("dst")], "")
+        }
+        "transfer" => (&[Num("from"), Num("to"), Amount], ""),
+        "mint" => (&[Num("to"), Amount], ""),
+        "burn" => (&[Num("from"), Amount], ""),
+        "emit_event" => (&[Num("topic"), Num("topic_len"), Num("data"), Num("data_len")], ""),
+        "log" => (&[Num("level"), Num("msg"), Num("msg_len")], ""),
+        "block_height" => (&[], "height"),
+        "block_timestamp" => (&[], "timestamp_ms"),
+        "gas_left" => (&[], "gas"),
+        "blake3" => (&[Num("ptr"), Num("len"), Num("dst")], ""),
+        _ => return None,
+    })
+}
+
+/// Bytes as a quoted string when they are printable UTF-8, else `0x` hex.
+pub fn bytes(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.is_empty() && s.chars().all(|c| !c.is_control()) => format!("{s:?}"),
+        _ => abi::hex::encode(b),
+    }
+}
+
+/// A trace byte string: inline bytes as [`bytes`], a long one by length and hash.
+pub fn trace_bytes(b: &TraceBytes) -> String {
+    match b {
+        TraceBytes::Inline(v) => bytes(v),
+        TraceBytes::Hashed { len, hash } => format!("<{len} bytes, blake3 {hash}>"),
+    }
+}
+
+/// A 16-byte little-endian amount as a decimal number, else the bytes.
+fn amount_bytes(b: &[u8]) -> String {
+    <[u8; 16]>::try_from(b).map_or_else(|_| abi::hex::encode(b), |a| u128::from_le_bytes(a).to_string())
+}
+
+fn trace_key(k: &TraceKey) -> String {
+    match k {
+        TraceKey::Balance { account } => format!("balance[{account}]"),
+        TraceKey::Supply => "supply".to_string(),
+        TraceKey::Storage { key } => format!("storage[{}]", trace_bytes(key)),
+    }
+}
+
+fn trace_value(k: &TraceKey, v: Option<&TraceBytes>) -> String {
+    match (k, v) {
+        (_, None) => "absent".to_string(),
+        (TraceKey::Balance { .. } | TraceKey::Supply, Some(TraceBytes::Inline(b))) => amount_bytes(b),
+        (TraceKey::Storage { .. }, Some(TraceBytes::Inline(b))) if !b.is_empty() => {
+            // Values are usually numbers or binary records: hex, with the text when printable.
+            let hex = abi::hex::encode(b);
+            match bytes(b) {
+                s if s.starts_with('"') => format!("{hex} ({s})"),
+                _ => hex,
+            }
+        }
+        (_, Some(b)) => trace_bytes(b),
+    }
+}
+
+/// An operation, e.g. `transfer 100 from 0x01.. to 0x02..`.
+pub fn operation(op: &Operation) -> String {
+    match op {
+        Operation::Transfer { from, to, amount } => format!("transfer {amount} from {from} to {to}"),
+        Operation::Mint { to, amount } => format!("mint {amount} to {to}"),
+        Operation::Burn { from, amount } => format!("burn {amount} from {from}"),
+        Operation::Approve { owner, spender, amount } => {
+            format!("approve {amount} from owner {owner} to spender {spender}")
+        }
+    }
+}
+
+fn trace_call(c: &TraceCall) -> String {
+    match c {
+        TraceCall::Operation => "operation pipeline".to_string(),
+        TraceCall::Hook { hook } => format!("hook {}", json_name(hook)),
+        TraceCall::View { name } => format!("view {name}"),
+        TraceCall::Method { name } => format!("method {name}"),
+    }
+}
+
+/// An invocation's call, in words.
+pub fn call(c: &Call) -> String {
+    match c {
+        Call::Operation { operation: op } => format!("operation: {}", operation(op)),
+        Call::Hook { hook, operation: op } => format!("hook {}: {}", json_name(hook), operation(op)),
+        Call::View { name, args } => format!("view {name}, args {}", abi::hex::encode(args)),
+        Call::Method { name, args } => format!("method {name}, args {}", abi::hex::encode(args)),
+    }
+}
+
+/// The JSON (snake_case) name of a unit enum value, such as a status or a hook.
+pub fn json_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => "?".to_string(),
+    }
+}
+
+/// A host call: `name(arg=value, ...) -> results`.
+pub fn host_call(func: u8, args: &[i64], results: &[i64]) -> String {
+    let Some(f) = HOST_FUNCTIONS.get(usize::from(func)) else {
+        return format!("host#{func}({args:?}) -> {results:?}");
+    };
+    let Some((params, result_name)) = signature(f.name) else {
+        return format!("{}({args:?}) -> {results:?}", f.name);
+    };
+    let mut out = format!("{}(", f.name);
+    let mut rest = args;
+    let mut first = true;
+    for p in params {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        match (p, rest) {
+            (Num(name), [a, tail @ ..]) => {
+                // i32 arguments are recorded sign-extended: pointers and lengths are unsigned.
+                let at = args.len() - rest.len();
+                if f.params.get(at) == Some(&WasmType::I32) {
+                    let _ = write!(out, "{name}={}", *a as u32);
+                } else {
+                    let _ = write!(out, "{name}={a}");
+                }
+                rest = tail;
+            }
+            (Amount, [lo, hi, tail @ ..]) => {
+                let amount = u128::from(*lo as u64) | (u128::from(*hi as u64) << 64);
+                let _ = write!(out, "amount={amount}");
+                rest = tail;
+            }
+            _ => {
+                let _ = write!(out, "<missing>");
+            }
+        }
+    }
+    out.push(')');
+    match results {
+        [] if f.results.is_empty() => {}
+        [] => out.push_str(" -> halted"),
+        [r] if f.name == "storage_read" && *r == -1 => out.push_str(" -> absent"),
+        [r] => {
+            let _ = write!(out, " -> {result_name}={r}");
+        }
+        many => {
+            let _ = write!(out, " -> {many:?}");
+        }
+    }
+    out
+}
+
+/// One event on one line (no indentation), as `diff` and `bisect` show it.
+pub fn event(e: &TraceEvent) -> String {
+    match e {
+        TraceEvent::Start { rules_hash, code_hash, token, call, input_hash, context, gas_limit } => format!(
+            "start {} of token {token}, gas limit {gas_limit}, height {}, timestamp {} ms, caller {}, \
+             tx {}, prev block {}, code {code_hash}, input {input_hash}, rules {rules_hash}",
+            trace_call(call),
+            context.height,
+            context.timestamp_ms,
+            context.caller,
+            context.tx_hash,
+            context.prev_block_hash,
+        ),
+        TraceEvent::Entry { export, gas_left } => format!("entry {export} [gas left {gas_left}]"),
+        TraceEvent::HostCall { func, gas_left, args, results } => {
+            format!("{} [gas left {gas_left}]", host_call(*func, args, results))
+        }
+        TraceEvent::Read { key, value } => {
+            format!("read  {} = {}", trace_key(key), trace_value(key, value.as_ref()))
+        }
+        TraceEvent::Write { key, value } => match value {
+            None => format!("remove {}", trace_key(key)),
+            Some(_) => format!("write {} = {}", trace_key(key), trace_value(key, value.as_ref())),
+        },
+        TraceEvent::Mutation { origin, operation: op } => {
+            let who = match origin {
+                MutationOrigin::Script => "script",
+                MutationOrigin::Native => "native",
+            };
+            format!("{who} {}", operation(op))
+        }
+        TraceEvent::Event { topic, data } => format!("event {} {}", trace_bytes(topic), trace_bytes(data)),
+        TraceEvent::Log { level, message } => format!("log {} {}", json_name(level), trace_bytes(message)),
+        TraceEvent::End { status, gas_used, return_data_hash } => format!(
+            "end {} ({}), gas used {gas_used}, return data blake3 {return_data_hash}",
+            json_name(status),
+            status.code()
+        ),
+    }
+}
+
+/// A whole trace, indented by entry and by host call (the events a host call caused come before its
+/// `HostCall` record in the trace; here they are shown beneath the call).
+pub fn trace(events: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    let mut line = |depth: usize, text: &str| {
+        let _ = writeln!(out, "{}{text}", "  ".repeat(depth));
+    };
+    // Events caused by the host call in progress, shown when its record arrives.
+    let mut pending: Vec<&TraceEvent> = Vec::new();
+    // Inside an entry point (host calls) or after a native mutation (its reads and writes directly).
+    let mut in_entry = false;
+    for e in events {
+        match e {
+            TraceEvent::Start { rules_hash, code_hash, token, call, input_hash, context, gas_limit } => {
+                line(0, &format!("start {} of token {token}, gas limit {gas_limit}", trace_call(call)));
+                line(
+                    1,
+                    &format!(
+                        "height {}, timestamp {} ms, caller {}",
+                        context.height, context.timestamp_ms, context.caller
+                    ),
+                );
+                line(1, &format!("tx {}, prev block {}", context.tx_hash, context.prev_block_hash));
+                line(1, &format!("code {code_hash}, input {input_hash}"));
+                line(1, &format!("rules {rules_hash}"));
+            }
+            TraceEvent::Entry { .. } => {
+                for p in pending.drain(..) {
+                    line(2, &event(p));
+                }
+                in_entry = true;
+                line(1, &event(e));
+            }
+            TraceEvent::HostCall { .. } => {
+                line(2, &event(e));
+                for p in pending.drain(..) {
+                    line(3, &event(p));
+                }
+            }
+            TraceEvent::Mutation { origin: MutationOrigin::Native, .. } => {
+                for p in pending.drain(..) {
+                    line(2, &event(p));
+                }
+                in_entry = false;
+                line(1, &event(e));
+            }
+            TraceEvent::End { .. } => {
+                for p in pending.drain(..) {
+                    line(2, &event(p));
+                }
+                line(0, &event(e));
+            }
+            _ if in_entry => pending.push(e),
+            _ => line(2, &event(e)),
+        }
+    }
+    for p in pending.drain(..) {
+        line(2, &event(p));
+    }
+    out
+}
+
+/// A trace with its gas limit, as `inspect` shows a trace file.
+pub fn trace_body(t: &TraceBody) -> String {
+    format!("trace: {} events, gas limit {}\n{}", t.events.len(), t.gas_limit, trace(&t.events))
+}
+
+fn state_key(k: &StateKey) -> String {
+    match k {
+        StateKey::Balance { token, account } => format!("balance[{account}] of {token}"),
+        StateKey::Supply { token } => format!("supply of {token}"),
+        StateKey::Storage { token, key } => format!("storage[{}] of {token}", bytes(key)),
+    }
+}
+
+fn state_value(k: &StateKey, v: Option<&Vec<u8>>) -> String {
+    match (k, v) {
+        (_, None) => "absent".to_string(),
+        (StateKey::Balance { .. } | StateKey::Supply { .. }, Some(b)) => amount_bytes(b),
+        (StateKey::Storage { .. }, Some(b)) => abi::hex::encode(b),
+    }
+}
+
+/// A receipt, one field a line.
+pub fn receipt(r: &Receipt) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "status        {} ({}): {}",
+        json_name(&r.status),
+        r.status.code(),
+        r.status.describe()
+    );
+    let _ = writeln!(out, "gas used      {}", r.gas_used);
+    let _ = writeln!(out, "return data   {}", abi::hex::encode(&r.return_data));
+    if !r.revert_reason.is_empty() {
+        let _ = writeln!(out, "revert reason {}", bytes(&r.revert_reason));
+    }
+    let _ = writeln!(out, "events        {}", r.events.len());
+    for e in &r.events {
+        let _ = writeln!(out, "  {} {}", bytes(&e.topic), abi::hex::encode(&e.data));
+    }
+    let _ = writeln!(out, "logs          {}", r.logs.len());
+    for l in &r.logs {
+        let _ = writeln!(out, "  {} {}", json_name(&l.level), bytes(&l.message));
+    }
+    let _ = writeln!(out, "diff          {} entries", r.diff.0.len());
+    for d in &r.diff.0 {
+        let _ = writeln!(
+            out,
+            "  {}: {} -> {}",
+            state_key(&d.key),
+            state_value(&d.key, d.old.as_ref()),
+            state_value(&d.key, d.new.as_ref())
+        );
+    }
+    let _ = writeln!(out, "diff hash     {}", r.diff_hash);
+    let _ = writeln!(out, "trace hash    {}", r.trace_hash);
+    let _ = writeln!(out, "rules hash    {}", r.rules_hash);
+    let _ = write!(out, "receipt hash  {}", r.receipt_hash);
+    if !r.is_sealed() {
+        out.push_str("  (does not match the receipt's contents)");
+    }
+    out.push('\n');
+    out
+}
+
+/// A checkpoint on one line.
+pub fn checkpoint(c: &Checkpoint) -> String {
+    format!("#{} at gas used {}: state {}, trace {}", c.index, c.gas_used, c.state_hash, c.trace_hash)
+}
+
+/// A bundle: what ran, under which rules, the witness and the expected receipt.
+pub fn bundle(b: &Bundle, form: &str, vm_rules: abi::Hash32) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "bundle        format {}, {form} form", b.format_version);
+    let same = if b.rules_hash == vm_rules { "this VM's" } else { "NOT this VM's" };
+    let _ = writeln!(out, "rules hash    {} ({same})", b.rules_hash);
+    let _ = writeln!(
+        out,
+        "module        {} bytes, blake3 {}",
+        b.module.len(),
+        abi::hash::content_hash(&b.module)
+    );
+    let _ = writeln!(out, "token         {}", b.invocation.token);
+    let _ = writeln!(out, "call          {}", call(&b.invocation.call));
+    let c = &b.context;
+    let _ = writeln!(
+        out,
+        "context       height {}, timestamp {} ms, caller {}",
+        c.height, c.timestamp_ms, c.caller
+    );
+    let _ = writeln!(out, "              tx {}, prev block {}", c.tx_hash, c.prev_block_hash);
+    let _ = writeln!(out, "gas limit     {}", b.gas_limit);
+    match &b.witness.token {
+        Some(t) => {
+            let p = &t.policy;
+            let _ = writeln!(
+                out,
+                "witness       token owner {}, script can mint {}, burn {}, max supply {}",
+                t.owner, p.script_can_mint, p.script_can_burn, p.max_supply
+            );
+        }
+        None => {
+            let _ = writeln!(out, "witness       token absent");
+        }
+    }
+    for e in &b.witness.entries {
+        let _ = writeln!(out, "  {} = {}", state_key(&e.key), state_value(&e.key, e.value.as_ref()));
+    }
+    let _ = writeln!(out, "expected receipt:");
+    for l in receipt(&b.expected).lines() {
+        let _ = writeln!(out, "  {l}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::HostFnId;
+
+    #[test]
+    fn every_host_function_has_a_signature_of_its_arity() {
+        for f in HOST_FUNCTIONS {
+            let (params, result) = signature(f.name).unwrap_or_else(|| panic!("{} has no signature", f.name));
+            let arity: usize = params.iter().map(|p| if *p == Amount { 2 } else { 1 }).sum();
+            assert_eq!(arity, f.params.len(), "{}", f.name);
+            for (i, p) in params.iter().enumerate() {
+                if *p == Amount {
+                    let at: usize = params[..i].iter().map(|p| if *p == Amount { 2 } else { 1 }).sum();
+                    assert_eq!(&f.params[at..at + 2], &[WasmType::I64, WasmType::I64], "{}", f.name);
+                }
+            }
+            assert_eq!(result.is_empty(), f.results.is_empty(), "{}", f.name);
+        }
+    }
+
+    #[test]
+    fn host_calls_decode_pointers_and_amounts() {
+        let transfer = HostFnId::Transfer as u8;
+        // 2^64 + 5 as (lo, hi).
+        assert_eq!(
+            host_call(transfer, &[64, 96, 5, 1], &[]),
+            "transfer(from=64, to=96, amount=18446744073709551621)"
+        );
+        let read = HostFnId::StorageRead as u8;
+        assert_eq!(
+            host_call(read, &[1024, 5, 2048, 8], &[-1]),
+            "storage_read(key=1024, key_len=5, dst=2048, cap=8) -> absent"
+        );
+        assert_eq!(
+            host_call(read, &[-1, 5, 2048, 8], &[8]),
+            "storage_read(key=4294967295, key_len=5, dst=2048, cap=8) -> len=8"
+        );
+        let revert = HostFnId::Revert as u8;
+        assert_eq!(host_call(revert, &[1100, 20], &[]), "revert(ptr=1100, len=20)");
+        let size = HostFnId::InputSize as u8;
+        assert_eq!(host_call(size, &[], &[]), "input_size() -> halted");
+    }
+
+    #[test]
+    fn bytes_are_text_when_printable() {
+        assert_eq!(bytes(b"count"), "\"count\"");
+        assert_eq!(bytes(&[0, 1]), "0x0001");
+        assert_eq!(bytes(b""), "0x");
+    }
+
+    #[test]
+    fn trace_nests_caused_events_under_their_host_call() {
+        let key = TraceKey::Storage { key: TraceBytes::Inline(b"count".to_vec()) };
+        let events = vec![
+            TraceEvent::Entry { export: "before_transfer".into(), gas_left: 900 },
+            TraceEvent::Read { key: key.clone(), value: None },
+            TraceEvent::HostCall {
+                func: HostFnId::StorageRead as u8,
+                gas_left: 880,
+                args: vec![1024, 5, 2048, 8],
+                results: vec![-1],
+            },
+            TraceEvent::End {
+                status: abi::StatusCode::Success,
+                gas_used: 500,
+                return_data_hash: abi::Hash32::ZERO,
+            },
+        ];
+        let text = trace(&events);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  entry before_transfer [gas left 900]");
+        assert!(lines[1].starts_with("    storage_read(key=1024"), "{text}");
+        assert_eq!(lines[2], "      read  storage[\"count\"] = absent");
+        assert!(lines[3].starts_with("end success (0), gas used 500"), "{text}");
+    }
+}

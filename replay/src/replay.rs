@@ -1,0 +1,314 @@
+//! `tsvm replay <bundle|dir>...`: re-executes bundles against their witnesses and compares each
+//! with its expected receipt (`spec/bundle.md#replay`), in parallel, with a summary.
+
+use crate::artefact::load_bundle;
+use crate::exit::{self, Failure, Output};
+use anyhow::{anyhow, Context as _};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use vm::{ExecOptions, Rules, Vm, VmError};
+
+/// Replay bundles and compare them with their expected receipts.
+#[derive(clap::Args, Debug, Default)]
+pub struct ReplayCmd {
+    /// Bundle files (JSON or borsh), or directories of them (`*.json` and `*.bundle`, not recursive).
+    pub inputs: Vec<PathBuf>,
+    /// A file listing bundle paths, one a line (relative to the list's directory; `#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub list: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u64).range(1..1025))]
+    pub jobs: Option<u64>,
+    /// Print a JSON summary and per-bundle results.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A differing receipt field with both values.
+#[derive(Serialize, Debug, Clone)]
+pub struct FieldDiff {
+    /// The receipt field.
+    pub field: &'static str,
+    /// The bundle's value.
+    pub expected: serde_json::Value,
+    /// The replay's value.
+    pub got: serde_json::Value,
+}
+
+/// What happened to one bundle.
+#[derive(Serialize, Debug, Clone)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum BundleOutcome {
+    /// The replay reproduced the expected receipt.
+    Matched {
+        /// Status of the receipt.
+        status: abi::StatusCode,
+        /// Gas used.
+        gas_used: u64,
+    },
+    /// The replay produced another receipt, or read outside the witness.
+    Diverged {
+        /// The receipt fields that differ.
+        mismatches: Vec<FieldDiff>,
+        /// Why, when it is not a receipt difference (a read outside the witness).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// The bundle could not be replayed.
+    Failed {
+        /// The exit code this failure maps to.
+        exit_code: u8,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// One bundle's result.
+#[derive(Serialize, Debug, Clone)]
+pub struct BundleResult {
+    /// The bundle file.
+    pub path: PathBuf,
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: BundleOutcome,
+}
+
+/// Totals of a replay run.
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct Summary {
+    /// Bundles replayed.
+    pub bundles: usize,
+    /// Matched their receipt.
+    pub matched: usize,
+    /// Diverged from it.
+    pub diverged: usize,
+    /// Could not be replayed.
+    pub failed: usize,
+    /// Wall-clock seconds (reading, decoding, replaying, comparing).
+    pub seconds: f64,
+    /// Bundles per second.
+    pub tx_per_sec: f64,
+    /// Worker threads.
+    pub jobs: usize,
+}
+
+/// Replays one bundle file with `vm`.
+pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
+    let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
+    let bundle = match load_bundle(path) {
+        Ok(b) => b,
+        Err(f) => return failed(f),
+    };
+    match vm::replay(vm, &bundle, &ExecOptions::default()) {
+        Ok(r) if r.matched() => BundleOutcome::Matched {
+            status: r.execution.receipt.status,
+            gas_used: r.execution.receipt.gas_used,
+        },
+        Ok(r) => {
+            let expected = serde_json::to_value(&bundle.expected).unwrap_or_default();
+            let got = serde_json::to_value(&r.execution.receipt).unwrap_or_default();
+            let mismatches = r
+                .mismatches
+                .iter()
+                .map(|&field| FieldDiff { field, expected: expected[field].clone(), got: got[field].clone() })
+                .collect();
+            BundleOutcome::Diverged { mismatches, error: None }
+        }
+        Err(e @ VmError::OutsideWitness(_)) => BundleOutcome::Diverged {
+            mismatches: Vec::new(),
+            error: Some(format!("{}: {e}", path.display())),
+        },
+        Err(e) => {
+            let f = Failure::from_vm(e);
+            failed(Failure { error: f.error.context(path.display().to_string()), ..f })
+        }
+    }
+}
+
+/// The bundle files named by `inputs` (directories expanded, sorted) and by a list file.
+///
+/// # Errors
+/// A directory or list that cannot be read.
+pub fn collect_paths(inputs: &[PathBuf], list: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
+    let mut paths = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found = Vec::new();
+            let entries = std::fs::read_dir(input)
+                .with_context(|| format!("cannot read directory {}", input.display()))
+                .map_err(Failure::io)?;
+            for entry in entries {
+                let entry = entry
+                    .with_context(|| format!("cannot read directory {}", input.display()))
+                    .map_err(Failure::io)?;
+                let p = entry.path();
+                if p.is_file() && p.extension().is_some_and(|e| e == "json" || e == "bundle") {
+                    found.push(p);
+                }
+            }
+            found.sort();
+            paths.extend(found);
+        } else {
+            paths.push(input.clone());
+        }
+    }
+    if let Some(list) = list {
+        let text = String::from_utf8(crate::tx_file::read_bounded(list)?)
+            .map_err(|e| Failure::invalid(anyhow!("{}: not UTF-8 text: {e}", list.display())))?;
+        let base = list.parent().unwrap_or(Path::new("."));
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| base.join(l)),
+        );
+    }
+    Ok(paths)
+}
+
+fn one_line(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.len() > 200 {
+        format!("{}... ({} chars)", &s[..s.char_indices().nth(200).map_or(s.len(), |(i, _)| i)], s.len())
+    } else {
+        s
+    }
+}
+
+/// Human-readable lines for one result.
+pub fn describe(r: &BundleResult) -> String {
+    let mut out = String::new();
+    let path = r.path.display();
+    match &r.outcome {
+        BundleOutcome::Matched { status, gas_used } => {
+            let _ =
+                writeln!(out, "{path}: matched ({}, gas used {gas_used})", crate::render::json_name(status));
+        }
+        BundleOutcome::Diverged { mismatches, error } => {
+            let _ = writeln!(out, "{path}: DIVERGED");
+            if let Some(e) = error {
+                let _ = writeln!(out, "  {e}");
+            }
+            for m in mismatches {
+                let _ = writeln!(out, "  {}: expected {}", m.field, one_line(&m.expected));
+                let _ =
+                    writeln!(out, "  {:width$}  got      {}", "", one_line(&m.got), width = m.field.len());
+            }
+            let _ = writeln!(
+                out,
+                "  the first divergent event needs the other execution's trace or checkpoints: \
+                 tsvm bisect {path} --against <file>"
+            );
+        }
+        BundleOutcome::Failed { error, .. } => {
+            let _ = writeln!(out, "{path}: FAILED: {error}");
+        }
+    }
+    out
+}
+
+impl ReplayCmd {
+    /// Replays every bundle and summarises.
+    ///
+    /// Exit code: 0 if every bundle matched; else the code of the first bundle (in input order)
+    /// that could not be replayed (`INVALID_INPUT`, `IO`, `RULES_MISMATCH`, `HOST_FAILURE`); else
+    /// `DIVERGED`.
+    ///
+    /// # Errors
+    /// No bundle given, or an unreadable directory or list.
+    pub fn run(&self) -> Result<Output, Failure> {
+        let paths = collect_paths(&self.inputs, self.list.as_deref())?;
+        if paths.is_empty() {
+            return Err(Failure::usage(anyhow!("no bundles to replay (give files, directories or --list)")));
+        }
+        let jobs = self
+            .jobs
+            .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .context("starting worker threads")
+            .map_err(Failure::host)?;
+        let bar = if paths.len() > 1 && std::io::stderr().is_terminal() && !self.json {
+            let bar = indicatif::ProgressBar::new(paths.len() as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, eta {eta}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let vm = Vm::new(Rules::default());
+        let start = Instant::now();
+        let results: Vec<BundleResult> = pool.install(|| {
+            paths
+                .par_iter()
+                .map(|path| {
+                    let outcome = replay_file(&vm, path);
+                    bar.inc(1);
+                    BundleResult { path: path.clone(), outcome }
+                })
+                .collect()
+        });
+        bar.finish_and_clear();
+        let seconds = start.elapsed().as_secs_f64();
+        let mut summary = Summary { bundles: results.len(), seconds, jobs, ..Summary::default() };
+        for r in &results {
+            match r.outcome {
+                BundleOutcome::Matched { .. } => summary.matched += 1,
+                BundleOutcome::Diverged { .. } => summary.diverged += 1,
+                BundleOutcome::Failed { .. } => summary.failed += 1,
+            }
+        }
+        summary.tx_per_sec = if seconds > 0.0 { summary.bundles as f64 / seconds } else { 0.0 };
+        let code = results
+            .iter()
+            .find_map(|r| match r.outcome {
+                BundleOutcome::Failed { exit_code, .. } => Some(exit_code),
+                _ => None,
+            })
+            .unwrap_or(if summary.diverged > 0 { exit::DIVERGED } else { exit::OK });
+        let stdout = if self.json {
+            serde_json::to_string_pretty(&serde_json::json!({ "summary": summary, "results": results }))
+                .context("encoding the summary")
+                .map_err(Failure::host)?
+        } else {
+            let mut out = String::new();
+            for r in &results {
+                // With many bundles only the ones that did not match are listed.
+                if results.len() == 1 || !matches!(r.outcome, BundleOutcome::Matched { .. }) {
+                    out.push_str(&describe(r));
+                }
+            }
+            let _ = write!(
+                out,
+                "{} bundle{}: {} matched, {} diverged, {} failed in {:.3} s ({:.0} tx/s, {} job{})",
+                summary.bundles,
+                if summary.bundles == 1 { "" } else { "s" },
+                summary.matched,
+                summary.diverged,
+                summary.failed,
+                summary.seconds,
+                summary.tx_per_sec,
+                jobs,
+                if jobs == 1 { "" } else { "s" },
+            );
+            out
+        };
+        let error = match (code, results.as_slice()) {
+            (exit::OK, _) => None,
+            (_, [BundleResult { outcome: BundleOutcome::Failed { error, .. }, .. }]) => Some(error.clone()),
+            (exit::DIVERGED, _) => {
+                Some(format!("{} of {} bundles diverged", summary.diverged, summary.bundles))
+            }
+            _ => Some(format!("{} of {} bundles could not be replayed", summary.failed, summary.bundles)),
+        };
+        Ok(Output { stdout, error, code })
+    }
+}
