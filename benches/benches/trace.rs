@@ -41,7 +41,9 @@ fn levels(c: &mut Criterion, group: &str, code: &[u8], invocation: &Invocation) 
     let context = fixtures::context();
     let tx = Transaction { code, invocation, context: &context, gas_limit: 10_000_000 };
     let mut g = c.benchmark_group(group);
-    for (name, level) in [("off", TraceLevel::Off), ("hash_only", TraceLevel::HashOnly), ("full", TraceLevel::Full)] {
+    for (name, level) in
+        [("off", TraceLevel::Off), ("hash_only", TraceLevel::HashOnly), ("full", TraceLevel::Full)]
+    {
         let options = ExecOptions { trace: level, ..ExecOptions::default() };
         let e = vm.execute_with(&state, &tx, &options).expect("runs");
         assert!(e.receipt.status.is_success(), "{group}/{name}: {:?}", e.receipt.status);
