@@ -46,6 +46,17 @@ pub enum StateKey {
     },
 }
 
+impl core::fmt::Display for StateKey {
+    /// `balance[0x..] of 0x..`, `supply of 0x..`, `storage[0x..] of 0x..` (keys in hex).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Balance { token, account } => write!(f, "balance[{account}] of {token}"),
+            Self::Supply { token } => write!(f, "supply of {token}"),
+            Self::Storage { token, key } => write!(f, "storage[{}] of {token}", crate::hex::encode(key)),
+        }
+    }
+}
+
 /// One changed key: its value before and after the execution (`None`: absent).
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -24,12 +24,12 @@ impl WitnessState {
     fn get(&self, key: StateKey) -> Result<Option<Vec<u8>>, StateError> {
         match self.entries.get(&key) {
             Some(v) => Ok(v.clone()),
-            None => Err(StateError::OutsideWitness(format!("{key:?}"))),
+            None => Err(StateError::OutsideWitness(key.to_string())),
         }
     }
 
     fn amount(&self, key: StateKey) -> Result<u128, StateError> {
-        let shown = format!("{key:?}");
+        let shown = key.to_string();
         let bytes = self.get(key)?;
         bytes
             .as_deref()
