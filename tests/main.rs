@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
+mod conformance;
 mod determinism;
+mod fuzz_corpus;
 mod gas;
 mod host;
 mod spec_sync;

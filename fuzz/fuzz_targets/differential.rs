@@ -1,0 +1,9 @@
+//! Fuzz target `differential`: Integer modules, original (fixed memory) and instrumented on plain wasmi: same results and
+//! traps.
+//! The oracle is `tsvm_tests::oracles::check_differential`; CI runs it over `tests/corpus/differential/`.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| tsvm_tests::oracles::check_differential(data));
