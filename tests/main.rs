@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
+mod battery;
 mod conformance;
 mod determinism;
 mod fuzz_corpus;
