@@ -3,6 +3,7 @@
 //! diff. Limits already covered elsewhere (`host.rs`, `gas.rs`) are not repeated here.
 
 mod execution;
+mod host_pointers;
 mod profile;
 
 use abi::{Receipt, StatusCode};
