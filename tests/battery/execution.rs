@@ -158,3 +158,42 @@ fn mutations_that_would_overflow_or_underflow_apply_nothing() {
     let r = run(&vm(), &strict_state, &code, method("t", &[]), GAS);
     assert_failed(&r, StatusCode::MintForbidden, GAS);
 }
+
+#[test]
+fn many_locals_are_charged_in_stack_units_exactly() {
+    // spec/gas.md#stack-limit: k nested activations of f fit iff the units in use stay within
+    // max_stack_units; each of f's 1,000 locals costs one unit per activation.
+    let code = module(
+        r#"(func $f (param i32) (local i64 i64) (local i64 i64 i64 i64 i64 i64 i64 i64)
+             (if (local.get 0) (then (call $f (i32.sub (local.get 0) (i32.const 1))))))
+           (func (export "method_t")
+             (call $input_read (i32.const 0) (i32.const 0) (i32.const 4))
+             (call $f (i32.load (i32.const 0))))"#
+            .replace("(local i64 i64 i64 i64 i64 i64 i64 i64)", &format!("(local {})", "i64 ".repeat(990)))
+            .as_str(),
+    );
+    let info = vm::validate(&code, &vm::Limits::default()).expect("valid");
+    let f = info.functions[0].frame_units();
+    let entry = info.functions[1].frame_units();
+    assert_eq!(f, vm::FRAME_OVERHEAD_UNITS + 1 + 992 + 2, "params + locals + operand height");
+    let max = vm::Limits::default().max_stack_units;
+    let activations = (max - entry) / f; // f(n) makes n + 1 activations
+    let depth = |n: u32| run_stable(&code, method("t", &n.to_le_bytes()), GAS);
+    assert_eq!(depth(activations - 1).status, StatusCode::Success);
+    assert_failed(&depth(activations), StatusCode::StackOverflow, GAS);
+}
+
+#[test]
+fn br_table_targets_are_charged_per_target() {
+    // One more listed target costs br_table_per_target, plus the byte it adds to the code.
+    let code = |n: usize| {
+        module(&format!(
+            r#"(func (export "method_t") (block (br_table {} 0 (i32.const 0))))"#,
+            "0 ".repeat(n)
+        ))
+    };
+    let (small, big) = (code(500), code(501));
+    let gas = |c: &[u8]| run_stable(c, method("t", &[]), GAS).gas_used;
+    let code_bytes = (big.len() - small.len()) as u64;
+    assert_eq!(gas(&big) - gas(&small), rules().gas.br_table_per_target + rules().gas.code_byte * code_bytes);
+}
