@@ -133,8 +133,12 @@ pub fn differential(wasm: &[u8], args: &[i64]) {
         Err(e) => panic!("instrumenting an integer module failed: {e}"),
     };
     let (mut ow, mut iw) = (World::new(false), World::new(true));
+    let panicked = Outcome::Other("engine panicked".into());
     let (oi, ii) = match (ow.instantiate(&reference), iw.instantiate(&instrumented)) {
         (Ok(o), Ok(i)) => (o, i),
+        // A wasmi translator bug, not a difference; the VM's containment of it is a battery test.
+        (Err(o), _) if o == panicked => return,
+        (_, Err(i)) if i == panicked => return,
         (Err(o), Err(i)) => return assert_eq!(o, i, "instantiation failed differently"),
         (o, i) => panic!("instantiation differs: original {:?}, instrumented {:?}", o.err(), i.err()),
     };
