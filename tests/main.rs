@@ -1,6 +1,9 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
+mod battery;
+mod conformance;
 mod determinism;
+mod fuzz_corpus;
 mod gas;
 mod host;
 mod properties;

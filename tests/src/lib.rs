@@ -161,3 +161,5 @@ pub const IMPORTS: &str = r#"
 pub fn module(body: &str) -> Vec<u8> {
     wasm(&format!("(module {IMPORTS} (memory (export \"memory\") 1) {body})"))
 }
+
+pub mod oracles;

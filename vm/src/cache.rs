@@ -132,13 +132,25 @@ impl ModuleCache {
             generation.engine.clone()
         };
         // Prepare outside the lock: hashing and compilation are the slow part.
-        let (prepared, size) = prepare(&engine, code, rules)?;
-        let entry = Arc::new(Entry {
-            code: code.into(),
-            rules_hash,
-            code_hash: abi::hash::content_hash(code),
-            prepared,
-        });
+        let (prepared, size) = match prepare(&engine, code, rules) {
+            Ok(p) => p,
+            Err(Failure::EnginePanicked(e)) => {
+                // The engine panicked mid-compilation and may hold half-registered code: retire it.
+                let mut generation = self.lock();
+                if Engine::same(&generation.engine, &engine) {
+                    *generation = Generation {
+                        engine: Engine::new(&self.config),
+                        modules: HashMap::new(),
+                        len: 0,
+                        code_bytes: 0,
+                    };
+                }
+                return Err(e);
+            }
+            Err(Failure::Error(e)) => return Err(e),
+        };
+        let entry =
+            Arc::new(Entry { code: code.into(), rules_hash, code_hash: abi::hash::content_hash(code), prepared });
         let mut generation = self.lock();
         if !Engine::same(&generation.engine, &engine) {
             // The generation rolled over meanwhile; the module belongs to the old engine. Use it
@@ -169,14 +181,45 @@ impl ModuleCache {
     }
 }
 
-fn prepare(engine: &Engine, code: &[u8], rules: &Rules) -> Result<(Prepared, usize), VmError> {
+/// Why [`prepare`] failed.
+enum Failure {
+    /// A host failure.
+    Error(VmError),
+    /// The engine panicked while compiling (a host failure too, but the engine must be retired).
+    EnginePanicked(VmError),
+}
+
+fn prepare(engine: &Engine, code: &[u8], rules: &Rules) -> Result<(Prepared, usize), Failure> {
     let info = match validate(code, &rules.limits) {
         Ok(info) => info,
         Err(e) => return Ok((Prepared::Invalid(e), code.len())),
     };
-    let instrumented = instrument(code, &info, &rules.gas, &rules.limits)
-        .map_err(|e| VmError::Engine(format!("instrumentation of a validated module failed: {e}")))?;
-    let module = Module::new(engine, &instrumented)
-        .map_err(|e| VmError::Engine(format!("wasmi rejected a validated, instrumented module: {e}")))?;
+    let instrumented = instrument(code, &info, &rules.gas, &rules.limits).map_err(|e| {
+        Failure::Error(VmError::Engine(format!("instrumentation of a validated module failed: {e}")))
+    })?;
+    // wasmi 2.0.0's translator can panic on valid input (an `unreachable!()` for a store whose
+    // address and value are one teed register and whose offset needs more than 16 bits; see
+    // tests/battery/execution.rs). A guest must never crash the node: contain the panic and report
+    // a host failure (deterministic: every node's translator panics on the same module).
+    let compiled =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(engine, &instrumented)));
+    let module = match compiled {
+        Ok(Ok(module)) => module,
+        Ok(Err(e)) => {
+            return Err(Failure::Error(VmError::Engine(format!(
+                "wasmi rejected a validated, instrumented module: {e}"
+            ))))
+        }
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            return Err(Failure::EnginePanicked(VmError::Engine(format!(
+                "wasmi panicked compiling a validated module: {msg}"
+            ))));
+        }
+    };
     Ok((Prepared::Ready { module, info }, instrumented.len()))
 }

@@ -220,10 +220,19 @@ impl Vm {
         let instance = match Instance::new(&mut store, module, &externs) {
             Ok(i) => i,
             Err(e) => {
-                return match e.as_trap_code() {
-                    // Data or element segments out of bounds: a trap of the script.
-                    Some(_) => Ok((store.into_data(), StatusCode::Trap, token_info)),
-                    None => Err(VmError::Engine(format!("instantiation failed: {e}"))),
+                // Data or element segments out of bounds: a trap of the script. wasmi reports an
+                // element segment that does not fit as an instantiation error without a trap code.
+                let segment_trap = e.as_trap_code().is_some()
+                    || matches!(
+                        e.kind(),
+                        wasmi::errors::ErrorKind::Instantiation(
+                            wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
+                        )
+                    );
+                return if segment_trap {
+                    Ok((store.into_data(), StatusCode::Trap, token_info))
+                } else {
+                    Err(VmError::Engine(format!("instantiation failed: {e}")))
                 };
             }
         };

@@ -1,0 +1,42 @@
+//! The escape and abuse battery (issue 5): one module per kind of attempt, each with an exact
+//! expected outcome: the `Rule` a module is rejected under, or a receipt's status, gas and an empty
+//! diff. Limits already covered elsewhere (`host.rs`, `gas.rs`) are not repeated here.
+
+mod execution;
+mod host_pointers;
+mod profile;
+
+use abi::{Receipt, StatusCode};
+use tsvm_tests::*;
+use vm::{Limits, Rule};
+
+/// The rule `vm::validate` rejects `wat` under.
+#[track_caller]
+fn rejected_under(wat: &str) -> Rule {
+    match vm::validate(&wasm(wat), &Limits::default()) {
+        Ok(_) => panic!("accepted: {wat}"),
+        Err(e) => e.rule,
+    }
+}
+
+/// Runs `call` on `code` three times (one VM with its cache, and a fresh VM): the receipts must be
+/// identical; returns the first.
+#[track_caller]
+fn run_stable(code: &[u8], call: abi::Call, gas: u64) -> Receipt {
+    let vm = vm();
+    let first = run(&vm, &default_state(), code, call.clone(), gas);
+    assert_eq!(run(&vm, &default_state(), code, call.clone(), gas), first, "cached run differs");
+    assert_eq!(run(&tsvm_tests::vm(), &default_state(), code, call, gas), first, "fresh VM differs");
+    first
+}
+
+/// Asserts a failed receipt applied nothing and spent within the limit.
+#[track_caller]
+fn assert_failed(r: &Receipt, status: StatusCode, gas: u64) {
+    assert_eq!(r.status, status, "{r:?}");
+    assert!(r.diff.is_empty() && r.events.is_empty() && r.return_data.is_empty(), "{r:?}");
+    assert!(r.gas_used <= gas);
+    if status == StatusCode::OutOfGas {
+        assert_eq!(r.gas_used, gas);
+    }
+}

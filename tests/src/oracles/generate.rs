@@ -1,0 +1,109 @@
+//! Module generators for the fuzz targets and corpus tests: `wasm-smith` configured for everything
+//! (the validator must survive it), for the determinism profile with tsvm's ABI shape (the VM must
+//! run it), and for plain integer modules (the differential oracle).
+
+use arbitrary::{Result, Unstructured};
+use wasm_smith::{Config, Module};
+
+/// An entry-point shape every generated profile module has: exported memory, two methods, a view
+/// and a hook, all `() -> ()` (`spec/abi.md#entry-points`).
+const PROFILE_EXPORTS: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "method_a"))
+  (func (export "method_b"))
+  (func (export "view_v"))
+  (func (export "before_transfer")))"#;
+
+/// The tsvm host table as a module of imports wasm-smith may pick from.
+fn host_imports() -> Vec<u8> {
+    let mut wat = String::from("(module");
+    for f in abi::HOST_FUNCTIONS {
+        let ty = |ts: &[abi::WasmType]| -> String {
+            ts.iter().map(|t| if *t == abi::WasmType::I32 { " i32" } else { " i64" }).collect()
+        };
+        wat.push_str(&format!(
+            r#" (import "tsvm" "{}" (func (param{}) (result{})))"#,
+            f.name,
+            ty(f.params),
+            ty(f.results)
+        ));
+    }
+    wat.push(')');
+    wat::parse_str(&wat).unwrap_or_default()
+}
+
+/// Integer-only features: no floats, SIMD, threads, references, exceptions, GC, tail calls.
+fn integer_only(c: &mut Config) {
+    c.allow_floats = false;
+    c.simd_enabled = false;
+    c.relaxed_simd_enabled = false;
+    c.saturating_float_to_int_enabled = false;
+    c.reference_types_enabled = false;
+    c.gc_enabled = false;
+    c.threads_enabled = false;
+    c.exceptions_enabled = false;
+    c.tail_call_enabled = false;
+    c.wide_arithmetic_enabled = false;
+    c.extended_const_enabled = false;
+    c.compact_imports_enabled = false;
+    c.custom_page_sizes_enabled = false;
+    c.memory64_enabled = false;
+    c.max_memories = 1;
+    c.max_tables = 1;
+    c.max_memory32_bytes = 4 * 65_536;
+    c.max_table_elements = 64;
+    c.max_funcs = 12;
+    c.max_instructions = 120;
+    c.max_data_segments = 4;
+    c.max_element_segments = 4;
+    c.max_globals = 8;
+    c.max_types = 16;
+    c.allow_start_export = false;
+}
+
+/// Any module, every feature on (floats, SIMD, references, GC...): for the validator.
+///
+/// # Errors
+/// The input ran out.
+pub fn any_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut config: Config = u.arbitrary()?;
+    config.max_funcs = config.max_funcs.min(20);
+    config.max_instructions = config.max_instructions.min(200);
+    Ok(Module::new(config, u)?.to_bytes())
+}
+
+/// A module of the determinism profile with tsvm's entry points, calling host functions with
+/// arbitrary arguments. Bulk memory is on for half of them (so some are rejected for
+/// `memory.init`/`data.drop`: that is checked too).
+///
+/// # Errors
+/// The input ran out.
+pub fn profile_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut c = Config::default();
+    integer_only(&mut c);
+    c.bulk_memory_enabled = u.arbitrary()?;
+    c.exports = Some(wat::parse_str(PROFILE_EXPORTS).unwrap_or_default());
+    c.available_imports = Some(host_imports());
+    c.max_imports = 8;
+    // The exported memory comes from `exports`; wasm-smith adds any others on top of the maximum.
+    c.max_memories = 0;
+    c.max_memory32_bytes = 2 * 65_536;
+    Ok(Module::new(c, u)?.to_bytes())
+}
+
+/// A self-contained integer module that terminates (wasm-smith's fuel on loops and calls), with
+/// exported functions of integer types: for the differential oracle.
+///
+/// # Errors
+/// The input ran out.
+pub fn integer_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let mut c = Config::default();
+    integer_only(&mut c);
+    c.bulk_memory_enabled = u.arbitrary()?;
+    c.max_imports = 0;
+    c.export_everything = true;
+    c.min_exports = 1;
+    let mut module = Module::new(c, u)?;
+    module.ensure_termination(1_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    Ok(module.to_bytes())
+}
