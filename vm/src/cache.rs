@@ -149,8 +149,12 @@ impl ModuleCache {
             }
             Err(Failure::Error(e)) => return Err(e),
         };
-        let entry =
-            Arc::new(Entry { code: code.into(), rules_hash, code_hash: abi::hash::content_hash(code), prepared });
+        let entry = Arc::new(Entry {
+            code: code.into(),
+            rules_hash,
+            code_hash: abi::hash::content_hash(code),
+            prepared,
+        });
         let mut generation = self.lock();
         if !Engine::same(&generation.engine, &engine) {
             // The generation rolled over meanwhile; the module belongs to the old engine. Use it

@@ -96,9 +96,39 @@ pub fn check_receipt(r: &Receipt, gas_limit: u64) {
     assert!(r.diff.is_canonical(), "diff not canonical: {:?}", r.diff);
 }
 
+/// The trace and bundle properties of one execution whose hash-only receipt is `receipt`: the full
+/// level gives the same receipt (so the same trace hash), its events hash to that trace hash, the
+/// receipt is sealed, and the recorded bundle replays from its witness alone to the same receipt.
+fn check_trace_and_replay(
+    vm: &Vm,
+    state: &vm::InMemoryState,
+    wasm: &[u8],
+    call: Call,
+    gas: u64,
+    receipt: &Receipt,
+) {
+    let invocation = abi::Invocation { token: crate::TOKEN, call };
+    let ctx = crate::context(addr(1));
+    let tx = vm::Transaction { code: wasm, invocation: &invocation, context: &ctx, gas_limit: gas };
+    let opts = vm::ExecOptions { trace: vm::TraceLevel::Full, checkpoint_interval: 1_000 };
+    let full = vm.execute_with(state, &tx, &opts).expect("no host failure");
+    assert_eq!(&full.receipt, receipt, "the trace level or checkpoints changed the receipt");
+    assert!(receipt.is_sealed(), "diff or receipt hash does not match the receipt");
+    let mut h = blake3::Hasher::new_derive_key(abi::hash::TRACE_CONTEXT);
+    for e in &full.trace {
+        h.update(&borsh::to_vec(e).expect("events serialize"));
+    }
+    assert_eq!(*h.finalize().as_bytes(), receipt.trace_hash.0, "events do not hash to the trace hash");
+    let bundle = vm::record_bundle(vm, &tx, &full);
+    let replayed = vm::replay(vm, &bundle, &vm::ExecOptions::default()).expect("bundle replays");
+    assert!(replayed.matched(), "bundle diverged: {:?}", replayed.mismatches);
+    assert_eq!(replayed.execution.trace, full.trace);
+}
+
 /// `execute`: a profile module with tsvm's entry points, run as each kind of call, twice on one VM
-/// (the second from the cache) and once on a fresh VM: byte-identical receipts, and every receipt
-/// property of [`check_receipt`].
+/// (the second from the cache) and once on a fresh VM: byte-identical receipts (trace, diff and
+/// receipt hashes included), every receipt property of [`check_receipt`], and the trace and replay
+/// properties of [`check_trace_and_replay`].
 pub fn check_execute(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(gas) = u.int_in_range(0..=FUZZ_GAS) else { return };
@@ -115,12 +145,12 @@ pub fn check_execute(data: &[u8]) {
     for call in calls {
         let a = run(&cached, &state, &wasm, call.clone(), gas);
         let b = run(&cached, &state, &wasm, call.clone(), gas);
-        let c = run(&fresh, &state, &wasm, call, gas);
+        let c = run(&fresh, &state, &wasm, call.clone(), gas);
         let bytes = |r: &Receipt| borsh::to_vec(r).expect("receipts serialize");
         assert_eq!(bytes(&a), bytes(&b), "same VM, same input, different receipts");
         assert_eq!(bytes(&a), bytes(&c), "fresh VM, same input, different receipts");
-        // TODO(issue 3): compare the execution trace hashes here once `Execution` records them.
         check_receipt(&a, gas);
+        check_trace_and_replay(&cached, &state, &wasm, call, gas, &a);
     }
 }
 
@@ -218,5 +248,9 @@ pub fn check_abi(data: &[u8]) {
     json_round_trip::<abi::Receipt>(data);
     json_round_trip::<abi::StateDiff>(data);
     json_round_trip::<vm::InMemoryState>(data);
-    // TODO(issue 3): replay bundles' decoders, once they exist.
+    borsh_canonical::<abi::Bundle>(data);
+    borsh_canonical::<abi::TraceEvent>(data);
+    borsh_canonical::<abi::Checkpoint>(data);
+    json_round_trip::<abi::Bundle>(data);
+    json_round_trip::<abi::TraceEvent>(data);
 }
