@@ -1,7 +1,9 @@
 //! The gas meter's host side and the checkpoint hook (`spec/gas.md#host-side-metering`).
 //!
-//! While guest code runs, the injected global `__tsvm_gas` holds `remaining - floor`, where `floor`
-//! is the remaining-gas value at which the next checkpoint fires (0 when none is pending). Guest code
+//! Whenever the host reads it (host-function entry, slow path, entry return or trap), the injected
+//! global `__tsvm_gas` holds `remaining - floor`, where `floor` is the remaining-gas value at which
+//! the next checkpoint fires (0 when none is pending). Between those points guest code charges a
+//! copy in a local and writes it back only where it can be observed (`spec/gas.md#synced-blocks`). Guest code
 //! pays its metered blocks from the global and calls `__gas_slow` only when the global cannot pay:
 //! at a checkpoint or at out-of-gas. With no checkpoint interval, `floor` is 0 and the slow path is
 //! reached only at out-of-gas, so checkpoints cost nothing when unused.

@@ -2,7 +2,7 @@
 //! block, run-time charges for bulk memory, `memory.grow` made constant, and the stack global
 //! restored after calls (`spec/gas.md#instrumentation`).
 
-use super::blocks::metered_blocks;
+use super::blocks::{metered_blocks, MeteredBlock};
 use super::module::Remap;
 use super::{InstrumentError, STACK_OVERFLOW_SENTINEL};
 use crate::GasTable;
@@ -32,6 +32,8 @@ struct Scratch {
     len: u32,
     /// `i64`: the run-time gas of a bulk memory operator.
     cost: u32,
+    /// `i64`: the function's working copy of the gas global (`spec/gas.md#gas-local`).
+    gas: u32,
 }
 
 /// Rewrites one body. `params` is the function's parameter count, `frame_units` its
@@ -56,24 +58,39 @@ pub(super) fn rewrite_body(
         base: count,
         len: count.checked_add(1).ok_or_else(overflow)?,
         cost: count.checked_add(2).ok_or_else(overflow)?,
+        gas: count.checked_add(3).ok_or_else(overflow)?,
     };
-    locals.extend([(1, ValType::I32), (1, ValType::I32), (1, ValType::I64)]);
+    locals.extend([(2, ValType::I32), (2, ValType::I64)]);
     let mut f = Function::new(locals);
 
+    // Each operator with its encoded bytes: operators that need no rewriting are copied verbatim.
     let mut reader = body.get_operators_reader()?;
+    let mut bytes = reader.get_binary_reader();
+    let body_start = bytes.original_position();
+    let code = bytes.read_bytes(bytes.bytes_remaining())?;
+    let offset = |r: &wasmparser::OperatorsReader| (r.original_position() - body_start) as usize;
     let mut ops = Vec::new();
+    let mut offsets = Vec::new();
     while !reader.eof() {
+        offsets.push(offset(&reader));
         ops.push(reader.read()?);
     }
+    offsets.push(offset(&reader));
     reader.finish()?;
     let blocks = metered_blocks(&ops, ctx.table)?;
+    let synced = synced_blocks(&ops, &blocks)?;
 
     stack_entry(&mut f, ctx, &scratch, frame_units);
-    let mut next_block = blocks.iter().peekable();
+    // spec/gas.md#gas-local: the working copy starts from the global.
+    f.instruction(&I::GlobalGet(ctx.gas_global));
+    f.instruction(&I::LocalSet(scratch.gas));
+    let mut next_block = blocks.iter().zip(synced).peekable();
     for (i, op) in ops.into_iter().enumerate() {
-        if let Some(b) = next_block.next_if(|b| b.start == i) {
+        if let Some((b, sync)) = next_block.next_if(|(b, _)| b.start == i) {
             if b.cost > 0 {
-                charge(&mut f, ctx, Amount::Static(b.cost));
+                charge(&mut f, ctx, &scratch, Amount::Static(b.cost), sync);
+            } else if sync {
+                write_back(&mut f, ctx, &scratch);
             }
         }
         match op {
@@ -92,16 +109,24 @@ pub(super) fn rewrite_body(
                 if per_byte > 0 {
                     dynamic_charge(&mut f, ctx, &scratch, per_byte);
                 }
-                f.instruction(&reencode(remap, op)?);
+                f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
             }
-            // spec/gas.md#stack-limit: the callee's frames are released on return.
+            // spec/gas.md#stack-limit: the callee's frames are released on return;
+            // spec/gas.md#gas-local: the callee or the host may have charged gas.
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
-                f.instruction(&reencode(remap, op)?);
+                if matches!(op, Operator::Call { .. }) {
+                    f.instruction(&reencode(remap, op)?);
+                } else {
+                    f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
+                }
                 f.instruction(&I::LocalGet(scratch.base));
                 f.instruction(&I::GlobalSet(ctx.sp_global));
+                f.instruction(&I::GlobalGet(ctx.gas_global));
+                f.instruction(&I::LocalSet(scratch.gas));
             }
-            op => {
-                f.instruction(&reencode(remap, op)?);
+            // Every other operator of the profile holds no function index: copied as it is.
+            _ => {
+                f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
             }
         }
     }
@@ -110,6 +135,116 @@ pub(super) fn rewrite_body(
 
 fn reencode<'a>(remap: &mut Remap, op: Operator<'a>) -> Result<I<'a>, InstrumentError> {
     remap.instruction(op).map_err(super::module::reencode_err)
+}
+
+/// Whether `op`, at label depth `depth` (0: directly in the function's outermost label), can
+/// neither trap, nor call, nor leave the function: the operators after which nobody can observe the
+/// gas global (`spec/gas.md#synced-blocks`). Anything not listed counts as observable.
+fn quiet(op: &Operator, depth: u32) -> bool {
+    use Operator as O;
+    match op {
+        O::Br { relative_depth } | O::BrIf { relative_depth } => *relative_depth < depth,
+        // The body's final `end` is handled by the caller.
+        O::Nop
+        | O::Block { .. }
+        | O::Loop { .. }
+        | O::If { .. }
+        | O::Else
+        | O::End
+        | O::Drop
+        | O::Select
+        | O::TypedSelect { .. }
+        | O::LocalGet { .. }
+        | O::LocalSet { .. }
+        | O::LocalTee { .. }
+        | O::GlobalGet { .. }
+        | O::GlobalSet { .. }
+        | O::I32Const { .. }
+        | O::I64Const { .. }
+        | O::MemorySize { .. }
+        | O::MemoryGrow { .. }
+        | O::I32Mul
+        | O::I64Mul => true,
+        // The integer ALU class of the cost table: none of these traps.
+        O::I32Eqz
+        | O::I32Eq
+        | O::I32Ne
+        | O::I32LtS
+        | O::I32LtU
+        | O::I32GtS
+        | O::I32GtU
+        | O::I32LeS
+        | O::I32LeU
+        | O::I32GeS
+        | O::I32GeU
+        | O::I64Eqz
+        | O::I64Eq
+        | O::I64Ne
+        | O::I64LtS
+        | O::I64LtU
+        | O::I64GtS
+        | O::I64GtU
+        | O::I64LeS
+        | O::I64LeU
+        | O::I64GeS
+        | O::I64GeU
+        | O::I32Clz
+        | O::I32Ctz
+        | O::I32Popcnt
+        | O::I32Add
+        | O::I32Sub
+        | O::I32And
+        | O::I32Or
+        | O::I32Xor
+        | O::I32Shl
+        | O::I32ShrS
+        | O::I32ShrU
+        | O::I32Rotl
+        | O::I32Rotr
+        | O::I64Clz
+        | O::I64Ctz
+        | O::I64Popcnt
+        | O::I64Add
+        | O::I64Sub
+        | O::I64And
+        | O::I64Or
+        | O::I64Xor
+        | O::I64Shl
+        | O::I64ShrS
+        | O::I64ShrU
+        | O::I64Rotl
+        | O::I64Rotr
+        | O::I32WrapI64
+        | O::I64ExtendI32S
+        | O::I64ExtendI32U
+        | O::I32Extend8S
+        | O::I32Extend16S
+        | O::I64Extend8S
+        | O::I64Extend16S
+        | O::I64Extend32S => true,
+        _ => false,
+    }
+}
+
+/// For each metered block, whether it is **synced** (`spec/gas.md#synced-blocks`): it contains an
+/// operator that is not [`quiet`] (one that may trap, call, or leave the function), or the body's
+/// final `end`.
+fn synced_blocks(ops: &[Operator], blocks: &[MeteredBlock]) -> Result<Vec<bool>, InstrumentError> {
+    let mut synced = Vec::with_capacity(blocks.len());
+    let mut depth = 0u32;
+    for b in blocks {
+        let mut sync = false;
+        for (i, op) in ops.iter().enumerate().take(b.end).skip(b.start) {
+            sync |= i + 1 == ops.len() || !quiet(op, depth);
+            match op {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => depth += 1,
+                Operator::End => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        synced.push(sync);
+    }
+    Ok(synced)
 }
 
 /// The stack check at function entry (`spec/gas.md#stack-limit`): traps with the sentinel in the
@@ -126,14 +261,15 @@ fn stack_entry(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, frame_units: 
         trap(f);
         return;
     };
-    // `sp > max - frame` is `sp + frame > max` computed without wrapping.
+    // `sp > max - frame` is `sp + frame > max` computed without wrapping; `sp` is read once.
     f.instruction(&I::GlobalGet(ctx.sp_global));
+    f.instruction(&I::LocalTee(scratch.base));
     f.instruction(&I::I32Const(headroom as i32));
     f.instruction(&I::I32GtU);
     f.instruction(&I::If(BlockType::Empty));
     trap(f);
     f.instruction(&I::End);
-    f.instruction(&I::GlobalGet(ctx.sp_global));
+    f.instruction(&I::LocalGet(scratch.base));
     f.instruction(&I::I32Const(frame_units as i32));
     f.instruction(&I::I32Add);
     f.instruction(&I::LocalTee(scratch.base));
@@ -147,8 +283,15 @@ enum Amount {
     Local(u32),
 }
 
-/// The charge sequence (`spec/gas.md#charge-sequence`).
-fn charge(f: &mut Function, ctx: &BodyCtx, amount: Amount) {
+/// `global.set $gas` from the gas local (`spec/gas.md#synced-blocks`).
+fn write_back(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch) {
+    f.instruction(&I::LocalGet(scratch.gas));
+    f.instruction(&I::GlobalSet(ctx.gas_global));
+}
+
+/// The charge sequence (`spec/gas.md#charge-sequence`), on the gas local; `sync` also writes the
+/// result to the gas global.
+fn charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sync: bool) {
     // The u64 amount travels as the i64 with the same bits; the comparison is unsigned.
     let push = |f: &mut Function| {
         f.instruction(&match amount {
@@ -156,17 +299,25 @@ fn charge(f: &mut Function, ctx: &BodyCtx, amount: Amount) {
             Amount::Local(l) => I::LocalGet(l),
         });
     };
-    f.instruction(&I::GlobalGet(ctx.gas_global));
+    f.instruction(&I::LocalGet(scratch.gas));
     push(f);
     f.instruction(&I::I64LtU);
     f.instruction(&I::If(BlockType::Empty));
+    write_back(f, ctx, scratch);
     push(f);
     f.instruction(&I::Call(ctx.slow_func));
-    f.instruction(&I::End);
     f.instruction(&I::GlobalGet(ctx.gas_global));
+    f.instruction(&I::LocalSet(scratch.gas));
+    f.instruction(&I::End);
+    f.instruction(&I::LocalGet(scratch.gas));
     push(f);
     f.instruction(&I::I64Sub);
-    f.instruction(&I::GlobalSet(ctx.gas_global));
+    if sync {
+        f.instruction(&I::LocalTee(scratch.gas));
+        f.instruction(&I::GlobalSet(ctx.gas_global));
+    } else {
+        f.instruction(&I::LocalSet(scratch.gas));
+    }
 }
 
 /// The run-time charge before `memory.copy`/`memory.fill` (`spec/gas.md#dynamic-costs`):
@@ -179,5 +330,5 @@ fn dynamic_charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, per_byte: 
     f.instruction(&I::I64Mul);
     f.instruction(&I::LocalSet(scratch.cost));
     f.instruction(&I::LocalGet(scratch.len));
-    charge(f, ctx, Amount::Local(scratch.cost));
+    charge(f, ctx, scratch, Amount::Local(scratch.cost), true);
 }
