@@ -303,10 +303,9 @@ fn charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sy
     push(f);
     f.instruction(&I::I64LtU);
     f.instruction(&I::If(BlockType::Empty));
-    write_back(f, ctx, scratch);
+    f.instruction(&I::LocalGet(scratch.gas));
     push(f);
     f.instruction(&I::Call(ctx.slow_func));
-    f.instruction(&I::GlobalGet(ctx.gas_global));
     f.instruction(&I::LocalSet(scratch.gas));
     f.instruction(&I::End);
     f.instruction(&I::LocalGet(scratch.gas));

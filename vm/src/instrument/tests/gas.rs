@@ -177,7 +177,7 @@ fn slow_path_is_the_last_import_and_shifts_defined_functions() {
                     ]
                 );
             }
-            // $t, () -> i64, (i32 i32) -> i32, then the appended (i64) -> ().
+            // $t, () -> i64, (i32 i32) -> i32, then the appended (i64, i64) -> i64.
             Payload::TypeSection(r) => assert_eq!(r.count(), 4, "slow type appended"),
             Payload::CustomSection(c) => panic!("custom section {} kept", c.name()),
             _ => {}
@@ -189,9 +189,9 @@ fn slow_path_is_the_last_import_and_shifts_defined_functions() {
 fn existing_slow_type_is_reused_and_custom_sections_dropped() {
     let wat = r#"(module
       (type $a (func (param i32)))
-      (type $b (func (param i64)))
+      (type $b (func (param i64 i64) (result i64)))
       (memory (export "memory") 1)
-      (func $named (export "f") (type $b)))"#;
+      (func $named (export "f") (type $b) local.get 0))"#;
     let (orig, wasm, _) = instrument_wat(wat, &GasTable::default(), &Limits::default());
     assert!(Parser::new(0).parse_all(&orig).any(|p| matches!(p.unwrap(), Payload::CustomSection(_))));
     for payload in Parser::new(0).parse_all(&wasm) {
@@ -206,7 +206,8 @@ fn existing_slow_type_is_reused_and_custom_sections_dropped() {
         }
     }
     let mut vm = Vm::new(&wasm);
-    assert_eq!(gas_of(&mut vm, "f", &[Val::I64(1)]).1, GasTable::default().end);
+    let t = GasTable::default();
+    assert_eq!(gas_of(&mut vm, "f", &[Val::I64(1), Val::I64(2)]), (vec![1], t.local + t.end));
 }
 
 #[test]
