@@ -7,8 +7,65 @@ use super::module::Remap;
 use super::{InstrumentError, STACK_OVERFLOW_SENTINEL};
 use crate::GasTable;
 use wasm_encoder::reencode::Reencode;
-use wasm_encoder::{BlockType, Function, Instruction as I, ValType};
+use wasm_encoder::{Encode, ValType};
 use wasmparser::{FunctionBody, Operator};
+
+/// A function body being written: the binary encoding of the few operators the instrumenter
+/// injects, written straight into one buffer (the input's own operators are copied as bytes).
+struct Out(Vec<u8>);
+
+impl Out {
+    fn op(&mut self, opcode: u8) {
+        self.0.push(opcode);
+    }
+    fn op_u32(&mut self, opcode: u8, immediate: u32) {
+        self.0.push(opcode);
+        immediate.encode(&mut self.0);
+    }
+    fn local_get(&mut self, l: u32) {
+        self.op_u32(0x20, l);
+    }
+    fn local_set(&mut self, l: u32) {
+        self.op_u32(0x21, l);
+    }
+    fn local_tee(&mut self, l: u32) {
+        self.op_u32(0x22, l);
+    }
+    fn global_get(&mut self, g: u32) {
+        self.op_u32(0x23, g);
+    }
+    fn global_set(&mut self, g: u32) {
+        self.op_u32(0x24, g);
+    }
+    fn call(&mut self, f: u32) {
+        self.op_u32(0x10, f);
+    }
+    fn i32_const(&mut self, v: i32) {
+        self.0.push(0x41);
+        v.encode(&mut self.0);
+    }
+    fn i64_const(&mut self, v: i64) {
+        self.0.push(0x42);
+        v.encode(&mut self.0);
+    }
+    /// `if` with the empty block type.
+    fn if_empty(&mut self) {
+        self.0.extend([0x04, 0x40]);
+    }
+    fn raw(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+const UNREACHABLE: u8 = 0x00;
+const END: u8 = 0x0b;
+const DROP: u8 = 0x1a;
+const I32_GT_U: u8 = 0x4b;
+const I64_LT_U: u8 = 0x54;
+const I32_ADD: u8 = 0x6a;
+const I64_SUB: u8 = 0x7d;
+const I64_MUL: u8 = 0x7e;
+const I64_EXTEND_I32_U: u8 = 0xad;
 
 /// What every body needs to know about the rewritten module.
 pub(super) struct BodyCtx<'a> {
@@ -44,7 +101,7 @@ pub(super) fn rewrite_body(
     body: &FunctionBody,
     params: u32,
     frame_units: u32,
-) -> Result<Function, InstrumentError> {
+) -> Result<Vec<u8>, InstrumentError> {
     let overflow = || InstrumentError("too many locals".into());
     let mut locals = Vec::new();
     let mut count = params;
@@ -61,7 +118,6 @@ pub(super) fn rewrite_body(
         gas: count.checked_add(3).ok_or_else(overflow)?,
     };
     locals.extend([(2, ValType::I32), (2, ValType::I64)]);
-    let mut f = Function::new(locals);
 
     // Each operator with its encoded bytes: operators that need no rewriting are copied verbatim.
     let mut reader = body.get_operators_reader()?;
@@ -80,24 +136,33 @@ pub(super) fn rewrite_body(
     let blocks = metered_blocks(&ops, ctx.table)?;
     let synced = synced_blocks(&ops, &blocks)?;
 
-    stack_entry(&mut f, ctx, &scratch, frame_units);
+    // The input body and about 12 bytes per block, so the buffer rarely grows.
+    let mut f = Out(Vec::with_capacity(code.len() + 16 * blocks.len() + 64));
+    (locals.len() as u32).encode(&mut f.0);
+    for (n, ty) in &locals {
+        n.encode(&mut f.0);
+        ty.encode(&mut f.0);
+    }
+    let f = &mut f;
+
+    stack_entry(f, ctx, &scratch, frame_units);
     // spec/gas.md#gas-local: the working copy starts from the global.
-    f.instruction(&I::GlobalGet(ctx.gas_global));
-    f.instruction(&I::LocalSet(scratch.gas));
+    f.global_get(ctx.gas_global);
+    f.local_set(scratch.gas);
     let mut next_block = blocks.iter().zip(synced).peekable();
     for (i, op) in ops.into_iter().enumerate() {
         if let Some((b, sync)) = next_block.next_if(|(b, _)| b.start == i) {
             if b.cost > 0 {
-                charge(&mut f, ctx, &scratch, Amount::Static(b.cost), sync);
+                charge(f, ctx, &scratch, Amount::Static(b.cost), sync);
             } else if sync {
-                write_back(&mut f, ctx, &scratch);
+                write_back(f, ctx, &scratch);
             }
         }
         match op {
             // spec/gas.md#fixed-memory
             Operator::MemoryGrow { .. } => {
-                f.instruction(&I::Drop);
-                f.instruction(&I::I32Const(-1));
+                f.op(DROP);
+                f.i32_const(-1);
             }
             // spec/gas.md#dynamic-costs
             Operator::MemoryCopy { .. } | Operator::MemoryFill { .. } => {
@@ -107,34 +172,28 @@ pub(super) fn rewrite_body(
                     ctx.table.memory_fill_per_byte
                 };
                 if per_byte > 0 {
-                    dynamic_charge(&mut f, ctx, &scratch, per_byte);
+                    dynamic_charge(f, ctx, &scratch, per_byte);
                 }
-                f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
+                f.raw(&code[offsets[i]..offsets[i + 1]]);
             }
             // spec/gas.md#stack-limit: the callee's frames are released on return;
             // spec/gas.md#gas-local: the callee or the host may have charged gas.
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
-                if matches!(op, Operator::Call { .. }) {
-                    f.instruction(&reencode(remap, op)?);
+                if let Operator::Call { function_index } = op {
+                    f.call(remap.function_index(function_index).map_err(super::module::reencode_err)?);
                 } else {
-                    f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
+                    f.raw(&code[offsets[i]..offsets[i + 1]]);
                 }
-                f.instruction(&I::LocalGet(scratch.base));
-                f.instruction(&I::GlobalSet(ctx.sp_global));
-                f.instruction(&I::GlobalGet(ctx.gas_global));
-                f.instruction(&I::LocalSet(scratch.gas));
+                f.local_get(scratch.base);
+                f.global_set(ctx.sp_global);
+                f.global_get(ctx.gas_global);
+                f.local_set(scratch.gas);
             }
             // Every other operator of the profile holds no function index: copied as it is.
-            _ => {
-                f.raw(code[offsets[i]..offsets[i + 1]].iter().copied());
-            }
+            _ => f.raw(&code[offsets[i]..offsets[i + 1]]),
         }
     }
-    Ok(f)
-}
-
-fn reencode<'a>(remap: &mut Remap, op: Operator<'a>) -> Result<I<'a>, InstrumentError> {
-    remap.instruction(op).map_err(super::module::reencode_err)
+    Ok(std::mem::take(&mut f.0))
 }
 
 /// Whether `op`, at label depth `depth` (0: directly in the function's outermost label), can
@@ -250,11 +309,11 @@ fn synced_blocks(ops: &[Operator], blocks: &[MeteredBlock]) -> Result<Vec<bool>,
 /// The stack check at function entry (`spec/gas.md#stack-limit`): traps with the sentinel in the
 /// stack global iff `sp + frame_units > max_stack_units` (unsigned, without overflow); otherwise
 /// `sp += frame_units` and the new level is kept in the `base` scratch local.
-fn stack_entry(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) {
-    let trap = |f: &mut Function| {
-        f.instruction(&I::I32Const(STACK_OVERFLOW_SENTINEL));
-        f.instruction(&I::GlobalSet(ctx.sp_global));
-        f.instruction(&I::Unreachable);
+fn stack_entry(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) {
+    let trap = |f: &mut Out| {
+        f.i32_const(STACK_OVERFLOW_SENTINEL);
+        f.global_set(ctx.sp_global);
+        f.op(UNREACHABLE);
     };
     let Some(headroom) = ctx.max_stack_units.checked_sub(frame_units) else {
         // A frame larger than the whole limit: every activation overflows.
@@ -262,18 +321,18 @@ fn stack_entry(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, frame_units: 
         return;
     };
     // `sp > max - frame` is `sp + frame > max` computed without wrapping; `sp` is read once.
-    f.instruction(&I::GlobalGet(ctx.sp_global));
-    f.instruction(&I::LocalTee(scratch.base));
-    f.instruction(&I::I32Const(headroom as i32));
-    f.instruction(&I::I32GtU);
-    f.instruction(&I::If(BlockType::Empty));
+    f.global_get(ctx.sp_global);
+    f.local_tee(scratch.base);
+    f.i32_const(headroom as i32);
+    f.op(I32_GT_U);
+    f.if_empty();
     trap(f);
-    f.instruction(&I::End);
-    f.instruction(&I::LocalGet(scratch.base));
-    f.instruction(&I::I32Const(frame_units as i32));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::LocalTee(scratch.base));
-    f.instruction(&I::GlobalSet(ctx.sp_global));
+    f.op(END);
+    f.local_get(scratch.base);
+    f.i32_const(frame_units as i32);
+    f.op(I32_ADD);
+    f.local_tee(scratch.base);
+    f.global_set(ctx.sp_global);
 }
 
 /// A charge: a constant, or the value of the `cost` scratch local.
@@ -284,50 +343,48 @@ enum Amount {
 }
 
 /// `global.set $gas` from the gas local (`spec/gas.md#synced-blocks`).
-fn write_back(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch) {
-    f.instruction(&I::LocalGet(scratch.gas));
-    f.instruction(&I::GlobalSet(ctx.gas_global));
+fn write_back(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch) {
+    f.local_get(scratch.gas);
+    f.global_set(ctx.gas_global);
 }
 
 /// The charge sequence (`spec/gas.md#charge-sequence`), on the gas local; `sync` also writes the
 /// result to the gas global.
-fn charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sync: bool) {
+fn charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sync: bool) {
     // The u64 amount travels as the i64 with the same bits; the comparison is unsigned.
-    let push = |f: &mut Function| {
-        f.instruction(&match amount {
-            Amount::Static(c) => I::I64Const(c as i64),
-            Amount::Local(l) => I::LocalGet(l),
-        });
+    let push = |f: &mut Out| match amount {
+        Amount::Static(c) => f.i64_const(c as i64),
+        Amount::Local(l) => f.local_get(l),
     };
-    f.instruction(&I::LocalGet(scratch.gas));
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::I64LtU);
-    f.instruction(&I::If(BlockType::Empty));
-    f.instruction(&I::LocalGet(scratch.gas));
+    f.op(I64_LT_U);
+    f.if_empty();
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::Call(ctx.slow_func));
-    f.instruction(&I::LocalSet(scratch.gas));
-    f.instruction(&I::End);
-    f.instruction(&I::LocalGet(scratch.gas));
+    f.call(ctx.slow_func);
+    f.local_set(scratch.gas);
+    f.op(END);
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::I64Sub);
+    f.op(I64_SUB);
     if sync {
-        f.instruction(&I::LocalTee(scratch.gas));
-        f.instruction(&I::GlobalSet(ctx.gas_global));
+        f.local_tee(scratch.gas);
+        f.global_set(ctx.gas_global);
     } else {
-        f.instruction(&I::LocalSet(scratch.gas));
+        f.local_set(scratch.gas);
     }
 }
 
 /// The run-time charge before `memory.copy`/`memory.fill` (`spec/gas.md#dynamic-costs`):
 /// `per_byte * len`, `len` the unsigned `i32` on top of the stack, left in place.
-fn dynamic_charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) {
-    f.instruction(&I::LocalTee(scratch.len));
-    f.instruction(&I::I64ExtendI32U);
+fn dynamic_charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) {
+    f.local_tee(scratch.len);
+    f.op(I64_EXTEND_I32_U);
     // per_byte < 2^32 (checked by `module::rewrite`), so the product cannot wrap.
-    f.instruction(&I::I64Const(per_byte as i64));
-    f.instruction(&I::I64Mul);
-    f.instruction(&I::LocalSet(scratch.cost));
-    f.instruction(&I::LocalGet(scratch.len));
+    f.i64_const(per_byte as i64);
+    f.op(I64_MUL);
+    f.local_set(scratch.cost);
+    f.local_get(scratch.len);
     charge(f, ctx, scratch, Amount::Local(scratch.cost), true);
 }

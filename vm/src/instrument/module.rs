@@ -249,7 +249,7 @@ pub(super) fn rewrite(
             .copied()
             .flatten()
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
-        code.function(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
+        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
     }
 
     // Emit in the binary format's section order.
