@@ -1,6 +1,7 @@
-//! Rewriting one function body: stack check at entry, a gas charge at the start of every metered
-//! block, run-time charges for bulk memory, `memory.grow` made constant, and the stack global
-//! restored after calls (`spec/gas.md#instrumentation`).
+//! Rewriting one function body: stack check at entry, the gas local loaded at entry and after
+//! calls, a gas charge on it at the start of every metered block (written back to the gas global in
+//! synced blocks), run-time charges for bulk memory, `memory.grow` made constant, and the stack
+//! global restored after calls (`spec/gas.md#instrumentation`).
 
 use super::blocks::{metered_blocks, MeteredBlock};
 use super::module::Remap;
@@ -89,7 +90,7 @@ struct Scratch {
     len: u32,
     /// `i64`: the run-time gas of a bulk memory operator.
     cost: u32,
-    /// `i64`: the function's working copy of the gas global (`spec/gas.md#gas-local`).
+    /// `i64`: `$g`, the function's working copy of the gas global (`spec/gas.md#gas-local`).
     gas: u32,
 }
 

@@ -244,7 +244,7 @@ fn injected_code_is_the_spec_sequence() {
     let headroom = Limits::default().max_stack_units as i32 - frame;
     let c = straight_cost(&t) as i64;
     // No imports and no globals: slow path is function 0, gas global 0, stack global 1; the two
-    // parameters are locals 0-1, so the scratch locals are 2 ($base), 3 ($len), 4 ($cost), 5 ($gas).
+    // parameters are locals 0-1, so the scratch locals are 2 ($base), 3 ($len), 4 ($cost), 5 ($g).
     let charge = |sync: bool| {
         let mut seq = vec![
             // spec/gas.md#charge-sequence
@@ -305,7 +305,7 @@ fn injected_code_is_the_spec_sequence() {
         call $g))"#;
     let (_, wasm, _) = instrument_wat(wat, &t, &Limits::default());
     let (_, ops) = body_of(&wasm, 1);
-    // param 0; scratch 1 ($base), 2 ($len), 3 ($cost), 4 ($gas).
+    // param 0; scratch 1 ($base), 2 ($len), 3 ($cost), 4 ($g).
     let body_cost = (2 * t.local + t.const_ + t.alu + t.br_if + t.end) as i64;
     let tail_cost = (t.call + t.end) as i64;
     let charge = |c: i64, sync: bool| {
