@@ -215,7 +215,7 @@ impl InstrumentedKernel {
     pub fn run(&self) -> (u64, u64) {
         const START: u64 = i64::MAX as u64;
         let mut store = Store::new(&self.engine, ());
-        let slow = Func::wrap(&mut store, |_: Caller<'_, ()>, _: i64| -> Result<(), wasmi::Error> {
+        let slow = Func::wrap(&mut store, |_: Caller<'_, ()>, _: i64, _: i64| -> Result<i64, wasmi::Error> {
             Err(wasmi::Error::new("out of gas"))
         });
         let externs = [Extern::Func(return_data(&mut store)), Extern::Func(slow)];

@@ -1,10 +1,12 @@
 //! The gas meter's host side and the checkpoint hook (`spec/gas.md#host-side-metering`).
 //!
-//! While guest code runs, the injected global `__tsvm_gas` holds `remaining - floor`, where `floor`
-//! is the remaining-gas value at which the next checkpoint fires (0 when none is pending). Guest code
-//! pays its metered blocks from the global and calls `__gas_slow` only when the global cannot pay:
-//! at a checkpoint or at out-of-gas. With no checkpoint interval, `floor` is 0 and the slow path is
-//! reached only at out-of-gas, so checkpoints cost nothing when unused.
+//! Whenever the host reads it (host-function entry, entry return or trap), the injected global
+//! `__tsvm_gas` holds `remaining - floor`, where `floor` is the remaining-gas value at which the next
+//! checkpoint fires (0 when none is pending). Guest code charges its metered blocks on a copy in a
+//! local, writes it back only where it can be observed (`spec/gas.md#synced-blocks`), and calls
+//! `__gas_slow(gas, cost)` only when the copy cannot pay: at a checkpoint or at out-of-gas. With no
+//! checkpoint interval, `floor` is 0 and the slow path is reached only at out-of-gas, so checkpoints
+//! cost nothing when unused.
 
 use abi::{Checkpoint, Hash32, StatusCode};
 
@@ -44,7 +46,8 @@ impl GasMeter {
         self.remaining - self.floor
     }
 
-    /// Takes the gas global's value back after guest code ran (or on entry to a host function).
+    /// Takes the gas global's value back after guest code ran (or on entry to a host function, or
+    /// the slow path's `gas` argument).
     pub(crate) fn sync_from_global(&mut self, global: u64) {
         // The instrumented code never lets the global wrap: it checks before it subtracts.
         self.remaining = global.saturating_add(self.floor).min(self.limit);

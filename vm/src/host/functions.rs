@@ -1,11 +1,11 @@
 //! The host functions, one per entry of `abi::HOST_FUNCTIONS`, and the import list for an instance
 //! (`spec/abi.md#host-functions`). Each is [`host_call`] around its own steps.
 
-use super::{commit_checkpoints, host_call, val_u64, Halt, Host, HostState};
+use super::{commit_checkpoints, host_call, Halt, Host, HostState};
 use crate::mutation::{self, Origin};
 use abi::{Address, Event, HostFnId, LogLevel, LogRecord, MutationOrigin, Operation, StatusCode};
 use abi::{TraceBytes, TraceEvent};
-use wasmi::{Caller, Extern, Func, Store, Val};
+use wasmi::{Caller, Extern, Func, Store};
 
 type R<T> = Result<T, wasmi::Error>;
 type C<'c, 'a> = Caller<'c, HostState<'a>>;
@@ -238,22 +238,20 @@ fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
     })
 }
 
-/// `tsvm.__gas_slow(cost)`: the metering slow path (`spec/gas.md#host-side-metering`). Returns only
-/// once the gas global can pay `cost`; fires the checkpoints the block crosses.
-fn gas_slow(mut c: C<'_, '_>, cost: i64) -> R<()> {
-    let (Some(memory), Some(gas)) = (c.data().memory, c.data().gas_global) else {
+/// `tsvm.__gas_slow(gas, cost) -> gas`: the metering slow path (`spec/gas.md#slow-path`). `gas` is
+/// the guest's gas before the charge (what the global would hold); returns the new value, which
+/// can pay `cost`, after firing the checkpoints the block crosses.
+fn gas_slow(mut c: C<'_, '_>, gas: i64, cost: i64) -> R<i64> {
+    let Some(memory) = c.data().memory else {
         return Err(Halt::Failure(crate::VmError::Engine("gas slow path before instantiation".into())).into());
     };
-    let global = val_u64(&gas.get(&c));
     let meter = &mut c.data_mut().meter;
-    meter.sync_from_global(global);
+    meter.sync_from_global(gas as u64);
     let fired = meter.reserve(cost as u64).map_err(Halt::Status)?;
     if fired > 0 {
         commit_checkpoints(&mut c, memory, fired);
     }
-    let value = c.data().meter.global_value();
-    gas.set(&mut c, Val::I64(value as i64))
-        .map_err(|e| Halt::Failure(crate::VmError::Engine(format!("cannot set the gas global: {e}"))).into())
+    Ok(c.data().meter.global_value() as i64)
 }
 
 /// The externs for a module importing `ids` (in import order), followed by the instrumentation's

@@ -1,14 +1,72 @@
-//! Rewriting one function body: stack check at entry, a gas charge at the start of every metered
-//! block, run-time charges for bulk memory, `memory.grow` made constant, and the stack global
-//! restored after calls (`spec/gas.md#instrumentation`).
+//! Rewriting one function body: stack check at entry, the gas local loaded at entry and after
+//! calls, a gas charge on it at the start of every metered block (written back to the gas global in
+//! synced blocks), run-time charges for bulk memory, `memory.grow` made constant, and the stack
+//! global restored after calls (`spec/gas.md#instrumentation`).
 
-use super::blocks::metered_blocks;
+use super::blocks::{metered_blocks, MeteredBlock};
 use super::module::Remap;
 use super::{InstrumentError, STACK_OVERFLOW_SENTINEL};
 use crate::GasTable;
 use wasm_encoder::reencode::Reencode;
-use wasm_encoder::{BlockType, Function, Instruction as I, ValType};
+use wasm_encoder::{Encode, ValType};
 use wasmparser::{FunctionBody, Operator};
+
+/// A function body being written: the binary encoding of the few operators the instrumenter
+/// injects, written straight into one buffer (the input's own operators are copied as bytes).
+struct Out(Vec<u8>);
+
+impl Out {
+    fn op(&mut self, opcode: u8) {
+        self.0.push(opcode);
+    }
+    fn op_u32(&mut self, opcode: u8, immediate: u32) {
+        self.0.push(opcode);
+        immediate.encode(&mut self.0);
+    }
+    fn local_get(&mut self, l: u32) {
+        self.op_u32(0x20, l);
+    }
+    fn local_set(&mut self, l: u32) {
+        self.op_u32(0x21, l);
+    }
+    fn local_tee(&mut self, l: u32) {
+        self.op_u32(0x22, l);
+    }
+    fn global_get(&mut self, g: u32) {
+        self.op_u32(0x23, g);
+    }
+    fn global_set(&mut self, g: u32) {
+        self.op_u32(0x24, g);
+    }
+    fn call(&mut self, f: u32) {
+        self.op_u32(0x10, f);
+    }
+    fn i32_const(&mut self, v: i32) {
+        self.0.push(0x41);
+        v.encode(&mut self.0);
+    }
+    fn i64_const(&mut self, v: i64) {
+        self.0.push(0x42);
+        v.encode(&mut self.0);
+    }
+    /// `if` with the empty block type.
+    fn if_empty(&mut self) {
+        self.0.extend([0x04, 0x40]);
+    }
+    fn raw(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+const UNREACHABLE: u8 = 0x00;
+const END: u8 = 0x0b;
+const DROP: u8 = 0x1a;
+const I32_GT_U: u8 = 0x4b;
+const I64_LT_U: u8 = 0x54;
+const I32_ADD: u8 = 0x6a;
+const I64_SUB: u8 = 0x7d;
+const I64_MUL: u8 = 0x7e;
+const I64_EXTEND_I32_U: u8 = 0xad;
 
 /// What every body needs to know about the rewritten module.
 pub(super) struct BodyCtx<'a> {
@@ -32,6 +90,8 @@ struct Scratch {
     len: u32,
     /// `i64`: the run-time gas of a bulk memory operator.
     cost: u32,
+    /// `i64`: `$g`, the function's working copy of the gas global (`spec/gas.md#gas-local`).
+    gas: u32,
 }
 
 /// Rewrites one body. `params` is the function's parameter count, `frame_units` its
@@ -42,7 +102,7 @@ pub(super) fn rewrite_body(
     body: &FunctionBody,
     params: u32,
     frame_units: u32,
-) -> Result<Function, InstrumentError> {
+) -> Result<Vec<u8>, InstrumentError> {
     let overflow = || InstrumentError("too many locals".into());
     let mut locals = Vec::new();
     let mut count = params;
@@ -56,31 +116,54 @@ pub(super) fn rewrite_body(
         base: count,
         len: count.checked_add(1).ok_or_else(overflow)?,
         cost: count.checked_add(2).ok_or_else(overflow)?,
+        gas: count.checked_add(3).ok_or_else(overflow)?,
     };
-    locals.extend([(1, ValType::I32), (1, ValType::I32), (1, ValType::I64)]);
-    let mut f = Function::new(locals);
+    locals.extend([(2, ValType::I32), (2, ValType::I64)]);
 
+    // Each operator with its encoded bytes: operators that need no rewriting are copied verbatim.
     let mut reader = body.get_operators_reader()?;
+    let mut bytes = reader.get_binary_reader();
+    let body_start = bytes.original_position();
+    let code = bytes.read_bytes(bytes.bytes_remaining())?;
+    let offset = |r: &wasmparser::OperatorsReader| (r.original_position() - body_start) as usize;
     let mut ops = Vec::new();
+    let mut offsets = Vec::new();
     while !reader.eof() {
+        offsets.push(offset(&reader));
         ops.push(reader.read()?);
     }
+    offsets.push(offset(&reader));
     reader.finish()?;
     let blocks = metered_blocks(&ops, ctx.table)?;
+    let synced = synced_blocks(&ops, &blocks)?;
 
-    stack_entry(&mut f, ctx, &scratch, frame_units);
-    let mut next_block = blocks.iter().peekable();
+    // The input body and about 12 bytes per block, so the buffer rarely grows.
+    let mut f = Out(Vec::with_capacity(code.len() + 16 * blocks.len() + 64));
+    (locals.len() as u32).encode(&mut f.0);
+    for (n, ty) in &locals {
+        n.encode(&mut f.0);
+        ty.encode(&mut f.0);
+    }
+    let f = &mut f;
+
+    stack_entry(f, ctx, &scratch, frame_units);
+    // spec/gas.md#gas-local: the working copy starts from the global.
+    f.global_get(ctx.gas_global);
+    f.local_set(scratch.gas);
+    let mut next_block = blocks.iter().zip(synced).peekable();
     for (i, op) in ops.into_iter().enumerate() {
-        if let Some(b) = next_block.next_if(|b| b.start == i) {
+        if let Some((b, sync)) = next_block.next_if(|(b, _)| b.start == i) {
             if b.cost > 0 {
-                charge(&mut f, ctx, Amount::Static(b.cost));
+                charge(f, ctx, &scratch, Amount::Static(b.cost), sync);
+            } else if sync {
+                write_back(f, ctx, &scratch);
             }
         }
         match op {
             // spec/gas.md#fixed-memory
             Operator::MemoryGrow { .. } => {
-                f.instruction(&I::Drop);
-                f.instruction(&I::I32Const(-1));
+                f.op(DROP);
+                f.i32_const(-1);
             }
             // spec/gas.md#dynamic-costs
             Operator::MemoryCopy { .. } | Operator::MemoryFill { .. } => {
@@ -90,54 +173,167 @@ pub(super) fn rewrite_body(
                     ctx.table.memory_fill_per_byte
                 };
                 if per_byte > 0 {
-                    dynamic_charge(&mut f, ctx, &scratch, per_byte);
+                    dynamic_charge(f, ctx, &scratch, per_byte);
                 }
-                f.instruction(&reencode(remap, op)?);
+                f.raw(&code[offsets[i]..offsets[i + 1]]);
             }
-            // spec/gas.md#stack-limit: the callee's frames are released on return.
+            // spec/gas.md#stack-limit: the callee's frames are released on return;
+            // spec/gas.md#gas-local: the callee or the host may have charged gas.
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
-                f.instruction(&reencode(remap, op)?);
-                f.instruction(&I::LocalGet(scratch.base));
-                f.instruction(&I::GlobalSet(ctx.sp_global));
+                if let Operator::Call { function_index } = op {
+                    f.call(remap.function_index(function_index).map_err(super::module::reencode_err)?);
+                } else {
+                    f.raw(&code[offsets[i]..offsets[i + 1]]);
+                }
+                f.local_get(scratch.base);
+                f.global_set(ctx.sp_global);
+                f.global_get(ctx.gas_global);
+                f.local_set(scratch.gas);
             }
-            op => {
-                f.instruction(&reencode(remap, op)?);
-            }
+            // Every other operator of the profile holds no function index: copied as it is.
+            _ => f.raw(&code[offsets[i]..offsets[i + 1]]),
         }
     }
-    Ok(f)
+    Ok(std::mem::take(&mut f.0))
 }
 
-fn reencode<'a>(remap: &mut Remap, op: Operator<'a>) -> Result<I<'a>, InstrumentError> {
-    remap.instruction(op).map_err(super::module::reencode_err)
+/// Whether `op`, at label depth `depth` (0: directly in the function's outermost label), can
+/// neither trap, nor call, nor leave the function: the operators after which nobody can observe the
+/// gas global (`spec/gas.md#synced-blocks`). Anything not listed counts as observable.
+fn quiet(op: &Operator, depth: u32) -> bool {
+    use Operator as O;
+    match op {
+        O::Br { relative_depth } | O::BrIf { relative_depth } => *relative_depth < depth,
+        // The body's final `end` is handled by the caller.
+        O::Nop
+        | O::Block { .. }
+        | O::Loop { .. }
+        | O::If { .. }
+        | O::Else
+        | O::End
+        | O::Drop
+        | O::Select
+        | O::TypedSelect { .. }
+        | O::LocalGet { .. }
+        | O::LocalSet { .. }
+        | O::LocalTee { .. }
+        | O::GlobalGet { .. }
+        | O::GlobalSet { .. }
+        | O::I32Const { .. }
+        | O::I64Const { .. }
+        | O::MemorySize { .. }
+        | O::MemoryGrow { .. }
+        | O::I32Mul
+        | O::I64Mul => true,
+        // The integer ALU class of the cost table: none of these traps.
+        O::I32Eqz
+        | O::I32Eq
+        | O::I32Ne
+        | O::I32LtS
+        | O::I32LtU
+        | O::I32GtS
+        | O::I32GtU
+        | O::I32LeS
+        | O::I32LeU
+        | O::I32GeS
+        | O::I32GeU
+        | O::I64Eqz
+        | O::I64Eq
+        | O::I64Ne
+        | O::I64LtS
+        | O::I64LtU
+        | O::I64GtS
+        | O::I64GtU
+        | O::I64LeS
+        | O::I64LeU
+        | O::I64GeS
+        | O::I64GeU
+        | O::I32Clz
+        | O::I32Ctz
+        | O::I32Popcnt
+        | O::I32Add
+        | O::I32Sub
+        | O::I32And
+        | O::I32Or
+        | O::I32Xor
+        | O::I32Shl
+        | O::I32ShrS
+        | O::I32ShrU
+        | O::I32Rotl
+        | O::I32Rotr
+        | O::I64Clz
+        | O::I64Ctz
+        | O::I64Popcnt
+        | O::I64Add
+        | O::I64Sub
+        | O::I64And
+        | O::I64Or
+        | O::I64Xor
+        | O::I64Shl
+        | O::I64ShrS
+        | O::I64ShrU
+        | O::I64Rotl
+        | O::I64Rotr
+        | O::I32WrapI64
+        | O::I64ExtendI32S
+        | O::I64ExtendI32U
+        | O::I32Extend8S
+        | O::I32Extend16S
+        | O::I64Extend8S
+        | O::I64Extend16S
+        | O::I64Extend32S => true,
+        _ => false,
+    }
+}
+
+/// For each metered block, whether it is **synced** (`spec/gas.md#synced-blocks`): it contains an
+/// operator that is not [`quiet`] (one that may trap, call, or leave the function), or the body's
+/// final `end`.
+fn synced_blocks(ops: &[Operator], blocks: &[MeteredBlock]) -> Result<Vec<bool>, InstrumentError> {
+    let mut synced = Vec::with_capacity(blocks.len());
+    let mut depth = 0u32;
+    for b in blocks {
+        let mut sync = false;
+        for (i, op) in ops.iter().enumerate().take(b.end).skip(b.start) {
+            sync |= i + 1 == ops.len() || !quiet(op, depth);
+            match op {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => depth += 1,
+                Operator::End => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        synced.push(sync);
+    }
+    Ok(synced)
 }
 
 /// The stack check at function entry (`spec/gas.md#stack-limit`): traps with the sentinel in the
 /// stack global iff `sp + frame_units > max_stack_units` (unsigned, without overflow); otherwise
 /// `sp += frame_units` and the new level is kept in the `base` scratch local.
-fn stack_entry(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) {
-    let trap = |f: &mut Function| {
-        f.instruction(&I::I32Const(STACK_OVERFLOW_SENTINEL));
-        f.instruction(&I::GlobalSet(ctx.sp_global));
-        f.instruction(&I::Unreachable);
+fn stack_entry(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) {
+    let trap = |f: &mut Out| {
+        f.i32_const(STACK_OVERFLOW_SENTINEL);
+        f.global_set(ctx.sp_global);
+        f.op(UNREACHABLE);
     };
     let Some(headroom) = ctx.max_stack_units.checked_sub(frame_units) else {
         // A frame larger than the whole limit: every activation overflows.
         trap(f);
         return;
     };
-    // `sp > max - frame` is `sp + frame > max` computed without wrapping.
-    f.instruction(&I::GlobalGet(ctx.sp_global));
-    f.instruction(&I::I32Const(headroom as i32));
-    f.instruction(&I::I32GtU);
-    f.instruction(&I::If(BlockType::Empty));
+    // `sp > max - frame` is `sp + frame > max` computed without wrapping; `sp` is read once.
+    f.global_get(ctx.sp_global);
+    f.local_tee(scratch.base);
+    f.i32_const(headroom as i32);
+    f.op(I32_GT_U);
+    f.if_empty();
     trap(f);
-    f.instruction(&I::End);
-    f.instruction(&I::GlobalGet(ctx.sp_global));
-    f.instruction(&I::I32Const(frame_units as i32));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::LocalTee(scratch.base));
-    f.instruction(&I::GlobalSet(ctx.sp_global));
+    f.op(END);
+    f.local_get(scratch.base);
+    f.i32_const(frame_units as i32);
+    f.op(I32_ADD);
+    f.local_tee(scratch.base);
+    f.global_set(ctx.sp_global);
 }
 
 /// A charge: a constant, or the value of the `cost` scratch local.
@@ -147,37 +343,49 @@ enum Amount {
     Local(u32),
 }
 
-/// The charge sequence (`spec/gas.md#charge-sequence`).
-fn charge(f: &mut Function, ctx: &BodyCtx, amount: Amount) {
+/// `global.set $gas` from the gas local (`spec/gas.md#synced-blocks`).
+fn write_back(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch) {
+    f.local_get(scratch.gas);
+    f.global_set(ctx.gas_global);
+}
+
+/// The charge sequence (`spec/gas.md#charge-sequence`), on the gas local; `sync` also writes the
+/// result to the gas global.
+fn charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sync: bool) {
     // The u64 amount travels as the i64 with the same bits; the comparison is unsigned.
-    let push = |f: &mut Function| {
-        f.instruction(&match amount {
-            Amount::Static(c) => I::I64Const(c as i64),
-            Amount::Local(l) => I::LocalGet(l),
-        });
+    let push = |f: &mut Out| match amount {
+        Amount::Static(c) => f.i64_const(c as i64),
+        Amount::Local(l) => f.local_get(l),
     };
-    f.instruction(&I::GlobalGet(ctx.gas_global));
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::I64LtU);
-    f.instruction(&I::If(BlockType::Empty));
+    f.op(I64_LT_U);
+    f.if_empty();
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::Call(ctx.slow_func));
-    f.instruction(&I::End);
-    f.instruction(&I::GlobalGet(ctx.gas_global));
+    f.call(ctx.slow_func);
+    f.local_set(scratch.gas);
+    f.op(END);
+    f.local_get(scratch.gas);
     push(f);
-    f.instruction(&I::I64Sub);
-    f.instruction(&I::GlobalSet(ctx.gas_global));
+    f.op(I64_SUB);
+    if sync {
+        f.local_tee(scratch.gas);
+        f.global_set(ctx.gas_global);
+    } else {
+        f.local_set(scratch.gas);
+    }
 }
 
 /// The run-time charge before `memory.copy`/`memory.fill` (`spec/gas.md#dynamic-costs`):
 /// `per_byte * len`, `len` the unsigned `i32` on top of the stack, left in place.
-fn dynamic_charge(f: &mut Function, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) {
-    f.instruction(&I::LocalTee(scratch.len));
-    f.instruction(&I::I64ExtendI32U);
+fn dynamic_charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) {
+    f.local_tee(scratch.len);
+    f.op(I64_EXTEND_I32_U);
     // per_byte < 2^32 (checked by `module::rewrite`), so the product cannot wrap.
-    f.instruction(&I::I64Const(per_byte as i64));
-    f.instruction(&I::I64Mul);
-    f.instruction(&I::LocalSet(scratch.cost));
-    f.instruction(&I::LocalGet(scratch.len));
-    charge(f, ctx, Amount::Local(scratch.cost));
+    f.i64_const(per_byte as i64);
+    f.op(I64_MUL);
+    f.local_set(scratch.cost);
+    f.local_get(scratch.len);
+    charge(f, ctx, scratch, Amount::Local(scratch.cost), true);
 }

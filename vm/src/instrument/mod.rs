@@ -1,7 +1,8 @@
 //! The gas and stack instrumentation pass (`spec/gas.md`).
 //!
-//! Rewrites a validated module so that it meters itself: a gas global charged per metered block
-//! with a host slow path, run-time charges for `memory.copy`/`memory.fill`, a stack-units global
+//! Rewrites a validated module so that it meters itself: gas charged per metered block on a
+//! function-local copy of the gas global (written back wherever it can be observed), with a host
+//! slow path, run-time charges for `memory.copy`/`memory.fill`, a stack-units global
 //! checked at every function entry, and `memory.grow` replaced by a constant failure. All costs
 //! come from the [`GasTable`] applied to the *input* operators, so gas and trap points depend only
 //! on the input module, the table and the limits, never on the engine.

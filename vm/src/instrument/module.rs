@@ -102,7 +102,7 @@ fn read_sections(wasm: &[u8]) -> Result<Sections<'_>, InstrumentError> {
 }
 
 /// Parameter count of every type (`None` for non-function types), and the index of the first
-/// plain `(i64) -> ()` type if there is one.
+/// plain `(i64, i64) -> i64` type (the slow path's) if there is one.
 fn read_types(types: Option<&TypeSectionReader>) -> Result<(Vec<Option<u32>>, Option<u32>), InstrumentError> {
     let mut params = Vec::new();
     let mut slow = None;
@@ -119,8 +119,8 @@ fn read_types(types: Option<&TypeSectionReader>) -> Result<(Vec<Option<u32>>, Op
                         && !sub.composite_type.shared;
                     if slow.is_none()
                         && plain
-                        && ft.params() == [wasmparser::ValType::I64]
-                        && ft.results().is_empty()
+                        && ft.params() == [wasmparser::ValType::I64, wasmparser::ValType::I64]
+                        && ft.results() == [wasmparser::ValType::I64]
                     {
                         slow = Some(index);
                     }
@@ -147,7 +147,7 @@ pub(super) fn rewrite(
     let s = read_sections(wasm)?;
     let e = reencode_err;
 
-    // Types: unchanged, plus `(i64) -> ()` appended if absent.
+    // Types: unchanged, plus `(i64, i64) -> i64` appended if absent.
     let (type_params, existing_slow) = read_types(s.types.as_ref())?;
     let mut types = TypeSection::new();
     let mut remap = Remap { imported_funcs: 0 };
@@ -157,7 +157,7 @@ pub(super) fn rewrite(
     let slow_type = match existing_slow {
         Some(t) => t,
         None => {
-            types.ty().function([ValType::I64], []);
+            types.ty().function([ValType::I64, ValType::I64], [ValType::I64]);
             u32::try_from(type_params.len()).map_err(|_| InstrumentError("too many types".into()))?
         }
     };
@@ -249,7 +249,7 @@ pub(super) fn rewrite(
             .copied()
             .flatten()
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
-        code.function(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
+        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
     }
 
     // Emit in the binary format's section order.

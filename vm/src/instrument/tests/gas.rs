@@ -177,7 +177,7 @@ fn slow_path_is_the_last_import_and_shifts_defined_functions() {
                     ]
                 );
             }
-            // $t, () -> i64, (i32 i32) -> i32, then the appended (i64) -> ().
+            // $t, () -> i64, (i32 i32) -> i32, then the appended (i64, i64) -> i64.
             Payload::TypeSection(r) => assert_eq!(r.count(), 4, "slow type appended"),
             Payload::CustomSection(c) => panic!("custom section {} kept", c.name()),
             _ => {}
@@ -189,9 +189,9 @@ fn slow_path_is_the_last_import_and_shifts_defined_functions() {
 fn existing_slow_type_is_reused_and_custom_sections_dropped() {
     let wat = r#"(module
       (type $a (func (param i32)))
-      (type $b (func (param i64)))
+      (type $b (func (param i64 i64) (result i64)))
       (memory (export "memory") 1)
-      (func $named (export "f") (type $b)))"#;
+      (func $named (export "f") (type $b) local.get 0))"#;
     let (orig, wasm, _) = instrument_wat(wat, &GasTable::default(), &Limits::default());
     assert!(Parser::new(0).parse_all(&orig).any(|p| matches!(p.unwrap(), Payload::CustomSection(_))));
     for payload in Parser::new(0).parse_all(&wasm) {
@@ -206,7 +206,8 @@ fn existing_slow_type_is_reused_and_custom_sections_dropped() {
         }
     }
     let mut vm = Vm::new(&wasm);
-    assert_eq!(gas_of(&mut vm, "f", &[Val::I64(1)]).1, GasTable::default().end);
+    let t = GasTable::default();
+    assert_eq!(gas_of(&mut vm, "f", &[Val::I64(1), Val::I64(2)]), (vec![1], t.local + t.end));
 }
 
 #[test]
@@ -316,5 +317,52 @@ fn memory_grow_returns_minus_one_and_memory_stays() {
         }
         let mem = vm.instance.get_memory(&vm.store, "memory").unwrap();
         assert_eq!(mem.size(&vm.store), 2);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gas local and the global (spec/gas.md#synced-blocks)
+// ---------------------------------------------------------------------------------------------
+
+/// Quiet loop blocks keep gas in the local only; a trap, a branch out of the function and the
+/// final `end` must still leave exactly the charged gas in the global.
+const EXITS: &str = r#"(module (memory (export "memory") 1)
+  (func (export "trap_after_loop") (param $n i32) (param $addr i32) (result i32)
+    loop $l
+      local.get $n i32.const 1 i32.sub local.tee $n br_if $l
+    end
+    local.get $addr i32.load)
+  (func (export "br_out") (param $n i32) (result i32)
+    block $b
+      loop $l
+        i32.const 9
+        local.get $n i32.const 1 i32.sub local.tee $n
+        i32.eqz br_if 2
+        drop
+        br $l
+      end
+    end
+    i32.const 7))"#;
+
+#[test]
+fn global_is_exact_at_traps_and_exits_after_quiet_blocks() {
+    for t in tables() {
+        let mut vm = vm_for(EXITS, &t);
+        let body = 2 * t.local + t.const_ + t.alu + t.br_if + t.end;
+        let tail = t.local + t.load + t.end;
+        for n in [1u64, 5] {
+            let expected = t.block + n * body + tail;
+            let (r, used) = vm.run("trap_after_loop", &i32s(&[n as i32, 0]), AMPLE);
+            assert_eq!((r.unwrap(), used), (vec![0], expected));
+            let (r, used) = vm.run("trap_after_loop", &i32s(&[n as i32, 65_536]), AMPLE);
+            assert_eq!(r.unwrap_err().as_trap_code(), Some(wasmi::TrapCode::MemoryOutOfBounds));
+            assert_eq!(used, expected, "a trap leaves the gas charged before it");
+        }
+        let body = 2 * t.local + 2 * t.const_ + 2 * t.alu + t.br_if + t.drop + t.br + t.end;
+        for n in [1u64, 4] {
+            let (r, used) = vm.run("br_out", &i32s(&[n as i32]), AMPLE);
+            assert_eq!(used, 2 * t.block + n * body, "n = {n}");
+            assert_eq!(r.unwrap(), [9]);
+        }
     }
 }

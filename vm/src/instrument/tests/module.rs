@@ -244,10 +244,34 @@ fn injected_code_is_the_spec_sequence() {
     let headroom = Limits::default().max_stack_units as i32 - frame;
     let c = straight_cost(&t) as i64;
     // No imports and no globals: slow path is function 0, gas global 0, stack global 1; the two
-    // parameters are locals 0-1, so the scratch locals are 2 ($base), 3 ($len), 4 ($cost).
-    let injected = [
+    // parameters are locals 0-1, so the scratch locals are 2 ($base), 3 ($len), 4 ($cost), 5 ($g).
+    let charge = |sync: bool| {
+        let mut seq = vec![
+            // spec/gas.md#charge-sequence
+            O::LocalGet { local_index: 5 },
+            O::I64Const { value: c },
+            O::I64LtU,
+            O::If { blockty: Empty },
+            O::LocalGet { local_index: 5 },
+            O::I64Const { value: c },
+            O::Call { function_index: 0 },
+            O::LocalSet { local_index: 5 },
+            O::End,
+            O::LocalGet { local_index: 5 },
+            O::I64Const { value: c },
+            O::I64Sub,
+        ];
+        if sync {
+            seq.extend([O::LocalTee { local_index: 5 }, O::GlobalSet { global_index: 0 }]);
+        } else {
+            seq.push(O::LocalSet { local_index: 5 });
+        }
+        seq
+    };
+    let mut injected = vec![
         // spec/gas.md#stack-limit
         O::GlobalGet { global_index: 1 },
+        O::LocalTee { local_index: 2 },
         O::I32Const { value: headroom },
         O::I32GtU,
         O::If { blockty: Empty },
@@ -255,30 +279,80 @@ fn injected_code_is_the_spec_sequence() {
         O::GlobalSet { global_index: 1 },
         O::Unreachable,
         O::End,
-        O::GlobalGet { global_index: 1 },
+        O::LocalGet { local_index: 2 },
         O::I32Const { value: frame },
         O::I32Add,
         O::LocalTee { local_index: 2 },
         O::GlobalSet { global_index: 1 },
-        // spec/gas.md#charge-sequence
+        // spec/gas.md#gas-local
         O::GlobalGet { global_index: 0 },
-        O::I64Const { value: c },
-        O::I64LtU,
-        O::If { blockty: Empty },
-        O::I64Const { value: c },
-        O::Call { function_index: 0 },
-        O::End,
-        O::GlobalGet { global_index: 0 },
-        O::I64Const { value: c },
-        O::I64Sub,
-        O::GlobalSet { global_index: 0 },
+        O::LocalSet { local_index: 5 },
     ];
+    // The only block holds `i32.div_u` and the final `end`: synced (spec/gas.md#synced-blocks).
+    injected.extend(charge(true));
     let (locals, ops) = body_of(&wasm, 0);
     let (_, orig_ops) = body_of(&orig, 0);
     let expected: Vec<String> = injected.iter().map(|o| format!("{o:?}")).chain(orig_ops).collect();
     assert_eq!(ops, expected);
     // spec/gas.md#scratch-locals
-    assert_eq!(locals, [(1, V::I32), (1, V::I32), (1, V::I64)]);
+    assert_eq!(locals, [(2, V::I32), (2, V::I64)]);
+
+    // A quiet loop body is charged on the local only; a call writes back before and reloads after.
+    let wat = r#"(module (memory (export "memory") 1)
+      (func $g)
+      (func (export "f") (param i32)
+        loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end
+        call $g))"#;
+    let (_, wasm, _) = instrument_wat(wat, &t, &Limits::default());
+    let (_, ops) = body_of(&wasm, 1);
+    // param 0; scratch 1 ($base), 2 ($len), 3 ($cost), 4 ($g).
+    let body_cost = (2 * t.local + t.const_ + t.alu + t.br_if + t.end) as i64;
+    let tail_cost = (t.call + t.end) as i64;
+    let charge = |c: i64, sync: bool| {
+        let mut seq = vec![
+            O::LocalGet { local_index: 4 },
+            O::I64Const { value: c },
+            O::I64LtU,
+            O::If { blockty: Empty },
+            O::LocalGet { local_index: 4 },
+            O::I64Const { value: c },
+            O::Call { function_index: 0 },
+            O::LocalSet { local_index: 4 },
+            O::End,
+            O::LocalGet { local_index: 4 },
+            O::I64Const { value: c },
+            O::I64Sub,
+        ];
+        if sync {
+            seq.extend([O::LocalTee { local_index: 4 }, O::GlobalSet { global_index: 0 }]);
+        } else {
+            seq.push(O::LocalSet { local_index: 4 });
+        }
+        seq
+    };
+    let mut expected = vec![O::Loop { blockty: Empty }];
+    expected.extend(charge(body_cost, false));
+    expected.extend([
+        O::LocalGet { local_index: 0 },
+        O::I32Const { value: 1 },
+        O::I32Sub,
+        O::LocalTee { local_index: 0 },
+        O::BrIf { relative_depth: 0 },
+        O::End,
+    ]);
+    expected.extend(charge(tail_cost, true));
+    expected.extend([
+        O::Call { function_index: 1 },
+        // spec/gas.md#stack-limit, spec/gas.md#gas-local
+        O::LocalGet { local_index: 1 },
+        O::GlobalSet { global_index: 1 },
+        O::GlobalGet { global_index: 0 },
+        O::LocalSet { local_index: 4 },
+        O::End,
+    ]);
+    let expected: Vec<String> = expected.iter().map(|o| format!("{o:?}")).collect();
+    // Skip the stack check and the gas load (16 operators, checked above).
+    assert_eq!(ops[16..], expected[..]);
 }
 
 #[test]
@@ -292,6 +366,6 @@ fn spec_names_the_constants_of_the_code() {
     assert!(SPEC.contains("`-1` (`STACK_OVERFLOW_SENTINEL`)"));
     assert!(SPEC.contains(&format!("exported as `{GAS_GLOBAL_EXPORT}`")));
     assert!(SPEC.contains(&format!("exported as `{STACK_GLOBAL_EXPORT}`")));
-    assert!(SPEC.contains(&format!("`{}.{GAS_SLOW_IMPORT} : (i64) -> ()`", abi::HOST_MODULE)));
+    assert!(SPEC.contains(&format!("`{}.{GAS_SLOW_IMPORT} : (i64, i64) -> i64`", abi::HOST_MODULE)));
     assert!(SPEC.contains("below `2^32`"));
 }

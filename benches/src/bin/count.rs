@@ -1,0 +1,71 @@
+//! A fixed amount of work for instruction counting (`valgrind --tool=callgrind`, deterministic where
+//! wall-clock time on a shared machine is not): `count kernel <name> <wasmi|fuel|instrumented> <runs>`
+//! runs a metering kernel `runs` times; `count cold <validate|instrument|prepare|module_new> <runs>`
+//! runs a cold-path stage on the generated 100 KiB module. Setup is the same for every `runs`, so
+//! the difference between two counts is the work of the extra runs.
+
+use std::hint::black_box;
+use tsvm_benches::generate::large_module;
+use tsvm_benches::kernels::{self, InstrumentedKernel, PlainKernel, KERNELS};
+use tsvm_benches::plain_engine;
+use vm::Rules;
+use wasmi::Module;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs>";
+    let (what, name, runs) = match args.get(1).map(String::as_str) {
+        Some("kernel") if args.len() == 5 => ("kernel", format!("{}/{}", args[2], args[3]), &args[4]),
+        Some("cold") if args.len() == 4 => ("cold", args[2].clone(), &args[3]),
+        _ => panic!("{usage}"),
+    };
+    let runs: u32 = runs.parse().expect("runs is a number");
+    if what == "kernel" {
+        let (kernel, variant) = name.split_once('/').expect("kernel/variant");
+        let body = KERNELS.iter().find(|(k, _)| *k == kernel).expect("known kernel").1;
+        let wasm = kernels::module(body);
+        let run: Box<dyn Fn() -> u64> = match variant {
+            "wasmi" => {
+                let k = PlainKernel::new(&wasm, false);
+                Box::new(move || k.run())
+            }
+            "fuel" => {
+                let k = PlainKernel::new(&wasm, true);
+                Box::new(move || k.run())
+            }
+            "instrumented" => {
+                let k = InstrumentedKernel::new(&wasm);
+                Box::new(move || k.run().0)
+            }
+            _ => panic!("{usage}"),
+        };
+        for _ in 0..runs {
+            black_box(run());
+        }
+        return;
+    }
+    let wasm = large_module(100 * 1024);
+    let rules = Rules::default();
+    let info = vm::validate(&wasm, &rules.limits).expect("valid");
+    let instrumented = vm::instrument(&wasm, &info, &rules.gas, &rules.limits).expect("instruments");
+    eprintln!("input {} bytes, instrumented {} bytes", wasm.len(), instrumented.len());
+    for _ in 0..runs {
+        match name.as_str() {
+            "validate" => drop(black_box(vm::validate(black_box(&wasm), &rules.limits).expect("valid"))),
+            "instrument" => {
+                drop(black_box(vm::instrument(&wasm, &info, &rules.gas, &rules.limits).expect("ok")))
+            }
+            "prepare" => {
+                let engine = plain_engine(false);
+                let info = vm::validate(black_box(&wasm), &rules.limits).expect("valid");
+                let code = vm::instrument(&wasm, &info, &rules.gas, &rules.limits).expect("instruments");
+                drop(black_box(Module::new(&engine, &code).expect("compiles")));
+            }
+            "module_new" => {
+                let engine = plain_engine(false);
+                drop(black_box(Module::new(&engine, black_box(&wasm)).expect("compiles")));
+            }
+            _ => panic!("{usage}"),
+        }
+    }
+}
