@@ -129,3 +129,53 @@ fn single_hook_and_missing_entries() {
     let empty = vm::InMemoryState::default();
     assert_eq!(run(&vm, &empty, &code, view("count", &[]), GAS).status, StatusCode::UnknownToken);
 }
+
+/// A fee-on-transfer token: the before-hook replaces the native transfer with two of its own (1% to
+/// the owner, the rest to the recipient).
+const FEE_ON_TRANSFER: &str = r#"
+  (func (export "before_transfer")
+    (local $amount i64) (local $fee i64)
+    (call $input_read (i32.const 0) (i32.const 0) (i32.const 81))
+    (local.set $amount (i64.load (i32.const 65)))
+    (local.set $fee (i64.div_u (local.get $amount) (i64.const 100)))
+    (call $cancel_native)
+    (call $token_owner (i32.const 100))
+    (call $transfer (i32.const 1) (i32.const 100) (local.get $fee) (i64.const 0))
+    (call $transfer (i32.const 1) (i32.const 33) (i64.sub (local.get $amount) (local.get $fee)) (i64.const 0)))
+"#;
+
+#[test]
+fn a_before_hook_can_replace_the_native_mutation() {
+    let code = module(FEE_ON_TRANSFER);
+    let r = run(&vm(), &default_state(), &code, operation(transfer(addr(1), addr(2), 1_000)), GAS);
+    assert_eq!(r.status, StatusCode::Success, "{r:?}");
+    let got: Vec<_> = r.diff.0.iter().map(|e| (e.key.clone(), e.new.clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (StateKey::Balance { token: TOKEN, account: addr(1) }, amount(4_000)),
+            (StateKey::Balance { token: TOKEN, account: addr(2) }, amount(5_990)),
+            (StateKey::Balance { token: TOKEN, account: owner() }, amount(10)),
+        ],
+        "the native transfer of 1,000 did not also happen"
+    );
+}
+
+#[test]
+fn cancel_native_only_in_a_pipeline_before_hook() {
+    let body = r#"(func (export "method_t") (call $cancel_native))
+                  (func (export "view_t") (call $cancel_native))
+                  (func (export "after_transfer") (call $cancel_native))
+                  (func (export "before_mint") (call $cancel_native) (call $cancel_native))"#;
+    let (vm, state, code) = (vm(), default_state(), module(body));
+    assert_eq!(run(&vm, &state, &code, method("t", &[]), GAS).status, StatusCode::InvalidArgument);
+    assert_eq!(run(&vm, &state, &code, view("t", &[]), GAS).status, StatusCode::ReadOnlyViolation);
+    let after = run(&vm, &state, &code, operation(transfer(addr(1), addr(2), 5)), GAS);
+    assert_eq!(after.status, StatusCode::InvalidArgument, "too late: the native transfer is done");
+    let lone = abi::Call::Hook { hook: HookKind::BeforeTransfer, operation: transfer(addr(1), addr(2), 5) };
+    let code2 = module(r#"(func (export "before_transfer") (call $cancel_native))"#);
+    assert_eq!(run(&vm, &state, &code2, lone, GAS).status, StatusCode::InvalidArgument, "no pipeline");
+    // Cancelling a mint twice is the same as once: nothing is minted.
+    let r = run(&vm, &state, &code, operation(Operation::Mint { to: addr(4), amount: 7 }), GAS);
+    assert_eq!((r.status, r.diff.is_empty()), (StatusCode::Success, true));
+}

@@ -114,6 +114,9 @@ host_table! {
     GasLeft = "gas_left", [] -> [I64], base 20, per_byte 0;
     /// `blake3(ptr, len, dst)`: writes the 32-byte blake3 hash of `ptr..ptr+len`.
     Blake3 = "blake3", [I32, I32, I32] -> [], base 200, per_byte 2;
+    /// `cancel_native()`: in an operation pipeline's before-hook, cancels the native mutation, so
+    /// the hook can replace it with mutations of its own (e.g. a fee on transfers).
+    CancelNative = "cancel_native", [] -> [], base 100, per_byte 0;
 }
 
 impl HostFnId {

@@ -48,6 +48,7 @@ fn signature(name: &str) -> Option<(&'static [Param], &'static str)> {
         "block_timestamp" => (&[], "timestamp_ms"),
         "gas_left" => (&[], "gas"),
         "blake3" => (&[Num("ptr"), Num("len"), Num("dst")], ""),
+        "cancel_native" => (&[], ""),
         _ => return None,
     })
 }

@@ -31,7 +31,9 @@ fn expected_all_wrapping(name: &str) -> StatusCode {
         "return_data" | "revert" | "storage_read" | "storage_write" | "storage_remove" | "emit_event" => {
             StatusCode::LimitExceeded
         }
-        "log" => StatusCode::InvalidArgument,
+        // `log` checks its level first; `cancel_native` takes no pointers and, called from a method
+        // rather than a pipeline's before-hook, is an invalid call (step 2).
+        "log" | "cancel_native" => StatusCode::InvalidArgument,
         _ => StatusCode::BadPointer,
     }
 }

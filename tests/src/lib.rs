@@ -154,6 +154,7 @@ pub const IMPORTS: &str = r#"
   (import "tsvm" "token_owner" (func $token_owner (param i32)))
   (import "tsvm" "gas_left" (func $gas_left (result i64)))
   (import "tsvm" "blake3" (func $blake3 (param i32 i32 i32)))
+  (import "tsvm" "cancel_native" (func $cancel_native))
 "#;
 
 /// A module with every host import, one exported page of memory, and `body` (functions, data...).

@@ -124,6 +124,8 @@ impl Vm {
             token_info: TokenInfo::default(),
             read_only: tx.invocation.call.is_read_only(),
             input: Vec::new(),
+            in_before_hook: false,
+            native_cancelled: false,
             overlay: Overlay::new(state, token, tracer),
             meter: GasMeter::new(tx.gas_limit, options.checkpoint_interval),
             events: Vec::new(),
@@ -250,15 +252,18 @@ impl Vm {
         // 6. Run the entries in order (the pipeline's native mutation between its hooks).
         for step in entries {
             let status = match step {
-                Step::Entry { export, input } => {
+                Step::Entry { export, input, before_hook } => {
                     let data = store.data_mut();
                     data.input = input;
+                    data.in_before_hook = before_hook;
                     if data.overlay.trace.on() {
                         let gas_left = data.meter.remaining();
                         data.overlay.trace.record(TraceEvent::Entry { export: export.clone(), gas_left });
                     }
                     call_entry(&mut store, &instance, &export, gas, sp)?
                 }
+                // spec/abi.md#operation-pipeline: a before-hook may cancel the native mutation.
+                Step::Native(_) if store.data().native_cancelled => None,
                 Step::Native(op) => native(store.data_mut(), &op)?,
             };
             if let Some(status) = status {
@@ -319,7 +324,7 @@ fn mutable_globals(store: &Store<HostState<'_>>, instance: &Instance) -> Vec<was
 }
 
 enum Step {
-    Entry { export: String, input: Vec<u8> },
+    Entry { export: String, input: Vec<u8>, before_hook: bool },
     Native(Operation),
 }
 
@@ -329,27 +334,31 @@ fn len_u32(n: usize) -> u32 {
 
 /// The steps a call runs (`spec/abi.md#entry-points`).
 fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<Vec<Step>, StatusCode> {
-    let hook_step = |hook: HookKind, op: &Operation| {
+    let hook_step = |hook: HookKind, op: &Operation, before_hook: bool| {
         let export = hook.export_name();
-        info.export(export).map(|_| Step::Entry { export: export.to_string(), input: borsh_op(op) })
+        info.export(export).map(|_| Step::Entry {
+            export: export.to_string(),
+            input: borsh_op(op),
+            before_hook,
+        })
     };
     match call {
         Call::Operation { operation } => {
             let (before, after) = HookKind::pipeline(operation);
-            let mut steps: Vec<Step> = hook_step(before, operation).into_iter().collect();
+            let mut steps: Vec<Step> = hook_step(before, operation, true).into_iter().collect();
             if !matches!(operation, Operation::Approve { .. }) {
                 steps.push(Step::Native(operation.clone()));
             }
-            steps.extend(after.and_then(|a| hook_step(a, operation)));
+            steps.extend(after.and_then(|a| hook_step(a, operation, false)));
             Ok(steps)
         }
-        Call::Hook { hook, operation } => Ok(hook_step(*hook, operation).into_iter().collect()),
+        Call::Hook { hook, operation } => Ok(hook_step(*hook, operation, false).into_iter().collect()),
         Call::View { name, args } | Call::Method { name, args } => {
             let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
             let export = entry_export_name(kind, name)
                 .filter(|e| info.export(e).is_some())
                 .ok_or(StatusCode::EntryNotFound)?;
-            Ok(vec![Step::Entry { export, input: args.clone() }])
+            Ok(vec![Step::Entry { export, input: args.clone(), before_hook: false }])
         }
     }
 }

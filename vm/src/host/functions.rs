@@ -238,6 +238,18 @@ fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
     })
 }
 
+fn cancel_native(mut c: C<'_, '_>) -> R<()> {
+    host_call(&mut c, HostFnId::CancelNative, &[], |h| {
+        h.require_writable()?;
+        let state = h.state();
+        if !state.in_before_hook {
+            return Err(Halt::Status(StatusCode::InvalidArgument));
+        }
+        state.native_cancelled = true;
+        Ok(())
+    })
+}
+
 /// `tsvm.__gas_slow(gas, cost) -> gas`: the metering slow path (`spec/gas.md#slow-path`). `gas` is
 /// the guest's gas before the charge (what the global would hold); returns the new value, which
 /// can pay `cost`, after firing the checkpoints the block crosses.
@@ -285,6 +297,7 @@ pub(crate) fn imports(store: &mut Store<HostState<'_>>, ids: &[HostFnId]) -> Vec
                 HostFnId::TokenOwner => Func::wrap(s, token_owner),
                 HostFnId::GasLeft => Func::wrap(s, gas_left),
                 HostFnId::Blake3 => Func::wrap(s, blake3),
+                HostFnId::CancelNative => Func::wrap(s, cancel_native),
             };
             Extern::Func(f)
         })

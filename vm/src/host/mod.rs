@@ -74,6 +74,10 @@ pub(crate) struct HostState<'a> {
     pub read_only: bool,
     /// The current entry's input (borsh of the operation for hooks, args for views and methods).
     pub input: Vec<u8>,
+    /// Whether the running entry is an operation pipeline's before-hook (may call `cancel_native`).
+    pub in_before_hook: bool,
+    /// Whether the before-hook cancelled the native mutation.
+    pub native_cancelled: bool,
     pub overlay: Overlay<'a>,
     pub meter: GasMeter,
     pub events: Vec<Event>,
