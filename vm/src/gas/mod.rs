@@ -232,7 +232,24 @@ impl GasTable {
             | O::I64RemS
             | O::I64RemU => self.div,
 
-            O::I32Eqz
+            op if is_alu(op) => self.alu,
+
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The integer ALU class of the cost table (`spec/gas.md#cost-table`): comparisons, bit operations,
+/// add/sub, shifts and rotations, wrap/extend and sign-extension. None of these traps; the
+/// instrumenter relies on that (`spec/gas.md#synced-blocks`).
+pub(crate) fn is_alu(op: &Operator) -> bool {
+    use Operator as O;
+    matches!(
+        op,
+        O::I32Eqz
             | O::I32Eq
             | O::I32Ne
             | O::I32LtS
@@ -287,12 +304,6 @@ impl GasTable {
             | O::I32Extend16S
             | O::I64Extend8S
             | O::I64Extend16S
-            | O::I64Extend32S => self.alu,
-
-            _ => return None,
-        })
-    }
+            | O::I64Extend32S
+    )
 }
-
-#[cfg(test)]
-mod tests;

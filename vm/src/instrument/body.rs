@@ -226,62 +226,7 @@ fn quiet(op: &Operator, depth: u32) -> bool {
         | O::I32Mul
         | O::I64Mul => true,
         // The integer ALU class of the cost table: none of these traps.
-        O::I32Eqz
-        | O::I32Eq
-        | O::I32Ne
-        | O::I32LtS
-        | O::I32LtU
-        | O::I32GtS
-        | O::I32GtU
-        | O::I32LeS
-        | O::I32LeU
-        | O::I32GeS
-        | O::I32GeU
-        | O::I64Eqz
-        | O::I64Eq
-        | O::I64Ne
-        | O::I64LtS
-        | O::I64LtU
-        | O::I64GtS
-        | O::I64GtU
-        | O::I64LeS
-        | O::I64LeU
-        | O::I64GeS
-        | O::I64GeU
-        | O::I32Clz
-        | O::I32Ctz
-        | O::I32Popcnt
-        | O::I32Add
-        | O::I32Sub
-        | O::I32And
-        | O::I32Or
-        | O::I32Xor
-        | O::I32Shl
-        | O::I32ShrS
-        | O::I32ShrU
-        | O::I32Rotl
-        | O::I32Rotr
-        | O::I64Clz
-        | O::I64Ctz
-        | O::I64Popcnt
-        | O::I64Add
-        | O::I64Sub
-        | O::I64And
-        | O::I64Or
-        | O::I64Xor
-        | O::I64Shl
-        | O::I64ShrS
-        | O::I64ShrU
-        | O::I64Rotl
-        | O::I64Rotr
-        | O::I32WrapI64
-        | O::I64ExtendI32S
-        | O::I64ExtendI32U
-        | O::I32Extend8S
-        | O::I32Extend16S
-        | O::I64Extend8S
-        | O::I64Extend16S
-        | O::I64Extend32S => true,
+        op if crate::gas::is_alu(op) => true,
         _ => false,
     }
 }
