@@ -68,7 +68,7 @@ pub(crate) struct ModuleCache {
 /// functions), no fuel (gas is ours), only the features the profile allows, no start functions, and
 /// stacks large enough that the specified stack limit always trips first
 /// (`spec/gas.md#stack-limit`).
-pub(crate) fn engine_config(rules: &Rules) -> Config {
+pub fn engine_config(rules: &Rules) -> Config {
     let max_depth = (rules.limits.max_stack_units / crate::FRAME_OVERHEAD_UNITS) as usize + 64;
     let mut config = Config::default();
     config

@@ -40,7 +40,7 @@ pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
 pub use bundle::{receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
-pub use cache::{DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+pub use cache::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 pub use compare::{
     events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
 };
