@@ -186,3 +186,14 @@ fn json_rejects_unknown_fields_and_bad_amounts() {
     let extra = r#"{"op":"mint","to":"0x0101010101010101010101010101010101010101010101010101010101010101","amount":"1","x":1}"#;
     assert!(serde_json::from_str::<Operation>(extra).is_err());
 }
+
+#[test]
+fn trace_bytes_are_inline_at_the_limit_and_hashed_past_it() {
+    let at = vec![7u8; TRACE_INLINE_MAX];
+    assert_eq!(TraceBytes::of(&at), TraceBytes::Inline(at.clone()));
+    let past = vec![7u8; TRACE_INLINE_MAX + 1];
+    assert_eq!(
+        TraceBytes::of(&past),
+        TraceBytes::Hashed { len: past.len() as u32, hash: crate::hash::content_hash(&past) }
+    );
+}

@@ -121,3 +121,22 @@ impl TxFile {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_files_are_read_at_the_limit_and_refused_past_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = |len: u64| {
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::File::create(&path).and_then(|f| f.set_len(len)).expect("sparse file");
+            path
+        };
+        let at = read_bounded(&file(MAX_INPUT_FILE)).expect("a file at the limit is read");
+        assert_eq!(at.len() as u64, MAX_INPUT_FILE);
+        let past = read_bounded(&file(MAX_INPUT_FILE + 1)).expect_err("a file past the limit is refused");
+        assert_eq!(past.code, crate::exit::INVALID_INPUT);
+    }
+}
