@@ -114,8 +114,10 @@ impl Vm {
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, self.rules_hash, &self.rules)?;
         let code_hash = entry.code_hash;
+        // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
+        let input = call_input(&tx.invocation.call);
         if tracer.on() {
-            tracer.record(start_event(self.rules_hash, code_hash, tx));
+            tracer.record(start_event(self.rules_hash, code_hash, tx, &input));
         }
         let host = HostState {
             rules: &self.rules,
@@ -123,7 +125,7 @@ impl Vm {
             token,
             token_info: TokenInfo::default(),
             read_only: tx.invocation.call.is_read_only(),
-            input: Vec::new(),
+            input,
             in_before_hook: false,
             native_cancelled: false,
             overlay: Overlay::new(state, token, tracer),
@@ -252,9 +254,8 @@ impl Vm {
         // 6. Run the entries in order (the pipeline's native mutation between its hooks).
         for step in entries {
             let status = match step {
-                Step::Entry { export, input, before_hook } => {
+                Step::Entry { export, before_hook } => {
                     let data = store.data_mut();
-                    data.input = input;
                     data.in_before_hook = before_hook;
                     if data.overlay.trace.on() {
                         let gas_left = data.meter.remaining();
@@ -274,20 +275,26 @@ impl Vm {
     }
 }
 
+/// The input every entry of `call` reads: borsh of the operation for hooks, the args otherwise.
+fn call_input(call: &Call) -> Vec<u8> {
+    match call {
+        // Serializing into a Vec cannot fail.
+        Call::Operation { operation } | Call::Hook { operation, .. } => {
+            borsh::to_vec(operation).unwrap_or_default()
+        }
+        Call::View { args, .. } | Call::Method { args, .. } => args.clone(),
+    }
+}
+
 /// The trace's first event (`spec/trace.md#events`).
-fn start_event(rules_hash: Hash32, code_hash: Hash32, tx: &Transaction<'_>) -> TraceEvent {
-    let (call, input_hash) = match &tx.invocation.call {
-        Call::Operation { operation } => {
-            (TraceCall::Operation, abi::hash::content_hash(&borsh_op(operation)))
-        }
-        Call::Hook { hook, operation } => {
-            (TraceCall::Hook { hook: *hook }, abi::hash::content_hash(&borsh_op(operation)))
-        }
-        Call::View { name, args } => (TraceCall::View { name: name.clone() }, abi::hash::content_hash(args)),
-        Call::Method { name, args } => {
-            (TraceCall::Method { name: name.clone() }, abi::hash::content_hash(args))
-        }
+fn start_event(rules_hash: Hash32, code_hash: Hash32, tx: &Transaction<'_>, input: &[u8]) -> TraceEvent {
+    let call = match &tx.invocation.call {
+        Call::Operation { .. } => TraceCall::Operation,
+        Call::Hook { hook, .. } => TraceCall::Hook { hook: *hook },
+        Call::View { name, .. } => TraceCall::View { name: name.clone() },
+        Call::Method { name, .. } => TraceCall::Method { name: name.clone() },
     };
+    let input_hash = abi::hash::content_hash(input);
     TraceEvent::Start {
         rules_hash,
         code_hash,
@@ -324,7 +331,7 @@ fn mutable_globals(store: &Store<HostState<'_>>, instance: &Instance) -> Vec<was
 }
 
 enum Step {
-    Entry { export: String, input: Vec<u8>, before_hook: bool },
+    Entry { export: String, before_hook: bool },
     Native(Operation),
 }
 
@@ -334,38 +341,29 @@ fn len_u32(n: usize) -> u32 {
 
 /// The steps a call runs (`spec/abi.md#entry-points`).
 fn resolve(call: &Call, info: &crate::ModuleInfo) -> Result<Vec<Step>, StatusCode> {
-    let hook_step = |hook: HookKind, op: &Operation, before_hook: bool| {
+    let hook_step = |hook: HookKind, before_hook: bool| {
         let export = hook.export_name();
-        info.export(export).map(|_| Step::Entry {
-            export: export.to_string(),
-            input: borsh_op(op),
-            before_hook,
-        })
+        info.export(export).map(|_| Step::Entry { export: export.to_string(), before_hook })
     };
     match call {
         Call::Operation { operation } => {
             let (before, after) = HookKind::pipeline(operation);
-            let mut steps: Vec<Step> = hook_step(before, operation, true).into_iter().collect();
+            let mut steps: Vec<Step> = hook_step(before, true).into_iter().collect();
             if !matches!(operation, Operation::Approve { .. }) {
                 steps.push(Step::Native(operation.clone()));
             }
-            steps.extend(after.and_then(|a| hook_step(a, operation, false)));
+            steps.extend(after.and_then(|a| hook_step(a, false)));
             Ok(steps)
         }
-        Call::Hook { hook, operation } => Ok(hook_step(*hook, operation, false).into_iter().collect()),
-        Call::View { name, args } | Call::Method { name, args } => {
+        Call::Hook { hook, .. } => Ok(hook_step(*hook, false).into_iter().collect()),
+        Call::View { name, .. } | Call::Method { name, .. } => {
             let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
             let export = entry_export_name(kind, name)
                 .filter(|e| info.export(e).is_some())
                 .ok_or(StatusCode::EntryNotFound)?;
-            Ok(vec![Step::Entry { export, input: args.clone(), before_hook: false }])
+            Ok(vec![Step::Entry { export, before_hook: false }])
         }
     }
-}
-
-fn borsh_op(op: &Operation) -> Vec<u8> {
-    // Serializing into a Vec cannot fail.
-    borsh::to_vec(op).unwrap_or_default()
 }
 
 /// Calls one exported `() -> ()` entry. `Ok(Some(status))` when it halted.

@@ -72,7 +72,7 @@ pub(crate) struct HostState<'a> {
     pub token: TokenId,
     pub token_info: TokenInfo,
     pub read_only: bool,
-    /// The current entry's input (borsh of the operation for hooks, args for views and methods).
+    /// The call's input, the same for every entry (borsh of the operation for hooks, args otherwise).
     pub input: Vec<u8>,
     /// Whether the running entry is an operation pipeline's before-hook (may call `cancel_native`).
     pub in_before_hook: bool,
