@@ -99,6 +99,7 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
         }
     };
     check("status", expected.status == got.status);
+    check("fault", expected.fault == got.fault);
     check("gas_used", expected.gas_used == got.gas_used);
     check("return_data", expected.return_data == got.return_data);
     check("revert_reason", expected.revert_reason == got.revert_reason);
