@@ -171,9 +171,13 @@ fn bundles_replay_from_their_witness_alone() {
     // The witness holds exactly what was read: two balances, the counter, the limit, and the token.
     assert!(bundle.witness.token.is_some());
     assert_eq!(bundle.witness.entries.len(), 4, "{:?}", bundle.witness.entries);
-    let replayed = vm::replay(&vm, &bundle, &ExecOptions::default()).unwrap();
+    let full = ExecOptions { trace: TraceLevel::Full, ..ExecOptions::default() };
+    let replayed = vm::replay(&vm, &bundle, &full).unwrap();
     assert!(replayed.matched(), "{:?}", replayed.mismatches);
     assert_eq!(replayed.execution.trace, original.trace);
+    // Hash-only (the default) matches too, keeping no events.
+    let hashed = vm::replay(&vm, &bundle, &ExecOptions::default()).unwrap();
+    assert!(hashed.matched() && hashed.execution.trace.is_empty());
     // Both forms round-trip.
     let json = serde_json::to_string(&bundle).unwrap();
     assert_eq!(serde_json::from_str::<abi::Bundle>(&json).unwrap(), bundle);
