@@ -128,13 +128,25 @@ fn the_stack_limit_names_max_stack_units() {
 fn limits_and_arguments_at_fault_are_named() {
     let l = Limits::default();
     let cases = [
-        ("(call $storage_write (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 16385))", LimitKind::MaxValueLen),
+        (
+            "(call $storage_write (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 16385))",
+            LimitKind::MaxValueLen,
+        ),
         ("(call $storage_remove (i32.const 0) (i32.const 257))", LimitKind::MaxKeyLen),
-        ("(drop (call $storage_read (i32.const 0) (i32.const 257) (i32.const 0) (i32.const 0)))", LimitKind::MaxKeyLen),
+        (
+            "(drop (call $storage_read (i32.const 0) (i32.const 257) (i32.const 0) (i32.const 0)))",
+            LimitKind::MaxKeyLen,
+        ),
         ("(call $return_data (i32.const 0) (i32.const 16385))", LimitKind::MaxReturnDataLen),
         ("(call $revert (i32.const 0) (i32.const 1025))", LimitKind::MaxRevertReasonLen),
-        ("(call $emit_event (i32.const 0) (i32.const 65) (i32.const 0) (i32.const 1))", LimitKind::MaxEventTopicLen),
-        ("(call $emit_event (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 4097))", LimitKind::MaxEventDataLen),
+        (
+            "(call $emit_event (i32.const 0) (i32.const 65) (i32.const 0) (i32.const 1))",
+            LimitKind::MaxEventTopicLen,
+        ),
+        (
+            "(call $emit_event (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 4097))",
+            LimitKind::MaxEventDataLen,
+        ),
         ("(call $log (i32.const 0) (i32.const 0) (i32.const 1025))", LimitKind::MaxLogLen),
     ];
     for (body, kind) in cases {
@@ -150,7 +162,8 @@ fn limits_and_arguments_at_fault_are_named() {
     let log = "(call $log (i32.const 0) (i32.const 0) (i32.const 1))";
     let r = run_t(&repeat(log, l.max_logs + 1));
     assert_eq!((r.status, r.fault), (StatusCode::LimitExceeded, Fault::Limit(LimitKind::MaxLogs)));
-    let r = run(&vm(), &default_state(), &method_t(""), method("t", &vec![0; l.max_input_len as usize + 1]), GAS);
+    let r =
+        run(&vm(), &default_state(), &method_t(""), method("t", &vec![0; l.max_input_len as usize + 1]), GAS);
     assert_eq!((r.status, r.fault), (StatusCode::LimitExceeded, Fault::Limit(LimitKind::MaxInputLen)));
     let r = run_t("(call $log (i32.const 4) (i32.const 0) (i32.const 1))");
     assert_eq!((r.status, r.fault), (StatusCode::InvalidArgument, Fault::Argument(ArgumentKind::LogLevel)));
@@ -174,6 +187,8 @@ fn the_trace_end_carries_the_fault() {
     let options = ExecOptions { trace: TraceLevel::Full, ..ExecOptions::default() };
     let e = vm().execute_with(&default_state(), &tx, &options).unwrap();
     let fault = Fault::Trap(TrapKind::IntegerDivisionByZero);
-    assert!(matches!(e.trace.last(), Some(TraceEvent::End { status: StatusCode::Trap, fault: f, .. }) if *f == fault));
+    assert!(
+        matches!(e.trace.last(), Some(TraceEvent::End { status: StatusCode::Trap, fault: f, .. }) if *f == fault)
+    );
     assert_eq!(e.receipt.fault, fault);
 }

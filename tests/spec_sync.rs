@@ -143,8 +143,18 @@ fn every_limit_default_is_in_the_spec() {
         if abi.contains(&host_row) {
             host_rows += 1;
         } else if name == "max_stack_units" {
-            let grouped = value.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
-            assert!(gas.contains(&format!("`max_stack_units`\n(default {grouped}")), "spec/gas.md lacks max_stack_units = {grouped}");
+            let grouped = value
+                .to_string()
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(",");
+            assert!(
+                gas.contains(&format!("`max_stack_units`\n(default {grouped}")),
+                "spec/gas.md lacks max_stack_units = {grouped}"
+            );
         } else {
             assert!(
                 determinism.contains(&static_row),

@@ -122,8 +122,19 @@ codes! {
 /// `limit_exceeded`, `stack_overflow` or `invalid_argument`. Borsh: a `u8` variant index (the order
 /// below), then the kind's `u8` code.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
-    Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
@@ -199,7 +210,10 @@ mod tests {
         assert_eq!(borsh::to_vec(&Fault::Argument(ArgumentKind::LogLevel)).unwrap(), vec![3, 1]);
         assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"trap":"integer_division_by_zero"}"#);
         assert_eq!(serde_json::to_string(&Fault::None).unwrap(), r#""none""#);
-        assert_eq!(serde_json::from_str::<Fault>(r#"{"limit":"max_key_len"}"#).unwrap(), Fault::Limit(LimitKind::MaxKeyLen));
+        assert_eq!(
+            serde_json::from_str::<Fault>(r#"{"limit":"max_key_len"}"#).unwrap(),
+            Fault::Limit(LimitKind::MaxKeyLen)
+        );
         assert_eq!(f.name(), Some("integer_division_by_zero"));
     }
 }

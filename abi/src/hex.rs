@@ -35,7 +35,9 @@ pub fn decode(s: &str) -> Result<Vec<u8>, String> {
         match c {
             b'0'..=b'9' => Ok(c - b'0'),
             b'a'..=b'f' => Ok(c - b'a' + 10),
-            b'A'..=b'F' => Err(format!("uppercase hex digit {:?} at position {at}: write hex in lowercase", c as char)),
+            b'A'..=b'F' => {
+                Err(format!("uppercase hex digit {:?} at position {at}: write hex in lowercase", c as char))
+            }
             _ => Err(format!("invalid hex digit {:?} at position {at}", c as char)),
         }
     };
@@ -159,7 +161,9 @@ mod tests {
 
     #[test]
     fn amounts_have_one_form() {
-        for (ok, v) in [("0", 0), ("1", 1), ("100", 100), ("340282366920938463463374607431768211455", u128::MAX)] {
+        for (ok, v) in
+            [("0", 0), ("1", 1), ("100", 100), ("340282366920938463463374607431768211455", u128::MAX)]
+        {
             assert_eq!(parse_amount(ok), Ok(v), "{ok}");
             assert_eq!(alloc::string::ToString::to_string(&v), ok);
         }

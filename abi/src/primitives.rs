@@ -104,7 +104,9 @@ mod tests {
         assert!(err.contains("32 bytes"), "{err}");
         // One form only: the 0x prefix, lowercase, 64 digits.
         let bare = "ab".repeat(32);
-        for refused in [bare.clone(), format!("0X{bare}"), format!("0x{}", bare.to_uppercase()), format!("0x{bare}00")] {
+        for refused in
+            [bare.clone(), format!("0X{bare}"), format!("0x{}", bare.to_uppercase()), format!("0x{bare}00")]
+        {
             assert!(Address::from_hex(&refused).is_err(), "{refused}");
         }
         assert_eq!(Address::from_hex(&format!("0x{bare}")), Ok(a));

@@ -9,8 +9,8 @@
 
 use crate::artefact::TraceBody;
 use abi::{
-    Bundle, Call, Checkpoint, Fault, MutationOrigin, StatusCode, Operation, Receipt, StateKey, TraceBytes, TraceCall,
-    TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
+    Bundle, Call, Checkpoint, Fault, MutationOrigin, Operation, Receipt, StateKey, StatusCode, TraceBytes,
+    TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
 };
 use std::fmt::Write as _;
 

@@ -57,8 +57,8 @@ pub enum BundleOutcome {
         /// Why, when it is not a receipt difference (a read outside the witness).
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
-        /// The last lines of the replay's rendered trace (from a second, full-trace run made only
-        /// on divergence): how the replay ended.
+        /// The last lines of the replay's rendered trace (from a second run keeping the trace, made
+        /// only on divergence): how the replay ended.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         trace_tail: Vec<String>,
     },
@@ -103,17 +103,24 @@ pub struct Summary {
 /// Lines of the replay's trace shown with a divergence.
 pub const TRACE_TAIL_LINES: usize = 12;
 
-/// The last [`TRACE_TAIL_LINES`] lines of `bundle`'s replay trace, from a full-trace run.
+/// The last [`TRACE_TAIL_LINES`] lines of `bundle`'s replay trace, from a second run keeping at most
+/// [`crate::run::MAX_TRACE_EVENTS`] events (so a divergent bundle is bounded in memory too).
 fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
-    let full = ExecOptions { trace: TraceLevel::Full, ..ExecOptions::default() };
-    let Ok(r) = vm::replay(vm, bundle, &full) else { return Vec::new() };
+    let cap = crate::run::MAX_TRACE_EVENTS;
+    let options = ExecOptions { trace: TraceLevel::Prefix { events: cap }, ..ExecOptions::default() };
+    let Ok(r) = vm::replay(vm, bundle, &options) else { return Vec::new() };
     let text = crate::render::trace(&r.execution.trace);
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(TRACE_TAIL_LINES)..].iter().map(|l| l.to_string()).collect()
+    let mut tail: Vec<String> =
+        lines[lines.len().saturating_sub(TRACE_TAIL_LINES)..].iter().map(|l| l.to_string()).collect();
+    if !matches!(r.execution.trace.last(), Some(abi::TraceEvent::End { .. })) {
+        tail.push(format!("... cut after its first {cap} events"));
+    }
+    tail
 }
 
 /// Replays one bundle file with `vm`: hash-only (no event is kept, whatever the bundle's gas), and
-/// again with the full trace only when it diverges, to show how the replay ended.
+/// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
 pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
     let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
     let bundle = match load_bundle(path) {

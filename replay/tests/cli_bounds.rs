@@ -104,9 +104,12 @@ fn method_tx(dir: &TempDir, body: &str) -> PathBuf {
 fn a_trap_shows_its_kind_and_where() {
     let dir = TempDir::new().expect("temp dir");
     let tx = method_tx(&dir, "(drop (i32.div_u (i32.const 1) (i32.const 0)))");
-    tsvm().arg("run").arg(&tx).assert().code(0).stdout(contains(
-        "status        trap (3): integer_division_by_zero (2), integer division by zero\n",
-    ));
+    tsvm()
+        .arg("run")
+        .arg(&tx)
+        .assert()
+        .code(0)
+        .stdout(contains("status        trap (3): integer_division_by_zero (2), integer division by zero\n"));
     tsvm().arg("run").arg(&tx).args(["--trace", "full"]).assert().code(0).stdout(
         contains("end trap (3): integer_division_by_zero (2), integer division by zero, gas used")
             .and(contains("\n  in entry method_t\n")),
@@ -119,7 +122,8 @@ fn a_trap_shows_its_kind_and_where() {
 #[test]
 fn a_limit_or_argument_at_fault_is_named_with_its_host_call() {
     let dir = TempDir::new().expect("temp dir");
-    let tx = method_tx(&dir, "(call $storage_write (i32.const 0) (i32.const 257) (i32.const 0) (i32.const 1))");
+    let tx =
+        method_tx(&dir, "(call $storage_write (i32.const 0) (i32.const 257) (i32.const 0) (i32.const 1))");
     tsvm().arg("run").arg(&tx).args(["--trace", "full"]).assert().code(0).stdout(
         contains("status        limit_exceeded (7): max_key_len (1), storage key longer than max_key_len\n")
             .and(contains("\n  at host call storage_write in entry method_t\n")),
@@ -148,7 +152,8 @@ fn run_trace_full_is_cut_at_its_event_bound() {
         );
     // The receipt is the same whatever the bound.
     let receipt = |extra: &[&str]| {
-        let out = tsvm().args(["run", "examples/transfer.json", "--json"]).args(extra).output().expect("runs");
+        let out =
+            tsvm().args(["run", "examples/transfer.json", "--json"]).args(extra).output().expect("runs");
         serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")["receipt"].clone()
     };
     assert_eq!(receipt(&[]), receipt(&["--trace-events", "5", "--trace", "hash"]));

@@ -180,8 +180,8 @@ mod balances_map {
             .into_iter()
             .map(|(k, v)| {
                 let account = Address::from_hex(&k).map_err(D::Error::custom)?;
-                let amount =
-                    abi::hex::parse_amount(&v).map_err(|e| D::Error::custom(format!("balance of {k}: {e}")))?;
+                let amount = abi::hex::parse_amount(&v)
+                    .map_err(|e| D::Error::custom(format!("balance of {k}: {e}")))?;
                 Ok((account, amount))
             })
             .collect()

@@ -14,8 +14,9 @@ use crate::trace::{TraceLevel, Tracer};
 use crate::STACK_OVERFLOW_SENTINEL;
 use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{
-    entry_export_name, Call, Checkpoint, Fault, LimitKind, TrapKind, Context, EntryKind, Hash32, HookKind, Invocation, MutationOrigin,
-    Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, Witness, WitnessEntry,
+    entry_export_name, Call, Checkpoint, Context, EntryKind, Fault, Hash32, HookKind, Invocation, LimitKind,
+    MutationOrigin, Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, TrapKind,
+    Witness, WitnessEntry,
 };
 use wasmi::{Instance, Store, TrapCode, Val};
 
@@ -430,7 +431,9 @@ fn trap_kind(err: &wasmi::Error) -> Option<TrapKind> {
     // code; a data segment that does not fit is `MemoryOutOfBounds`.
     if matches!(
         err.kind(),
-        wasmi::errors::ErrorKind::Instantiation(wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. })
+        wasmi::errors::ErrorKind::Instantiation(
+            wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
+        )
     ) {
         return Some(TrapKind::TableOutOfBounds);
     }

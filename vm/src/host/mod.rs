@@ -15,8 +15,8 @@ use crate::meter::GasMeter;
 use crate::overlay::Overlay;
 use crate::state::StateError;
 use crate::{Rules, VmError};
-use abi::{ArgumentKind, Context, Event, Fault, HostFn, HostFnId, LimitKind, LogRecord, StatusCode, TokenId};
 use abi::TokenInfo;
+use abi::{ArgumentKind, Context, Event, Fault, HostFn, HostFnId, LimitKind, LogRecord, StatusCode, TokenId};
 use std::fmt;
 use wasmi::{Caller, Global, Memory, Val};
 
