@@ -217,3 +217,23 @@ fn amounts_and_hex_have_one_textual_form() {
         tsvm().arg("run").arg(&p).assert().code(3).stderr(contains(why).and(contains("field `call")));
     }
 }
+
+#[test]
+fn trace_events_bound_holds_at_the_trace_length_and_cuts_one_below() {
+    let out =
+        tsvm().args(["run", "examples/transfer.json", "--json", "--trace", "full"]).output().expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let n = json["trace"]["events"].as_array().expect("events").len();
+    let at = n.to_string();
+    tsvm()
+        .args(["run", "examples/transfer.json", "--trace", "full", "--trace-events", &at])
+        .assert()
+        .code(0)
+        .stdout(contains("\nend success (0)").and(contains("trace cut").not()));
+    let below = (n - 1).to_string();
+    tsvm()
+        .args(["run", "examples/transfer.json", "--trace", "full", "--trace-events", &below])
+        .assert()
+        .code(0)
+        .stdout(contains(format!("trace cut after its first {below} events")).and(contains("\nend ").not()));
+}
