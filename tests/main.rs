@@ -6,6 +6,7 @@ mod determinism;
 mod fuzz_corpus;
 mod gas;
 mod host;
+mod host_steps;
 mod properties;
 mod spec_sync;
 mod token_script;

@@ -113,3 +113,76 @@ fn status_codes_in_the_spec_are_the_code_codes() {
         assert!(spec.contains(&row), "spec/abi.md lacks the status row starting {row}");
     }
 }
+
+/// `(field, value)` for every field of `Limits::default()`, read from its `Debug` form so that a new
+/// field cannot be missed.
+fn default_limits() -> Vec<(String, u64)> {
+    let debug = format!("{:?}", vm::Limits::default());
+    let inner = debug.trim_start_matches("Limits {").trim_end_matches('}');
+    inner
+        .split(',')
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| {
+            let (name, value) = f.split_once(':').unwrap();
+            (name.trim().to_string(), value.trim().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_limit_default_is_in_the_spec() {
+    let abi = std::fs::read_to_string(root().join("spec/abi.md")).unwrap();
+    let determinism = std::fs::read_to_string(root().join("spec/determinism.md")).unwrap();
+    let gas = std::fs::read_to_string(root().join("spec/gas.md")).unwrap();
+    let limits = default_limits();
+    assert!(limits.len() >= 25, "Limits' Debug form changed: {limits:?}");
+    let mut host_rows = 0;
+    for (name, value) in &limits {
+        let host_row = format!("| `{name}` | {value} |");
+        let static_row = format!("| `{name}` | {value}");
+        if abi.contains(&host_row) {
+            host_rows += 1;
+        } else if name == "max_stack_units" {
+            let grouped = value
+                .to_string()
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(",");
+            assert!(
+                gas.contains(&format!("`max_stack_units`\n(default {grouped}")),
+                "spec/gas.md lacks max_stack_units = {grouped}"
+            );
+        } else {
+            assert!(
+                determinism.contains(&static_row),
+                "neither spec/abi.md#host-limits nor spec/determinism.md#limits has {name} = {value}"
+            );
+        }
+    }
+    // The host-limits table has no row the code lacks.
+    let section = abi.split("### Host limits").nth(1).unwrap().split("\n\n").nth(2).unwrap();
+    let rows = section.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, host_rows, "spec/abi.md#host-limits lists limits the code does not have:\n{section}");
+    assert_eq!(host_rows, 10);
+}
+
+#[test]
+fn fault_codes_in_the_spec_are_the_code_codes() {
+    let spec = std::fs::read_to_string(root().join("spec/abi.md")).unwrap();
+    let rows: Vec<(u8, &str)> = abi::TrapKind::ALL
+        .iter()
+        .map(|k| (k.code(), k.name()))
+        .chain(abi::LimitKind::ALL.iter().map(|k| (k.code(), k.name())))
+        .chain(abi::ArgumentKind::ALL.iter().map(|k| (k.code(), k.name())))
+        .collect();
+    for (code, name) in &rows {
+        let row = format!("| {code} | `{name}` |");
+        assert!(spec.contains(&row), "spec/abi.md#faults lacks the row starting {row}");
+    }
+    let faults = spec.split("## Faults").nth(1).unwrap().split("\n## ").next().unwrap();
+    let spec_rows = faults.lines().filter(|l| l.starts_with("| ") && l.contains(" | `")).count();
+    assert_eq!(spec_rows, rows.len(), "spec/abi.md#faults lists kinds the code does not have");
+}

@@ -91,15 +91,15 @@ fn a_trace_hash_recomputed_from_the_spec_alone() {
     e.u8(1).string("view_t").u64(before_entry);
     // HostCall (tag 2): block_height is host function 14; no args; result the height.
     e.u8(2).u8(abi::HostFnId::BlockHeight as u8).u64(at_call).i64s(&[]).i64s(&[ctx.height as i64]);
-    // End (tag 8): status 0, gas used, blake3 of the (empty) return data.
-    e.u8(8).u8(0).u64(gas_used).raw(blake3::hash(&[]).as_bytes());
-    let hash = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v1").update(&e.0).finalize();
+    // End (tag 8): status 0, fault none (0), gas used, blake3 of the (empty) return data.
+    e.u8(8).u8(0).u8(0).u64(gas_used).raw(blake3::hash(&[]).as_bytes());
+    let hash = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2").update(&e.0).finalize();
     assert_eq!(r.trace_hash.0, *hash.as_bytes());
 
     // The receipt hash: derive_key over the receipt's borsh bytes without the last 32.
     let bytes = borsh::to_vec(&r).unwrap();
     let body = &bytes[..bytes.len() - 32];
-    assert_eq!(r.receipt_hash.0, blake3::derive_key("tsvm 2026-11 receipt v1", body));
+    assert_eq!(r.receipt_hash.0, blake3::derive_key("tsvm 2026-11 receipt v2", body));
     let diff = borsh::to_vec(&r.diff).unwrap();
     assert_eq!(r.diff_hash.0, blake3::derive_key("tsvm 2026-11 state diff v1", &diff));
 }
@@ -118,7 +118,7 @@ fn the_hash_is_the_same_at_every_level_and_full_keeps_the_events() {
     assert_eq!(off.receipt.trace_hash, abi::Hash32::ZERO, "off records nothing");
     assert_eq!(off.receipt.diff, full.receipt.diff);
     // The full trace hashes to the receipt's trace hash.
-    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v1");
+    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2");
     for e in &full.trace {
         h.update(&borsh::to_vec(e).unwrap());
     }
@@ -171,9 +171,13 @@ fn bundles_replay_from_their_witness_alone() {
     // The witness holds exactly what was read: two balances, the counter, the limit, and the token.
     assert!(bundle.witness.token.is_some());
     assert_eq!(bundle.witness.entries.len(), 4, "{:?}", bundle.witness.entries);
-    let replayed = vm::replay(&vm, &bundle, &ExecOptions::default()).unwrap();
+    let full = ExecOptions { trace: TraceLevel::Full, ..ExecOptions::default() };
+    let replayed = vm::replay(&vm, &bundle, &full).unwrap();
     assert!(replayed.matched(), "{:?}", replayed.mismatches);
     assert_eq!(replayed.execution.trace, original.trace);
+    // Hash-only (the default) matches too, keeping no events.
+    let hashed = vm::replay(&vm, &bundle, &ExecOptions::default()).unwrap();
+    assert!(hashed.matched() && hashed.execution.trace.is_empty());
     // Both forms round-trip.
     let json = serde_json::to_string(&bundle).unwrap();
     assert_eq!(serde_json::from_str::<abi::Bundle>(&json).unwrap(), bundle);

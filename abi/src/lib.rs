@@ -16,6 +16,7 @@ mod bundle;
 mod context;
 mod entry;
 mod event;
+mod fault;
 pub mod hash;
 pub mod hex;
 mod host;
@@ -32,6 +33,7 @@ pub use bundle::{Bundle, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
 pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};
 pub use event::{Event, LogLevel, LogRecord};
+pub use fault::{ArgumentKind, Fault, LimitKind, TrapKind};
 pub use host::{host_function, HostFn, HostFnId, WasmType, HOST_FUNCTIONS, HOST_MODULE};
 pub use invocation::{Call, HookKind, Invocation, Operation};
 pub use primitives::{Address, Hash32, TokenId};
@@ -44,7 +46,7 @@ pub use trace::{Checkpoint, MutationOrigin, TraceBytes, TraceCall, TraceEvent, T
 ///
 /// It is part of the rules hash; any change to this crate that changes an encoding, a host function
 /// or its gas cost must bump it (`spec/abi.md#versioning`).
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Amounts of a token: unsigned, 128 bits (`spec/abi.md#amounts`).
 pub type Amount = u128;

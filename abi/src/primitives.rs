@@ -24,7 +24,7 @@ macro_rules! bytes32 {
                 &self.0
             }
 
-            /// Parses `0x` + 64 hex digits (the prefix is optional).
+            /// Parses the one textual form: `0x` + 64 lowercase hex digits.
             ///
             /// # Errors
             /// A message saying what was wrong with `s`.
@@ -102,5 +102,13 @@ mod tests {
         assert_eq!(borsh::to_vec(&a).unwrap(), vec![0xab; 32]);
         let err = serde_json::from_str::<TokenId>("\"0x01\"").unwrap_err().to_string();
         assert!(err.contains("32 bytes"), "{err}");
+        // One form only: the 0x prefix, lowercase, 64 digits.
+        let bare = "ab".repeat(32);
+        for refused in
+            [bare.clone(), format!("0X{bare}"), format!("0x{}", bare.to_uppercase()), format!("0x{bare}00")]
+        {
+            assert!(Address::from_hex(&refused).is_err(), "{refused}");
+        }
+        assert_eq!(Address::from_hex(&format!("0x{bare}")), Ok(a));
     }
 }

@@ -1,6 +1,6 @@
 //! The receipt: what an execution produced (`spec/abi.md#receipt`).
 
-use crate::{Event, Hash32, LogRecord, StateDiff, StatusCode};
+use crate::{Event, Fault, Hash32, LogRecord, StateDiff, StatusCode};
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct Receipt {
     /// The outcome.
     pub status: StatusCode,
+    /// The trap, limit or argument that caused a failed status (`spec/abi.md#faults`).
+    pub fault: Fault,
     /// Gas consumed (the whole limit on out-of-gas).
     pub gas_used: u64,
     /// Bytes the script returned with `return_data`.

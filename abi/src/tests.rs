@@ -61,6 +61,7 @@ fn receipt() -> impl Strategy<Value = Receipt> {
         .prop_map(|(s, gas_used, return_data, revert_reason, events, logs, diff, rules)| {
             Receipt {
                 status: StatusCode::ALL[s],
+                fault: if s == 3 { Fault::Trap(TrapKind::ALL[s % TrapKind::ALL.len()]) } else { Fault::None },
                 gas_used,
                 return_data,
                 revert_reason,
@@ -125,7 +126,8 @@ proptest! {
 #[test]
 fn receipt_bytes_are_pinned() {
     let r = Receipt {
-        status: StatusCode::Reverted,
+        status: StatusCode::Trap,
+        fault: Fault::Trap(TrapKind::IntegerDivisionByZero),
         gas_used: 0x0102,
         return_data: vec![],
         revert_reason: b"no".to_vec(),
@@ -142,7 +144,8 @@ fn receipt_bytes_are_pinned() {
         receipt_hash: Hash32([5; 32]),
     };
     // Hand-assembled from spec/abi.md#encodings: field order, u8 enum tags, u32 length prefixes.
-    let mut want: Vec<u8> = vec![1]; // status: reverted
+    let mut want: Vec<u8> = vec![3]; // status: trap
+    want.extend([1, 2]); // fault: trap, integer_division_by_zero
     want.extend(0x0102u64.to_le_bytes()); // gas_used
     want.extend([0, 0, 0, 0]); // return_data: empty
     want.extend([2, 0, 0, 0, b'n', b'o']); // revert_reason
@@ -157,7 +160,8 @@ fn receipt_bytes_are_pinned() {
     want.extend([5; 32]); // receipt_hash
     assert_eq!(borsh::to_vec(&r).unwrap(), want);
     let json = serde_json::to_value(&r).unwrap();
-    assert_eq!(json["status"], "reverted");
+    assert_eq!(json["status"], "trap");
+    assert_eq!(json["fault"]["trap"], "integer_division_by_zero");
     assert_eq!(json["revert_reason"], "0x6e6f");
     assert_eq!(json["diff"][0]["key"]["kind"], "supply");
     assert_eq!(json["diff"][0]["old"], serde_json::Value::Null);

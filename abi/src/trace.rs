@@ -4,7 +4,7 @@
 //! (`derive_key` with [`crate::hash::TRACE_CONTEXT`]) over the concatenated borsh encodings of the
 //! events: a running hash that can be folded as events happen, without storing them.
 
-use crate::{Address, Context, Hash32, HookKind, LogLevel, Operation, StatusCode};
+use crate::{Address, Context, Fault, Hash32, HookKind, LogLevel, Operation, StatusCode};
 use alloc::{string::String, vec::Vec};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -170,6 +170,8 @@ pub enum TraceEvent {
     End {
         /// The receipt's status.
         status: StatusCode,
+        /// The receipt's fault (`spec/abi.md#faults`).
+        fault: Fault,
         /// The receipt's gas used.
         gas_used: u64,
         /// blake3 of the receipt's return data.

@@ -9,8 +9,8 @@
 
 use crate::artefact::TraceBody;
 use abi::{
-    Bundle, Call, Checkpoint, MutationOrigin, Operation, Receipt, StateKey, TraceBytes, TraceCall,
-    TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
+    Bundle, Call, Checkpoint, Fault, MutationOrigin, Operation, Receipt, StateKey, StatusCode, TraceBytes,
+    TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
 };
 use std::fmt::Write as _;
 
@@ -129,6 +129,20 @@ pub fn call(c: &Call) -> String {
     }
 }
 
+/// A status with its fault, if any: `trap (3): integer_division_by_zero (2), integer division by
+/// zero`, or `success (0)`.
+pub fn status_fault(status: StatusCode, fault: Fault) -> String {
+    let head = format!("{} ({})", json_name(&status), status.code());
+    let code = match fault {
+        Fault::None => return head,
+        Fault::Trap(k) => k.code(),
+        Fault::Limit(k) => k.code(),
+        Fault::Argument(k) => k.code(),
+    };
+    let (name, text) = (fault.name().unwrap_or("?"), fault.describe().unwrap_or("?"));
+    format!("{head}: {name} ({code}), {text}")
+}
+
 /// The JSON (snake_case) name of a unit enum value, such as a status or a hook.
 pub fn json_name<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
@@ -223,10 +237,9 @@ pub fn event(e: &TraceEvent) -> String {
         }
         TraceEvent::Event { topic, data } => format!("event {} {}", trace_bytes(topic), trace_bytes(data)),
         TraceEvent::Log { level, message } => format!("log {} {}", json_name(level), trace_bytes(message)),
-        TraceEvent::End { status, gas_used, return_data_hash } => format!(
-            "end {} ({}), gas used {gas_used}, return data blake3 {return_data_hash}",
-            json_name(status),
-            status.code()
+        TraceEvent::End { status, fault, gas_used, return_data_hash } => format!(
+            "end {}, gas used {gas_used}, return data blake3 {return_data_hash}",
+            status_fault(*status, *fault),
         ),
     }
 }
@@ -242,7 +255,9 @@ pub fn trace(events: &[TraceEvent]) -> String {
     let mut pending: Vec<&TraceEvent> = Vec::new();
     // Inside an entry point (host calls) or after a native mutation (its reads and writes directly).
     let mut in_entry = false;
-    for e in events {
+    // Where a failure happened, for the end line: the running entry, or the host call that halted.
+    let mut place: Option<String> = None;
+    for (i, e) in events.iter().enumerate() {
         match e {
             TraceEvent::Start { rules_hash, code_hash, token, call, input_hash, context, gas_limit } => {
                 line(0, &format!("start {} of token {token}, gas limit {gas_limit}", trace_call(call)));
@@ -262,6 +277,9 @@ pub fn trace(events: &[TraceEvent]) -> String {
                     line(2, &event(p));
                 }
                 in_entry = true;
+                if let TraceEvent::Entry { export, .. } = e {
+                    place = Some(format!("entry {export}"));
+                }
                 line(1, &event(e));
             }
             TraceEvent::HostCall { .. } => {
@@ -277,11 +295,24 @@ pub fn trace(events: &[TraceEvent]) -> String {
                 in_entry = false;
                 line(1, &event(e));
             }
-            TraceEvent::End { .. } => {
+            TraceEvent::End { fault, .. } => {
                 for p in pending.drain(..) {
                     line(2, &event(p));
                 }
                 line(0, &event(e));
+                if *fault != Fault::None {
+                    // A host call that halted is the event just before the end.
+                    let host = match i.checked_sub(1).map(|j| &events[j]) {
+                        Some(TraceEvent::HostCall { func, .. }) => HOST_FUNCTIONS.get(usize::from(*func)),
+                        _ => None,
+                    };
+                    match (host, &place) {
+                        (Some(f), Some(p)) => line(1, &format!("at host call {} in {p}", f.name)),
+                        (Some(f), None) => line(1, &format!("at host call {}", f.name)),
+                        (None, Some(p)) => line(1, &format!("in {p}")),
+                        (None, None) => {}
+                    }
+                }
             }
             _ if in_entry => pending.push(e),
             _ => line(2, &event(e)),
@@ -317,13 +348,16 @@ fn state_value(k: &StateKey, v: Option<&Vec<u8>>) -> String {
 /// A receipt, one field a line.
 pub fn receipt(r: &Receipt) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "status        {} ({}): {}",
-        json_name(&r.status),
-        r.status.code(),
-        r.status.describe()
-    );
+    let _ = match r.fault {
+        Fault::None => writeln!(
+            out,
+            "status        {} ({}): {}",
+            json_name(&r.status),
+            r.status.code(),
+            r.status.describe()
+        ),
+        fault => writeln!(out, "status        {}", status_fault(r.status, fault)),
+    };
     let _ = writeln!(out, "gas used      {}", r.gas_used);
     let _ = writeln!(out, "return data   {}", abi::hex::encode(&r.return_data));
     if !r.revert_reason.is_empty() {
@@ -473,6 +507,7 @@ mod tests {
             },
             TraceEvent::End {
                 status: abi::StatusCode::Success,
+                fault: Fault::None,
                 gas_used: 500,
                 return_data_hash: abi::Hash32::ZERO,
             },

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use vm::{ExecOptions, Rules, Vm, VmError};
+use vm::{ExecOptions, Rules, TraceLevel, Vm, VmError};
 
 /// Replay bundles and compare them with their expected receipts.
 #[derive(clap::Args, Debug, Default)]
@@ -57,6 +57,10 @@ pub enum BundleOutcome {
         /// Why, when it is not a receipt difference (a read outside the witness).
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// The last lines of the replay's rendered trace (from a second run keeping the trace, made
+        /// only on divergence): how the replay ended.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        trace_tail: Vec<String>,
     },
     /// The bundle could not be replayed.
     Failed {
@@ -96,14 +100,35 @@ pub struct Summary {
     pub jobs: usize,
 }
 
-/// Replays one bundle file with `vm`.
+/// Lines of the replay's trace shown with a divergence.
+pub const TRACE_TAIL_LINES: usize = 12;
+
+/// The last [`TRACE_TAIL_LINES`] lines of `bundle`'s replay trace, from a second run keeping at most
+/// [`crate::run::MAX_TRACE_EVENTS`] events (so a divergent bundle is bounded in memory too).
+fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
+    let cap = crate::run::MAX_TRACE_EVENTS;
+    let options = ExecOptions { trace: TraceLevel::Prefix { events: cap }, ..ExecOptions::default() };
+    let Ok(r) = vm::replay(vm, bundle, &options) else { return Vec::new() };
+    let text = crate::render::trace(&r.execution.trace);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut tail: Vec<String> =
+        lines[lines.len().saturating_sub(TRACE_TAIL_LINES)..].iter().map(|l| l.to_string()).collect();
+    if !matches!(r.execution.trace.last(), Some(abi::TraceEvent::End { .. })) {
+        tail.push(format!("... cut after its first {cap} events"));
+    }
+    tail
+}
+
+/// Replays one bundle file with `vm`: hash-only (no event is kept, whatever the bundle's gas), and
+/// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
 pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
     let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
     let bundle = match load_bundle(path) {
         Ok(b) => b,
         Err(f) => return failed(f),
     };
-    match vm::replay(vm, &bundle, &ExecOptions::default()) {
+    let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
+    match vm::replay(vm, &bundle, &hash_only) {
         Ok(r) if r.matched() => BundleOutcome::Matched {
             status: r.execution.receipt.status,
             gas_used: r.execution.receipt.gas_used,
@@ -116,11 +141,12 @@ pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
                 .iter()
                 .map(|&field| FieldDiff { field, expected: expected[field].clone(), got: got[field].clone() })
                 .collect();
-            BundleOutcome::Diverged { mismatches, error: None }
+            BundleOutcome::Diverged { mismatches, error: None, trace_tail: trace_tail(vm, &bundle) }
         }
         Err(e @ VmError::OutsideWitness(_)) => BundleOutcome::Diverged {
             mismatches: Vec::new(),
             error: Some(format!("{}: {e}", path.display())),
+            trace_tail: Vec::new(),
         },
         Err(e) => {
             let f = Failure::from_vm(e);
@@ -188,7 +214,7 @@ pub fn describe(r: &BundleResult) -> String {
             let _ =
                 writeln!(out, "{path}: matched ({}, gas used {gas_used})", crate::render::json_name(status));
         }
-        BundleOutcome::Diverged { mismatches, error } => {
+        BundleOutcome::Diverged { mismatches, error, trace_tail } => {
             let _ = writeln!(out, "{path}: DIVERGED");
             if let Some(e) = error {
                 let _ = writeln!(out, "  {e}");
@@ -197,6 +223,12 @@ pub fn describe(r: &BundleResult) -> String {
                 let _ = writeln!(out, "  {}: expected {}", m.field, one_line(&m.expected));
                 let _ =
                     writeln!(out, "  {:width$}  got      {}", "", one_line(&m.got), width = m.field.len());
+            }
+            if !trace_tail.is_empty() {
+                let _ = writeln!(out, "  the replay's trace ends:");
+                for l in trace_tail {
+                    let _ = writeln!(out, "    {l}");
+                }
             }
             let _ = writeln!(
                 out,

@@ -43,22 +43,34 @@ pub struct LoadedTx {
     pub gas_limit: u64,
 }
 
-/// Reads a file, refusing ones larger than [`MAX_INPUT_FILE`].
+/// Reads a file, refusing ones larger than [`MAX_INPUT_FILE`]: the one way every command reads an
+/// input file (module, state, transaction, bundle, artefact, list).
+///
+/// The size in the file's metadata is checked first, but it is not trusted: `/dev/zero`, a FIFO or a
+/// growing file report no useful size, so at most `MAX_INPUT_FILE + 1` bytes are ever read.
 ///
 /// # Errors
 /// I/O (exit code `IO`) or an oversized file (exit code `INVALID_INPUT`).
 pub fn read_bounded(path: &Path) -> Result<Vec<u8>, Failure> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .map_err(Failure::io)?;
+    use std::io::Read as _;
+    let too_big = |len: String| {
+        Failure::invalid(anyhow!(
+            "{} is {len} bytes, above the {MAX_INPUT_FILE}-byte limit for input files",
+            path.display()
+        ))
+    };
+    let cannot = || format!("cannot read {}", path.display());
+    let file = std::fs::File::open(path).with_context(cannot).map_err(Failure::io)?;
+    let meta = file.metadata().with_context(cannot).map_err(Failure::io)?;
     if meta.len() > MAX_INPUT_FILE {
-        return Err(Failure::invalid(anyhow!(
-            "{} is {} bytes, above the {MAX_INPUT_FILE}-byte limit for input files",
-            path.display(),
-            meta.len()
-        )));
+        return Err(too_big(meta.len().to_string()));
     }
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_FILE + 1).read_to_end(&mut bytes).with_context(cannot).map_err(Failure::io)?;
+    if bytes.len() as u64 > MAX_INPUT_FILE {
+        return Err(too_big(format!("more than {MAX_INPUT_FILE}")));
+    }
+    Ok(bytes)
 }
 
 /// Parses JSON from `path`, naming the file, the field (as a path like `context.height`) and the

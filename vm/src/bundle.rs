@@ -3,7 +3,7 @@
 //! A replay re-executes a bundle against its witness only: [`WitnessState`] answers exactly the
 //! reads the original execution made and refuses any other with a distinct error.
 
-use crate::{ExecOptions, Execution, StateError, StateView, TraceLevel, Transaction, Vm, VmError};
+use crate::{ExecOptions, Execution, StateError, StateView, Transaction, Vm, VmError};
 use abi::{Address, Bundle, Receipt, StateKey, TokenId, TokenInfo, Witness, BUNDLE_FORMAT_VERSION};
 use std::collections::BTreeMap;
 
@@ -99,6 +99,7 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
         }
     };
     check("status", expected.status == got.status);
+    check("fault", expected.fault == got.fault);
     check("gas_used", expected.gas_used == got.gas_used);
     check("return_data", expected.return_data == got.return_data);
     check("revert_reason", expected.revert_reason == got.revert_reason);
@@ -112,7 +113,8 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
     out
 }
 
-/// Re-executes `bundle` against its witness alone and compares the result with its receipt.
+/// Re-executes `bundle` against its witness alone, keeping what `options` asks for (the trace's
+/// events only at [`crate::TraceLevel::Full`]), and compares the result with its receipt.
 ///
 /// # Errors
 /// [`VmError::BundleVersion`] for an unknown format, [`VmError::RulesMismatch`] (with both hashes)
@@ -132,8 +134,9 @@ pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replaye
         context: &bundle.context,
         gas_limit: bundle.gas_limit,
     };
-    let options = ExecOptions { trace: TraceLevel::Full, ..*options };
-    let execution = vm.execute_with(&state, &tx, &options)?;
+    // The trace level is the caller's: hash-only is enough to match; keep the events (`Full`) only
+    // to show or bisect a divergence.
+    let execution = vm.execute_with(&state, &tx, options)?;
     let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
     Ok(Replayed { execution, mismatches })
 }

@@ -180,9 +180,8 @@ mod balances_map {
             .into_iter()
             .map(|(k, v)| {
                 let account = Address::from_hex(&k).map_err(D::Error::custom)?;
-                let amount = v
-                    .parse()
-                    .map_err(|_| D::Error::custom(format!("balance of {k}: invalid amount {v:?}")))?;
+                let amount = abi::hex::parse_amount(&v)
+                    .map_err(|e| D::Error::custom(format!("balance of {k}: {e}")))?;
                 Ok((account, amount))
             })
             .collect()

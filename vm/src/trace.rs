@@ -17,6 +17,12 @@ pub enum TraceLevel {
     HashOnly,
     /// Keep every event as well (replay, inspection, dispute bisection).
     Full,
+    /// Keep the first `events` events and hash them all: a bounded full trace, for showing one
+    /// (`tsvm run --trace full`). A kept trace that does not end with `End` was cut.
+    Prefix {
+        /// How many events to keep.
+        events: u32,
+    },
 }
 
 /// Bytes buffered before they are folded into the hash: large updates let blake3 use SIMD.
@@ -53,8 +59,17 @@ impl Tracer {
         // Writing to a Vec cannot fail.
         let _ = borsh::to_writer(&mut self.buf, &event);
         self.maybe_flush();
-        if self.level == TraceLevel::Full {
+        if self.keeping() {
             self.events.push(event);
+        }
+    }
+
+    /// Whether the next event is kept (not only hashed).
+    fn keeping(&self) -> bool {
+        match self.level {
+            TraceLevel::Full => true,
+            TraceLevel::Prefix { events } => self.events.len() < events as usize,
+            TraceLevel::Off | TraceLevel::HashOnly => false,
         }
     }
 
@@ -63,7 +78,7 @@ impl Tracer {
     pub(crate) fn host_call(&mut self, func: u8, gas_left: u64, args: &[i64], results: &[i64]) {
         match self.level {
             TraceLevel::Off => {}
-            TraceLevel::HashOnly => {
+            _ if !self.keeping() => {
                 self.buf.push(2);
                 self.buf.push(func);
                 self.buf.extend_from_slice(&gas_left.to_le_bytes());
@@ -71,7 +86,7 @@ impl Tracer {
                 encode_i64s(&mut self.buf, results);
                 self.maybe_flush();
             }
-            TraceLevel::Full => self.record(TraceEvent::HostCall {
+            _ => self.record(TraceEvent::HostCall {
                 func,
                 gas_left,
                 args: args.to_vec(),
@@ -84,7 +99,7 @@ impl Tracer {
     pub(crate) fn access(&mut self, write: bool, key: &StateKey, value: Option<&[u8]>) {
         match self.level {
             TraceLevel::Off => {}
-            TraceLevel::HashOnly => {
+            _ if !self.keeping() => {
                 self.buf.push(if write { 4 } else { 3 });
                 encode_key(&mut self.buf, key);
                 match value {
@@ -96,7 +111,7 @@ impl Tracer {
                 }
                 self.maybe_flush();
             }
-            TraceLevel::Full => {
+            _ => {
                 let key = trace_key(key);
                 let value = value.map(TraceBytes::of);
                 self.record(if write {
@@ -125,7 +140,7 @@ impl Tracer {
         Hash32(*h.finalize().as_bytes())
     }
 
-    /// The trace hash and, at [`TraceLevel::Full`], the events.
+    /// The trace hash and, at [`TraceLevel::Full`] (or `Prefix`), the events kept.
     pub(crate) fn finish(self) -> (Hash32, Vec<TraceEvent>) {
         (self.hash_so_far(), self.events)
     }
@@ -211,6 +226,23 @@ mod tests {
             let (full_hash, events) = full.finish();
             prop_assert_eq!(events.len(), 2);
             prop_assert_eq!(fast_hash, full_hash);
+        }
+
+        #[test]
+        fn a_prefix_keeps_its_first_events_and_hashes_them_all(
+            func in any::<u8>(), gas in any::<u64>(), k in key(), cap in 0u32..4,
+        ) {
+            let mut full = Tracer::new(TraceLevel::Full);
+            let mut prefix = Tracer::new(TraceLevel::Prefix { events: cap });
+            for t in [&mut full, &mut prefix] {
+                t.host_call(func, gas, &[1], &[]);
+                t.access(false, &k, Some(b"v"));
+                t.record(TraceEvent::Entry { export: "e".into(), gas_left: gas });
+            }
+            let (full_hash, all) = full.finish();
+            let (prefix_hash, kept) = prefix.finish();
+            prop_assert_eq!(prefix_hash, full_hash);
+            prop_assert_eq!(&kept[..], &all[..(cap as usize).min(3)]);
         }
     }
 }

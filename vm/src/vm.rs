@@ -14,8 +14,9 @@ use crate::trace::{TraceLevel, Tracer};
 use crate::STACK_OVERFLOW_SENTINEL;
 use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{
-    entry_export_name, Call, Checkpoint, Context, EntryKind, Hash32, HookKind, Invocation, MutationOrigin,
-    Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, Witness, WitnessEntry,
+    entry_export_name, Call, Checkpoint, Context, EntryKind, Fault, Hash32, HookKind, Invocation, LimitKind,
+    MutationOrigin, Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, TrapKind,
+    Witness, WitnessEntry,
 };
 use wasmi::{Instance, Store, TrapCode, Val};
 
@@ -137,6 +138,7 @@ impl Vm {
             memory: None,
             gas_global: None,
             globals: Vec::new(),
+            fault: Fault::None,
         };
         let (host, status, token_info) = self.run(state, tx, &entry.prepared, options, host)?;
         Ok(self.finish(host, status, token_info))
@@ -148,13 +150,22 @@ impl Vm {
         let checkpoints = host.meter.into_checkpoints();
         let (mut tracer, base, diff) = host.overlay.into_parts();
         let return_data = if success { host.return_data } else { Vec::new() };
+        // spec/abi.md#faults: only these statuses carry a fault.
+        let fault = match status {
+            StatusCode::Trap
+            | StatusCode::LimitExceeded
+            | StatusCode::StackOverflow
+            | StatusCode::InvalidArgument => host.fault,
+            _ => Fault::None,
+        };
         if tracer.on() {
             let return_data_hash = abi::hash::content_hash(&return_data);
-            tracer.record(TraceEvent::End { status, gas_used, return_data_hash });
+            tracer.record(TraceEvent::End { status, fault, gas_used, return_data_hash });
         }
         let (trace_hash, trace) = tracer.finish();
         let receipt = Receipt {
             status,
+            fault,
             gas_used,
             return_data,
             revert_reason: if status == StatusCode::Reverted { host.revert_reason } else { Vec::new() },
@@ -211,6 +222,7 @@ impl Vm {
         };
         if let Call::View { args, .. } | Call::Method { args, .. } = &tx.invocation.call {
             if args.len() > self.rules.limits.max_input_len as usize {
+                host.fault = Fault::Limit(LimitKind::MaxInputLen);
                 early!(StatusCode::LimitExceeded);
             }
         }
@@ -224,19 +236,14 @@ impl Vm {
         let instance = match Instance::new(&mut store, module, &externs) {
             Ok(i) => i,
             Err(e) => {
-                // Data or element segments out of bounds: a trap of the script. wasmi reports an
-                // element segment that does not fit as an instantiation error without a trap code.
-                let segment_trap = e.as_trap_code().is_some()
-                    || matches!(
-                        e.kind(),
-                        wasmi::errors::ErrorKind::Instantiation(
-                            wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
-                        )
-                    );
-                return if segment_trap {
-                    Ok((store.into_data(), StatusCode::Trap, token_info))
-                } else {
-                    Err(VmError::Engine(format!("instantiation failed: {e}")))
+                // Data or element segments out of bounds: a trap of the script.
+                return match trap_kind(&e) {
+                    Some(kind) => {
+                        let mut host = store.into_data();
+                        host.fault = Fault::Trap(kind);
+                        Ok((host, StatusCode::Trap, token_info))
+                    }
+                    None => Err(VmError::Engine(format!("instantiation failed: {e}"))),
                 };
             }
         };
@@ -401,18 +408,49 @@ fn call_entry(
             let g = crate::host::val_u64(&gas.get(&*store));
             store.data_mut().meter.sync_from_global(g);
             if matches!(sp.get(&*store), Val::I32(STACK_OVERFLOW_SENTINEL)) {
+                store.data_mut().fault = Fault::Limit(LimitKind::MaxStackUnits);
                 return Ok(Some(StatusCode::StackOverflow));
             }
-            match err.as_trap_code() {
-                // The specified limit must trip before the engine's own (spec/gas.md#stack-limit).
-                Some(TrapCode::StackOverflow)
-                | Some(TrapCode::OutOfFuel)
-                | Some(TrapCode::OutOfSystemMemory)
-                | None => Err(VmError::Engine(format!("engine failure outside the spec: {err}"))),
-                Some(_) => Ok(Some(StatusCode::Trap)),
+            match trap_kind(&err) {
+                Some(kind) => {
+                    store.data_mut().fault = Fault::Trap(kind);
+                    Ok(Some(StatusCode::Trap))
+                }
+                None => Err(VmError::Engine(format!("engine failure outside the spec: {err}"))),
             }
         }
     }
+}
+
+/// The WebAssembly trap `err` is, by the kind the WebAssembly specification gives it
+/// (`spec/abi.md#faults`): the one place the engine's trap codes are mapped. `None` for what is no
+/// trap of the script: the engine's own stack overflow (the specified limit must trip first,
+/// `spec/gas.md#stack-limit`), fuel, the host running out of memory, or not a trap at all.
+fn trap_kind(err: &wasmi::Error) -> Option<TrapKind> {
+    // wasmi reports an element segment that does not fit as an instantiation error without a trap
+    // code; a data segment that does not fit is `MemoryOutOfBounds`.
+    if matches!(
+        err.kind(),
+        wasmi::errors::ErrorKind::Instantiation(
+            wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
+        )
+    ) {
+        return Some(TrapKind::TableOutOfBounds);
+    }
+    Some(match err.as_trap_code()? {
+        TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
+        TrapCode::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+        TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
+        TrapCode::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
+        TrapCode::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+        TrapCode::TableOutOfBounds => TrapKind::TableOutOfBounds,
+        TrapCode::IndirectCallToNull => TrapKind::UninitializedElement,
+        TrapCode::BadSignature => TrapKind::IndirectCallTypeMismatch,
+        TrapCode::StackOverflow
+        | TrapCode::OutOfFuel
+        | TrapCode::GrowthOperationLimited
+        | TrapCode::OutOfSystemMemory => return None,
+    })
 }
 
 /// The pipeline's native mutation (`spec/abi.md#operation-pipeline`).

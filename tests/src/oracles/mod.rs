@@ -120,7 +120,8 @@ fn check_trace_and_replay(
     }
     assert_eq!(*h.finalize().as_bytes(), receipt.trace_hash.0, "events do not hash to the trace hash");
     let bundle = vm::record_bundle(vm, &tx, &full);
-    let replayed = vm::replay(vm, &bundle, &vm::ExecOptions::default()).expect("bundle replays");
+    let full_trace = vm::ExecOptions { trace: vm::TraceLevel::Full, ..vm::ExecOptions::default() };
+    let replayed = vm::replay(vm, &bundle, &full_trace).expect("bundle replays");
     assert!(replayed.matched(), "bundle diverged: {:?}", replayed.mismatches);
     assert_eq!(replayed.execution.trace, full.trace);
 }

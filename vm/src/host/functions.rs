@@ -3,7 +3,8 @@
 
 use super::{commit_checkpoints, host_call, Halt, Host, HostState};
 use crate::mutation::{self, Origin};
-use abi::{Address, Event, HostFnId, LogLevel, LogRecord, MutationOrigin, Operation, StatusCode};
+use abi::{Address, ArgumentKind, Event, HostFnId, LimitKind, LogLevel, LogRecord, MutationOrigin};
+use abi::{Operation, StatusCode};
 use abi::{TraceBytes, TraceEvent};
 use wasmi::{Caller, Extern, Func, Store};
 
@@ -21,11 +22,11 @@ fn input_size(mut c: C<'_, '_>) -> R<i32> {
 fn input_read(mut c: C<'_, '_>, dst: i32, offset: i32, len: i32) -> R<()> {
     host_call(&mut c, HostFnId::InputRead, &[dst.into(), offset.into(), len.into()], |h| {
         let (offset, len) = (offset as u32 as usize, len as u32 as usize);
+        let end = offset.checked_add(len).filter(|&end| end <= h.state().input.len());
+        let Some(end) = end else { return Err(Halt::Status(StatusCode::BadPointer)) };
+        let dst = h.range(dst, len as u32)?;
         let input = std::mem::take(&mut h.state().input);
-        let result = match offset.checked_add(len).and_then(|end| input.get(offset..end)) {
-            Some(bytes) => h.write(dst, bytes),
-            None => Err(Halt::Status(StatusCode::BadPointer)),
-        };
+        let result = h.write(dst, &input[offset..end]);
         h.state().input = input;
         result
     })
@@ -33,8 +34,9 @@ fn input_read(mut c: C<'_, '_>, dst: i32, offset: i32, len: i32) -> R<()> {
 
 fn return_data(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
     host_call(&mut c, HostFnId::ReturnData, &[ptr.into(), len.into()], |h| {
-        let len = h.limit(len, h.limits().max_return_data_len)?;
-        let data = h.read(ptr, len)?;
+        let len = h.limit(len, h.limits().max_return_data_len, LimitKind::MaxReturnDataLen)?;
+        let range = h.range(ptr, len)?;
+        let data = h.read(range)?;
         h.state().return_data = data;
         Ok(())
     })
@@ -42,24 +44,30 @@ fn return_data(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
 
 fn revert(mut c: C<'_, '_>, ptr: i32, len: i32) -> R<()> {
     host_call(&mut c, HostFnId::Revert, &[ptr.into(), len.into()], |h| {
-        let len = h.limit(len, h.limits().max_revert_reason_len)?;
-        let reason = h.read(ptr, len)?;
+        let len = h.limit(len, h.limits().max_revert_reason_len, LimitKind::MaxRevertReasonLen)?;
+        let range = h.range(ptr, len)?;
+        let reason = h.read(range)?;
         h.state().revert_reason = reason;
         Err(Halt::Status(StatusCode::Reverted))
     })
 }
 
+/// `storage_read(key, key_len, dst, cap)`: both ranges, `[dst, dst + cap)` included, are checked
+/// before any per-byte charge; the value's whole length is charged (it is read and traced whatever
+/// `cap` is) before `min(length, cap)` bytes are copied (`spec/abi.md#host-functions`).
 fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) -> R<i32> {
     let args = [key.into(), key_len.into(), dst.into(), cap.into()];
     host_call(&mut c, HostFnId::StorageRead, &args, |h| {
-        let key_len = h.limit(key_len, h.limits().max_key_len)?;
-        let key = h.read(key, key_len)?;
+        let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
+        let key = h.range(key, key_len)?;
+        let dst = h.range(dst, cap as u32)?;
+        let key = h.read(key)?;
         let value = h.state().overlay.storage(&key)?;
         Ok(match value {
             None => -1,
             Some(value) => {
-                let n = value.len().min(cap as u32 as usize);
-                h.write(dst, &value[..n])?;
+                h.charge_bytes(value.len() as u64)?;
+                h.copy_paid(dst, &value);
                 value.len() as i32
             }
         })
@@ -70,10 +78,12 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
     let args = [key.into(), key_len.into(), val.into(), val_len.into()];
     host_call(&mut c, HostFnId::StorageWrite, &args, |h| {
         h.require_writable()?;
-        let key_len = h.limit(key_len, h.limits().max_key_len)?;
-        let val_len = h.limit(val_len, h.limits().max_value_len)?;
-        let key = h.read(key, key_len)?;
-        let value = h.read(val, val_len)?;
+        let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
+        let val_len = h.limit(val_len, h.limits().max_value_len, LimitKind::MaxValueLen)?;
+        let key = h.range(key, key_len)?;
+        let value = h.range(val, val_len)?;
+        let key = h.read(key)?;
+        let value = h.read(value)?;
         Ok(h.state().overlay.set_storage(&key, Some(value))?)
     })
 }
@@ -81,14 +91,17 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
 fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
     host_call(&mut c, HostFnId::StorageRemove, &[key.into(), key_len.into()], |h| {
         h.require_writable()?;
-        let key_len = h.limit(key_len, h.limits().max_key_len)?;
-        let key = h.read(key, key_len)?;
+        let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
+        let key = h.range(key, key_len)?;
+        let key = h.read(key)?;
         Ok(h.state().overlay.set_storage(&key, None)?)
     })
 }
 
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::BalanceOf, &[account.into(), dst.into()], |h| {
+        let account = h.range(account, 32)?;
+        let dst = h.range(dst, 16)?;
         let account = Address(h.read32(account)?);
         let balance = h.state().overlay.balance(&account)?;
         h.write(dst, &balance.to_le_bytes())
@@ -97,6 +110,7 @@ fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
 
 fn total_supply(mut c: C<'_, '_>, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::TotalSupply, &[dst.into()], |h| {
+        let dst = h.range(dst, 16)?;
         let supply = h.state().overlay.supply()?;
         h.write(dst, &supply.to_le_bytes())
     })
@@ -130,6 +144,8 @@ fn mutate(h: &mut Host<'_, '_, '_>, op: Operation) -> Result<(), Halt> {
 fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
     host_call(&mut c, HostFnId::Transfer, &[from.into(), to.into(), lo, hi], |h| {
         h.require_writable()?;
+        let from = h.range(from, 32)?;
+        let to = h.range(to, 32)?;
         let from = Address(h.read32(from)?);
         let to = Address(h.read32(to)?);
         mutate(h, Operation::Transfer { from, to, amount: amount(lo, hi) })
@@ -139,6 +155,7 @@ fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
 fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
     host_call(&mut c, HostFnId::Mint, &[to.into(), lo, hi], |h| {
         h.require_writable()?;
+        let to = h.range(to, 32)?;
         let to = Address(h.read32(to)?);
         mutate(h, Operation::Mint { to, amount: amount(lo, hi) })
     })
@@ -147,6 +164,7 @@ fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
 fn burn(mut c: C<'_, '_>, from: i32, lo: i64, hi: i64) -> R<()> {
     host_call(&mut c, HostFnId::Burn, &[from.into(), lo, hi], |h| {
         h.require_writable()?;
+        let from = h.range(from, 32)?;
         let from = Address(h.read32(from)?);
         mutate(h, Operation::Burn { from, amount: amount(lo, hi) })
     })
@@ -157,12 +175,14 @@ fn emit_event(mut c: C<'_, '_>, topic: i32, topic_len: i32, data: i32, data_len:
     host_call(&mut c, HostFnId::EmitEvent, &args, |h| {
         h.require_writable()?;
         if h.state().events.len() >= h.limits().max_events as usize {
-            return Err(Halt::Status(StatusCode::LimitExceeded));
+            return Err(h.exceeded(LimitKind::MaxEvents));
         }
-        let topic_len = h.limit(topic_len, h.limits().max_event_topic_len)?;
-        let data_len = h.limit(data_len, h.limits().max_event_data_len)?;
-        let topic = h.read(topic, topic_len)?;
-        let data = h.read(data, data_len)?;
+        let topic_len = h.limit(topic_len, h.limits().max_event_topic_len, LimitKind::MaxEventTopicLen)?;
+        let data_len = h.limit(data_len, h.limits().max_event_data_len, LimitKind::MaxEventDataLen)?;
+        let topic = h.range(topic, topic_len)?;
+        let data = h.range(data, data_len)?;
+        let topic = h.read(topic)?;
+        let data = h.read(data)?;
         let state = h.state();
         if state.overlay.trace.on() {
             let event = TraceEvent::Event { topic: TraceBytes::of(&topic), data: TraceBytes::of(&data) };
@@ -175,12 +195,15 @@ fn emit_event(mut c: C<'_, '_>, topic: i32, topic_len: i32, data: i32, data_len:
 
 fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
     host_call(&mut c, HostFnId::Log, &[level.into(), msg.into(), msg_len.into()], |h| {
-        let level = LogLevel::from_u32(level as u32).ok_or(Halt::Status(StatusCode::InvalidArgument))?;
+        let Some(level) = LogLevel::from_u32(level as u32) else {
+            return Err(h.invalid(ArgumentKind::LogLevel));
+        };
         if h.state().logs.len() >= h.limits().max_logs as usize {
-            return Err(Halt::Status(StatusCode::LimitExceeded));
+            return Err(h.exceeded(LimitKind::MaxLogs));
         }
-        let msg_len = h.limit(msg_len, h.limits().max_log_len)?;
-        let message = h.read(msg, msg_len)?;
+        let msg_len = h.limit(msg_len, h.limits().max_log_len, LimitKind::MaxLogLen)?;
+        let message = h.range(msg, msg_len)?;
+        let message = h.read(message)?;
         let state = h.state();
         if state.overlay.trace.on() {
             state.overlay.trace.record(TraceEvent::Log { level, message: TraceBytes::of(&message) });
@@ -201,6 +224,7 @@ fn block_timestamp(mut c: C<'_, '_>) -> R<i64> {
 /// The shared shape of the functions that write a 32-byte context value.
 fn write32(mut c: C<'_, '_>, id: HostFnId, dst: i32, get: fn(&HostState<'_>) -> [u8; 32]) -> R<()> {
     host_call(&mut c, id, &[dst.into()], |h| {
+        let dst = h.range(dst, 32)?;
         let value = get(h.state());
         h.write(dst, &value)
     })
@@ -232,7 +256,9 @@ fn gas_left(mut c: C<'_, '_>) -> R<i64> {
 
 fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::Blake3, &[ptr.into(), len.into(), dst.into()], |h| {
-        let bytes = h.read(ptr, len as u32)?;
+        let src = h.range(ptr, len as u32)?;
+        let dst = h.range(dst, 32)?;
+        let bytes = h.read(src)?;
         let hash = blake3::hash(&bytes);
         h.write(dst, hash.as_bytes())
     })
@@ -241,11 +267,10 @@ fn blake3(mut c: C<'_, '_>, ptr: i32, len: i32, dst: i32) -> R<()> {
 fn cancel_native(mut c: C<'_, '_>) -> R<()> {
     host_call(&mut c, HostFnId::CancelNative, &[], |h| {
         h.require_writable()?;
-        let state = h.state();
-        if !state.in_before_hook {
-            return Err(Halt::Status(StatusCode::InvalidArgument));
+        if !h.state().in_before_hook {
+            return Err(h.invalid(ArgumentKind::CancelNativeOutsideBeforeHook));
         }
-        state.native_cancelled = true;
+        h.state().native_cancelled = true;
         Ok(())
     })
 }

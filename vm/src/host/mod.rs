@@ -1,8 +1,9 @@
 //! The token-script host: the state one execution's host functions work on, and the shape every
 //! host function shares (`spec/abi.md#host-functions`).
 //!
-//! Every host function: charges its base gas, checks its inputs against their limits, checks guest
-//! pointers against linear memory, charges per byte, touches state, writes its result. A failed check
+//! Every host function: charges its base gas, checks its inputs against their limits, checks every
+//! guest range against linear memory, and only then charges per byte, touches state and writes its
+//! result: a call that halts on a bad range or limit pays its base cost and nothing else. A failed check
 //! halts the execution with a status code ([`Halt`]); a failure of the node's state is a host error
 //! that aborts the execution with an `Err`.
 
@@ -14,7 +15,8 @@ use crate::meter::GasMeter;
 use crate::overlay::Overlay;
 use crate::state::StateError;
 use crate::{Rules, VmError};
-use abi::{Context, Event, HostFn, HostFnId, LogRecord, StatusCode, TokenId, TokenInfo};
+use abi::TokenInfo;
+use abi::{ArgumentKind, Context, Event, Fault, HostFn, HostFnId, LimitKind, LogRecord, StatusCode, TokenId};
 use std::fmt;
 use wasmi::{Caller, Global, Memory, Val};
 
@@ -89,6 +91,8 @@ pub(crate) struct HostState<'a> {
     pub gas_global: Option<Global>,
     /// The module's mutable globals (collected only when checkpoints are on).
     pub globals: Vec<Global>,
+    /// What caused a failed status, set where the execution halts (`spec/abi.md#faults`).
+    pub fault: Fault,
 }
 
 /// A host function's access to the caller: gas, memory, state.
@@ -193,16 +197,31 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
         self.charge(self.spec.per_byte.saturating_mul(bytes))
     }
 
-    /// Checks a guest length against a limit; past it, the call halts with `LimitExceeded`.
-    pub(crate) fn limit(&self, len: i32, max: u32) -> Result<u32, Halt> {
+    /// Checks a guest length against the limit `kind` (whose value is `max`); past it, the call
+    /// halts with `LimitExceeded` naming `kind`.
+    pub(crate) fn limit(&mut self, len: i32, max: u32, kind: LimitKind) -> Result<u32, Halt> {
         let len = len as u32;
         if len > max {
-            return Err(Halt::Status(StatusCode::LimitExceeded));
+            return Err(self.exceeded(kind));
         }
         Ok(len)
     }
 
-    fn range(&self, ptr: i32, len: u32) -> Result<std::ops::Range<usize>, Halt> {
+    /// Halts with `LimitExceeded`, naming the limit `kind`.
+    pub(crate) fn exceeded(&mut self, kind: LimitKind) -> Halt {
+        self.state().fault = Fault::Limit(kind);
+        Halt::Status(StatusCode::LimitExceeded)
+    }
+
+    /// Halts with `InvalidArgument`, naming the argument `kind`.
+    pub(crate) fn invalid(&mut self, kind: ArgumentKind) -> Halt {
+        self.state().fault = Fault::Argument(kind);
+        Halt::Status(StatusCode::InvalidArgument)
+    }
+
+    /// Checks that `[ptr, ptr + len)` is inside linear memory (step 4); past it, `BadPointer`.
+    /// Charges nothing: every range of a call is checked before any per-byte charge.
+    pub(crate) fn range(&self, ptr: i32, len: u32) -> Result<std::ops::Range<usize>, Halt> {
         let start = u64::from(ptr as u32);
         let end = start + u64::from(len);
         if end > self.memory.data_size(&*self.caller) as u64 {
@@ -211,28 +230,33 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
         Ok(start as usize..end as usize)
     }
 
-    /// Reads `len` guest bytes at `ptr`: bounds check, then per-byte charge, then copy.
-    pub(crate) fn read(&mut self, ptr: i32, len: u32) -> Result<Vec<u8>, Halt> {
-        let range = self.range(ptr, len)?;
-        self.charge_bytes(u64::from(len))?;
+    /// Reads a checked guest range (step 5): per-byte charge for its length, then copy.
+    pub(crate) fn read(&mut self, range: std::ops::Range<usize>) -> Result<Vec<u8>, Halt> {
+        self.charge_bytes(range.len() as u64)?;
         Ok(self.memory.data(&*self.caller)[range].to_vec())
     }
 
-    /// Reads a 32-byte value (address, hash) at `ptr`.
-    pub(crate) fn read32(&mut self, ptr: i32) -> Result<[u8; 32], Halt> {
-        let range = self.range(ptr, 32)?;
-        self.charge_bytes(32)?;
+    /// Reads a 32-byte value (address, hash) from a checked range of 32 bytes.
+    pub(crate) fn read32(&mut self, range: std::ops::Range<usize>) -> Result<[u8; 32], Halt> {
+        let bytes = self.read(range)?;
         let mut out = [0; 32];
-        out.copy_from_slice(&self.memory.data(&*self.caller)[range]);
+        out.copy_from_slice(&bytes);
         Ok(out)
     }
 
-    /// Writes `bytes` to guest memory at `ptr`: bounds check, then per-byte charge, then copy.
-    pub(crate) fn write(&mut self, ptr: i32, bytes: &[u8]) -> Result<(), Halt> {
-        let range = self.range(ptr, bytes.len() as u32)?;
+    /// Writes `bytes` to the start of a checked guest range (step 7): per-byte charge for
+    /// `bytes.len()`, then copy. `bytes` must fit the range (callers guarantee it).
+    pub(crate) fn write(&mut self, range: std::ops::Range<usize>, bytes: &[u8]) -> Result<(), Halt> {
         self.charge_bytes(bytes.len() as u64)?;
-        self.memory.data_mut(&mut *self.caller)[range].copy_from_slice(bytes);
+        self.copy_paid(range, bytes);
         Ok(())
+    }
+
+    /// Copies `bytes` (at most the range's length) to the start of a checked guest range whose
+    /// per-byte gas the caller has already charged.
+    pub(crate) fn copy_paid(&mut self, range: std::ops::Range<usize>, bytes: &[u8]) {
+        let n = bytes.len().min(range.len());
+        self.memory.data_mut(&mut *self.caller)[range.start..range.start + n].copy_from_slice(&bytes[..n]);
     }
 
     /// Halts with `ReadOnlyViolation` inside a view.
