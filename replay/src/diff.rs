@@ -2,6 +2,7 @@
 //! receipts (or bundles, for their expected receipts) or two checkpoint lists.
 
 use crate::artefact::{self, Artefact, TraceBody};
+use crate::bisect::check_interval;
 use crate::exit::{self, Failure, Output};
 use crate::render;
 use abi::{Checkpoint, Receipt, TraceEvent};
@@ -26,7 +27,7 @@ pub struct DiffCmd {
 enum Side {
     Receipt(Box<Receipt>, Option<TraceBody>),
     Trace(TraceBody),
-    Checkpoints(Vec<Checkpoint>),
+    Checkpoints(u64, Vec<Checkpoint>),
 }
 
 fn side(a: Artefact) -> Side {
@@ -34,7 +35,7 @@ fn side(a: Artefact) -> Side {
         Artefact::Bundle(b, _) => Side::Receipt(Box::new(b.expected), None),
         Artefact::Receipt(r) => Side::Receipt(Box::new(r.receipt), r.trace),
         Artefact::Trace(t) => Side::Trace(TraceBody { gas_limit: t.gas_limit, events: t.events }),
-        Artefact::Checkpoints(c) => Side::Checkpoints(c.checkpoints),
+        Artefact::Checkpoints(c) => Side::Checkpoints(c.interval, c.checkpoints),
     }
 }
 
@@ -101,8 +102,19 @@ impl DiffCmd {
                 }
                 diverged
             }
-            (Side::Checkpoints(l), Side::Checkpoints(r)) => {
+            (Side::Checkpoints(lk, l), Side::Checkpoints(rk, r)) => {
                 report["kind"] = json!("checkpoints");
+                for (k, path) in [(lk, &self.left), (rk, &self.right)] {
+                    check_interval(k).map_err(|e| Failure::invalid(anyhow!("{}: {e}", path.display())))?;
+                }
+                if lk != rk {
+                    return Err(Failure::usage(anyhow!(
+                        "cannot compare checkpoints recorded every {lk} gas ({}) with checkpoints recorded \
+                         every {rk} gas ({})",
+                        self.left.display(),
+                        self.right.display()
+                    )));
+                }
                 match vm::first_divergent_window(&l, &r) {
                     Some(w) => {
                         let show = |c: &Option<Checkpoint>| {
