@@ -56,7 +56,7 @@ impl Enc {
 #[test]
 fn a_trace_hash_recomputed_from_the_spec_alone() {
     // A view that reads the block height and drops it. Its trace, per spec/trace.md#events:
-    // Start, Entry, HostCall(block_height), End.
+    // Start, Token, Entry, HostCall(block_height), End.
     let code = wasm(
         r#"(module (import "tsvm" "block_height" (func $h (result i64)))
              (memory (export "memory") 1)
@@ -87,13 +87,15 @@ fn a_trace_hash_recomputed_from_the_spec_alone() {
         .raw(&ctx.prev_block_hash.0)
         .raw(&ctx.caller.0);
     e.u64(limit);
+    // Token (tag 9): Some, owner, script_can_mint, script_can_burn, max_supply (u128 LE).
+    e.u8(9).u8(1).raw(&owner().0).u8(1).u8(1).raw(&1_000_000u128.to_le_bytes());
     // Entry (tag 1): export, gas left.
     e.u8(1).string("view_t").u64(before_entry);
     // HostCall (tag 2): block_height is host function 14; no args; result the height.
     e.u8(2).u8(abi::HostFnId::BlockHeight as u8).u64(at_call).i64s(&[]).i64s(&[ctx.height as i64]);
     // End (tag 8): status 0, gas used, blake3 of the (empty) return data.
     e.u8(8).u8(0).u64(gas_used).raw(blake3::hash(&[]).as_bytes());
-    let hash = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v1").update(&e.0).finalize();
+    let hash = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2").update(&e.0).finalize();
     assert_eq!(r.trace_hash.0, *hash.as_bytes());
 
     // The receipt hash: derive_key over the receipt's borsh bytes without the last 32.
@@ -118,7 +120,7 @@ fn the_hash_is_the_same_at_every_level_and_full_keeps_the_events() {
     assert_eq!(off.receipt.trace_hash, abi::Hash32::ZERO, "off records nothing");
     assert_eq!(off.receipt.diff, full.receipt.diff);
     // The full trace hashes to the receipt's trace hash.
-    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v1");
+    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2");
     for e in &full.trace {
         h.update(&borsh::to_vec(e).unwrap());
     }
@@ -263,27 +265,32 @@ fn one_byte_changes_change_the_right_hashes() {
     assert_eq!(changed(&base, &run(&code, &state, call(), &ctx, GAS + 1)), (true, false, true));
 }
 
-#[test]
-fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
-    // A script that reads storage key "k" after a long computation, then works on.
-    let code = module(
+/// A script that reads storage key "k" after a long computation (over two checkpoint windows at
+/// the minimum interval), then works on as long.
+fn long_reader() -> Vec<u8> {
+    module(
         r#"(func (export "method_t")
              (local $i i32)
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 2000))))
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 300000))))
              (i32.store8 (i32.const 0) (i32.const 107))
              (drop (call $storage_read (i32.const 0) (i32.const 1) (i32.const 16) (i32.const 8)))
              (call $storage_write (i32.const 1) (i32.const 1) (i32.const 16) (i32.const 8))
              (local.set $i (i32.const 0))
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 2000)))))"#,
-    );
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 300000)))))"#,
+    )
+}
+
+#[test]
+fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
+    let code = long_reader();
     let ctx = context(addr(1));
     let mut honest = default_state();
     honest.tokens.get_mut(&TOKEN).unwrap().storage.insert(b"k".to_vec(), vec![1; 8]);
     let mut perturbed = honest.clone();
     perturbed.tokens.get_mut(&TOKEN).unwrap().storage.insert(b"k".to_vec(), vec![2; 8]);
-    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: 5_000 };
+    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
     let a = exec(&code, &honest, method("t", &[]), &ctx, GAS, opts);
     let b = exec(&code, &perturbed, method("t", &[]), &ctx, GAS, opts);
     assert_ne!(a.receipt.trace_hash, b.receipt.trace_hash);
@@ -314,10 +321,10 @@ fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
 
 #[test]
 fn identical_executions_never_diverge() {
-    let (code, state, ctx) = (token_wasm(), default_state(), context(addr(1)));
-    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: 500 };
-    let a = exec(&code, &state, operation(transfer(addr(1), addr(2), 10)), &ctx, GAS, opts);
-    let b = exec(&code, &state, operation(transfer(addr(1), addr(2), 10)), &ctx, GAS, opts);
+    let (code, state, ctx) = (long_reader(), default_state(), context(addr(1)));
+    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
+    let a = exec(&code, &state, method("t", &[]), &ctx, GAS, opts);
+    let b = exec(&code, &state, method("t", &[]), &ctx, GAS, opts);
     assert_eq!(vm::first_divergent_event(&a.trace, &b.trace), None);
     assert_eq!(vm::first_divergent_window(&a.checkpoints, &b.checkpoints), None);
     assert!(a.checkpoints.len() >= 2);

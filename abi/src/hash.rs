@@ -7,7 +7,7 @@
 use crate::Hash32;
 
 /// `derive_key` context of the trace hash.
-pub const TRACE_CONTEXT: &str = "tsvm 2026-11 trace v1";
+pub const TRACE_CONTEXT: &str = "tsvm 2026-11 trace v2";
 /// `derive_key` context of the state diff hash.
 pub const DIFF_CONTEXT: &str = "tsvm 2026-11 state diff v1";
 /// `derive_key` context of the receipt hash.

@@ -228,6 +228,11 @@ pub fn event(e: &TraceEvent) -> String {
             json_name(status),
             status.code()
         ),
+        TraceEvent::Token { info: None } => "token absent".to_string(),
+        TraceEvent::Token { info: Some(t) } => format!(
+            "token owner {}, script can mint {}, burn {}, max supply {}",
+            t.owner, t.policy.script_can_mint, t.policy.script_can_burn, t.policy.max_supply
+        ),
     }
 }
 

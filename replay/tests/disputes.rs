@@ -140,3 +140,67 @@ fn bisect_finds_the_divergent_window() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["first_divergent_window"]["position"], 1);
 }
+
+// ---- canonical bundles (spec/bundle.md#canonical-witness) ----
+
+/// The shipped bundle with `edit` applied to its JSON, written to `name` in `dir`.
+fn bundle_with(dir: &TempDir, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let mut v = read_json(&root().join("examples/transfer.bundle.json"));
+    edit(&mut v);
+    let p = dir.path().join(name);
+    write_json(&p, &v);
+    p
+}
+
+fn storage_entry(token: &str, key_hex: &str) -> serde_json::Value {
+    serde_json::json!({ "key": { "kind": "storage", "token": token, "key": key_hex }, "value": "0x01" })
+}
+
+#[test]
+fn replay_refuses_non_canonical_bundles_and_catches_other_metadata() {
+    let dir = TempDir::new().expect("temp dir");
+    let own = format!("0x{}", "70".repeat(32));
+    // The owner is never read by a transfer: the trace's Token event still commits to it.
+    let owner = bundle_with(&dir, "owner.json", |v| {
+        v["witness"]["token"]["owner"] = serde_json::json!(format!("0x{}", "55".repeat(32)))
+    });
+    tsvm()
+        .arg("replay")
+        .arg(&owner)
+        .assert()
+        .code(1)
+        .stdout(contains("diverged").and(contains("trace_hash")));
+    let policy = bundle_with(&dir, "policy.json", |v| {
+        v["witness"]["token"]["policy"]["max_supply"] = serde_json::json!("1000001")
+    });
+    tsvm().arg("replay").arg(&policy).assert().code(1).stdout(contains("trace_hash"));
+    // An unread key of the token ("zz" sorts after "count" and "limit").
+    let unread = bundle_with(&dir, "unread.json", |v| {
+        v["witness"]["entries"].as_array_mut().expect("entries").push(storage_entry(&own, "0x7a7a"))
+    });
+    tsvm().arg("replay").arg(&unread).assert().code(3).stderr(
+        contains("bundle is not canonical: the witness holds storage[0x7a7a] of")
+            .and(contains("which the execution never read")),
+    );
+    // A key of another token.
+    let other = format!("0x{}", "71".repeat(32));
+    let foreign = bundle_with(&dir, "foreign.json", |v| {
+        v["witness"]["entries"].as_array_mut().expect("entries").push(storage_entry(&other, "0x7a7a"))
+    });
+    tsvm()
+        .arg("replay")
+        .arg(&foreign)
+        .assert()
+        .code(3)
+        .stderr(contains(format!("witness entry 4 (storage[0x7a7a] of {other}) is state of token {other}")));
+    // Unsorted.
+    let unsorted = bundle_with(&dir, "unsorted.json", |v| {
+        v["witness"]["entries"].as_array_mut().expect("entries").swap(0, 1)
+    });
+    tsvm()
+        .arg("replay")
+        .arg(&unsorted)
+        .assert()
+        .code(3)
+        .stderr(contains("witness entries are not sorted by key: entry 1 (balance[0x0101"));
+}

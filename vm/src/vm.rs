@@ -186,8 +186,12 @@ impl Vm {
         options: &ExecOptions,
         mut host: HostState<'a>,
     ) -> crate::Result<(HostState<'a>, StatusCode, Option<TokenInfo>)> {
-        // 1. The token must exist.
+        // 1. The token must exist. Its metadata is state read: the trace commits to it
+        // (spec/trace.md#events).
         let token_info = state.token(&tx.invocation.token).map_err(VmError::from)?;
+        if host.overlay.trace.on() {
+            host.overlay.trace.record(TraceEvent::Token { info: token_info.clone() });
+        }
         let Some(info) = token_info.clone() else {
             return Ok((host, StatusCode::UnknownToken, None));
         };

@@ -11,7 +11,7 @@ use wasmparser::Operator;
 
 /// Version of the gas table (`spec/gas.md#versioning`). Bumped on any change to a number, to the
 /// operator classes, or to the metering rules of `spec/gas.md`.
-pub const GAS_TABLE_VERSION: u32 = 1;
+pub const GAS_TABLE_VERSION: u32 = 2;
 
 /// The gas schedule (`spec/gas.md#cost-table`). [`GasTable::default`] is the current table.
 ///

@@ -104,7 +104,7 @@ fn spec_table_matches_default_table_in_order() {
 
 #[test]
 fn spec_states_the_version() {
-    assert_eq!(GAS_TABLE_VERSION, 1);
+    assert_eq!(GAS_TABLE_VERSION, 2);
     assert!(SPEC.contains(&format!("gas table version **{GAS_TABLE_VERSION}**")));
 }
 
