@@ -204,3 +204,56 @@ fn replay_refuses_non_canonical_bundles_and_catches_other_metadata() {
         .code(3)
         .stderr(contains("witness entries are not sorted by key: entry 1 (balance[0x0101"));
 }
+
+// ---- diff of two bundles compares every field ----
+
+/// `tsvm diff --json` of the shipped bundle against an edited copy: exit 1 and the differing fields.
+fn diff_fields(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<String> {
+    let dir = TempDir::new().expect("temp dir");
+    let right = bundle_with(&dir, "right.json", edit);
+    let out =
+        tsvm().args(["diff", "--json", "examples/transfer.bundle.json"]).arg(&right).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((v["kind"].clone(), v["diverged"].clone()), ("bundle".into(), true.into()));
+    let fields = v["fields"].as_array().expect("fields");
+    fields.iter().map(|f| f["field"].as_str().expect("name").to_string()).collect()
+}
+
+#[test]
+fn diff_of_bundles_compares_every_field() {
+    let b = "examples/transfer.bundle.json";
+    tsvm().args(["diff", b, b]).assert().code(0).stdout("the two bundles agree\n");
+    assert_eq!(diff_fields(|v| v["context"]["height"] = 8.into()), ["context"]);
+    assert_eq!(diff_fields(|v| v["gas_limit"] = 1_000_001.into()), ["gas_limit"]);
+    assert_eq!(
+        diff_fields(|v| {
+            let m = v["module"].as_str().expect("hex").to_string();
+            v["module"] = format!("{m}00").into();
+        }),
+        ["module"]
+    );
+    assert_eq!(
+        diff_fields(|v| v["invocation"]["call"]["operation"]["amount"] = "101".into()),
+        ["invocation"]
+    );
+    assert_eq!(
+        diff_fields(|v| v["witness"]["entries"][0]["value"] = "0x89130000000000000000000000000000".into()),
+        [format!("witness[balance[0x{}] of 0x{}]", "01".repeat(32), "70".repeat(32))]
+    );
+    assert_eq!(
+        diff_fields(|v| v["witness"]["token"]["owner"] = format!("0x{}", "55".repeat(32)).into()),
+        ["witness.token"]
+    );
+    assert_eq!(diff_fields(|v| v["expected"]["gas_used"] = 1.into()), ["expected.gas_used"]);
+    // The text names the field with both values.
+    let dir = TempDir::new().expect("temp dir");
+    let right = bundle_with(&dir, "h.json", |v| v["context"]["height"] = 8.into());
+    tsvm()
+        .arg("diff")
+        .arg(b)
+        .arg(&right)
+        .assert()
+        .code(1)
+        .stdout(contains("context:\n  left  {").and(contains("\"height\":7")).and(contains("\"height\":8")));
+}
