@@ -265,20 +265,23 @@ fn one_byte_changes_change_the_right_hashes() {
     assert_eq!(changed(&base, &run(&code, &state, call(), &ctx, GAS + 1)), (true, false, true));
 }
 
-/// A script that reads storage key "k" after a long computation (over two checkpoint windows at
-/// the minimum interval), then works on as long.
+/// Gas for [`long_reader`].
+const LONG_GAS: u64 = 20_000_000;
+
+/// A script that reads storage key "k" after a long computation (over a checkpoint window at the
+/// minimum interval), then works on as long.
 fn long_reader() -> Vec<u8> {
     module(
         r#"(func (export "method_t")
              (local $i i32)
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 300000))))
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 700000))))
              (i32.store8 (i32.const 0) (i32.const 107))
              (drop (call $storage_read (i32.const 0) (i32.const 1) (i32.const 16) (i32.const 8)))
              (call $storage_write (i32.const 1) (i32.const 1) (i32.const 16) (i32.const 8))
              (local.set $i (i32.const 0))
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 300000)))))"#,
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 700000)))))"#,
     )
 }
 
@@ -291,8 +294,8 @@ fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
     let mut perturbed = honest.clone();
     perturbed.tokens.get_mut(&TOKEN).unwrap().storage.insert(b"k".to_vec(), vec![2; 8]);
     let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
-    let a = exec(&code, &honest, method("t", &[]), &ctx, GAS, opts);
-    let b = exec(&code, &perturbed, method("t", &[]), &ctx, GAS, opts);
+    let a = exec(&code, &honest, method("t", &[]), &ctx, LONG_GAS, opts);
+    let b = exec(&code, &perturbed, method("t", &[]), &ctx, LONG_GAS, opts);
     assert_ne!(a.receipt.trace_hash, b.receipt.trace_hash);
     // The first divergent event is the read of "k": exactly where the state differed.
     let d = vm::first_divergent_event(&a.trace, &b.trace).unwrap();
@@ -308,14 +311,14 @@ fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
     // The first divergent checkpoint window contains that read, and no earlier window differs.
     let w = vm::first_divergent_window(&a.checkpoints, &b.checkpoints).unwrap();
     let read_at = match &a.trace[read_k + 1] {
-        TraceEvent::HostCall { gas_left, .. } => GAS - gas_left,
+        TraceEvent::HostCall { gas_left, .. } => LONG_GAS - gas_left,
         other => panic!("expected the storage_read HostCall after its Read, got {other:?}"),
     };
     let end = w.left.as_ref().unwrap().gas_used;
     assert!(w.window_start() <= read_at && read_at < end, "{} <= {read_at} < {end}", w.window_start());
     assert_eq!(a.checkpoints[..w.position], b.checkpoints[..w.position]);
     assert!(w.position > 0, "the loop before the read spans several windows");
-    let detail = vm::events_in_window(&a.trace, GAS, w.window_start(), end);
+    let detail = vm::events_in_window(&a.trace, LONG_GAS, w.window_start(), end);
     assert!(detail.iter().any(|e| e == &a.trace[read_k]), "the window's events include the divergent read");
 }
 
@@ -323,8 +326,8 @@ fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
 fn identical_executions_never_diverge() {
     let (code, state, ctx) = (long_reader(), default_state(), context(addr(1)));
     let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
-    let a = exec(&code, &state, method("t", &[]), &ctx, GAS, opts);
-    let b = exec(&code, &state, method("t", &[]), &ctx, GAS, opts);
+    let a = exec(&code, &state, method("t", &[]), &ctx, LONG_GAS, opts);
+    let b = exec(&code, &state, method("t", &[]), &ctx, LONG_GAS, opts);
     assert_eq!(vm::first_divergent_event(&a.trace, &b.trace), None);
     assert_eq!(vm::first_divergent_window(&a.checkpoints, &b.checkpoints), None);
     assert!(a.checkpoints.len() >= 2);

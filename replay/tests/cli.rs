@@ -180,7 +180,7 @@ fn run_writes_artefacts_the_other_subcommands_read() {
     let dir = workdir();
     let p = |n: &str| dir.path().join(n);
     let out = tsvm()
-        .args(["run", "examples/transfer.json", "--json", "--trace", "full", "--checkpoints", "1048576"])
+        .args(["run", "examples/transfer.json", "--json", "--trace", "full", "--checkpoints", "4194304"])
         .arg("--bundle")
         .arg(p("b.bundle"))
         .arg("--state-out")
@@ -206,7 +206,7 @@ fn run_writes_artefacts_the_other_subcommands_read() {
     tsvm().arg("inspect").arg(p("b.bundle")).assert().code(0).stdout(contains("borsh form"));
     tsvm().arg("inspect").arg(p("receipt.json")).assert().code(0).stdout(contains("status        success"));
     tsvm().arg("inspect").arg(p("trace.json")).assert().code(0).stdout(contains("entry after_transfer"));
-    tsvm().arg("inspect").arg(p("cps.json")).assert().code(0).stdout(contains("interval 1048576"));
+    tsvm().arg("inspect").arg(p("cps.json")).assert().code(0).stdout(contains("interval 4194304"));
     // inspect --json normalises the borsh bundle to the JSON form: it replays too.
     let json = tsvm().arg("inspect").arg("--json").arg(p("b.bundle")).output().expect("runs");
     std::fs::write(p("b.json"), &json.stdout).expect("write");
