@@ -246,6 +246,10 @@ fn diff_of_bundles_compares_every_field() {
         ["witness.token"]
     );
     assert_eq!(diff_fields(|v| v["expected"]["gas_used"] = 1.into()), ["expected.gas_used"]);
+    assert_eq!(
+        diff_fields(|v| v["witness"]["entries"].as_array_mut().expect("entries").swap(0, 1)),
+        ["witness.entries (order)"]
+    );
     // The text names the field with both values.
     let dir = TempDir::new().expect("temp dir");
     let right = bundle_with(&dir, "h.json", |v| v["context"]["height"] = 8.into());
