@@ -262,6 +262,7 @@ pub fn trace(events: &[TraceEvent]) -> String {
                 line(1, &format!("code {code_hash}, input {input_hash}"));
                 line(1, &format!("rules {rules_hash}"));
             }
+            TraceEvent::Token { .. } => line(1, &event(e)),
             TraceEvent::Entry { .. } => {
                 for p in pending.drain(..) {
                     line(2, &event(p));
