@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
 mod battery;
+mod canonical;
+mod checkpoints;
 mod conformance;
 mod determinism;
 mod fuzz_corpus;

@@ -56,7 +56,7 @@ impl Enc {
 #[test]
 fn a_trace_hash_recomputed_from_the_spec_alone() {
     // A view that reads the block height and drops it. Its trace, per spec/trace.md#events:
-    // Start, Entry, HostCall(block_height), End.
+    // Start, Token, Entry, HostCall(block_height), End.
     let code = wasm(
         r#"(module (import "tsvm" "block_height" (func $h (result i64)))
              (memory (export "memory") 1)
@@ -87,6 +87,8 @@ fn a_trace_hash_recomputed_from_the_spec_alone() {
         .raw(&ctx.prev_block_hash.0)
         .raw(&ctx.caller.0);
     e.u64(limit);
+    // Token (tag 9): Some, owner, script_can_mint, script_can_burn, max_supply (u128 LE).
+    e.u8(9).u8(1).raw(&owner().0).u8(1).u8(1).raw(&1_000_000u128.to_le_bytes());
     // Entry (tag 1): export, gas left.
     e.u8(1).string("view_t").u64(before_entry);
     // HostCall (tag 2): block_height is host function 14; no args; result the height.
@@ -267,29 +269,37 @@ fn one_byte_changes_change_the_right_hashes() {
     assert_eq!(changed(&base, &run(&code, &state, call(), &ctx, GAS + 1)), (true, false, true));
 }
 
-#[test]
-fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
-    // A script that reads storage key "k" after a long computation, then works on.
-    let code = module(
+/// Gas for [`long_reader`].
+const LONG_GAS: u64 = 20_000_000;
+
+/// A script that reads storage key "k" after a long computation (over a checkpoint window at the
+/// minimum interval), then works on as long.
+fn long_reader() -> Vec<u8> {
+    module(
         r#"(func (export "method_t")
              (local $i i32)
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 2000))))
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 700000))))
              (i32.store8 (i32.const 0) (i32.const 107))
              (drop (call $storage_read (i32.const 0) (i32.const 1) (i32.const 16) (i32.const 8)))
              (call $storage_write (i32.const 1) (i32.const 1) (i32.const 16) (i32.const 8))
              (local.set $i (i32.const 0))
              (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                      (br_if $l (i32.lt_u (local.get $i) (i32.const 2000)))))"#,
-    );
+                      (br_if $l (i32.lt_u (local.get $i) (i32.const 700000)))))"#,
+    )
+}
+
+#[test]
+fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
+    let code = long_reader();
     let ctx = context(addr(1));
     let mut honest = default_state();
     honest.tokens.get_mut(&TOKEN).unwrap().storage.insert(b"k".to_vec(), vec![1; 8]);
     let mut perturbed = honest.clone();
     perturbed.tokens.get_mut(&TOKEN).unwrap().storage.insert(b"k".to_vec(), vec![2; 8]);
-    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: 5_000 };
-    let a = exec(&code, &honest, method("t", &[]), &ctx, GAS, opts);
-    let b = exec(&code, &perturbed, method("t", &[]), &ctx, GAS, opts);
+    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
+    let a = exec(&code, &honest, method("t", &[]), &ctx, LONG_GAS, opts);
+    let b = exec(&code, &perturbed, method("t", &[]), &ctx, LONG_GAS, opts);
     assert_ne!(a.receipt.trace_hash, b.receipt.trace_hash);
     // The first divergent event is the read of "k": exactly where the state differed.
     let d = vm::first_divergent_event(&a.trace, &b.trace).unwrap();
@@ -305,23 +315,23 @@ fn a_perturbed_execution_is_located_at_the_exact_event_and_window() {
     // The first divergent checkpoint window contains that read, and no earlier window differs.
     let w = vm::first_divergent_window(&a.checkpoints, &b.checkpoints).unwrap();
     let read_at = match &a.trace[read_k + 1] {
-        TraceEvent::HostCall { gas_left, .. } => GAS - gas_left,
+        TraceEvent::HostCall { gas_left, .. } => LONG_GAS - gas_left,
         other => panic!("expected the storage_read HostCall after its Read, got {other:?}"),
     };
     let end = w.left.as_ref().unwrap().gas_used;
     assert!(w.window_start() <= read_at && read_at < end, "{} <= {read_at} < {end}", w.window_start());
     assert_eq!(a.checkpoints[..w.position], b.checkpoints[..w.position]);
     assert!(w.position > 0, "the loop before the read spans several windows");
-    let detail = vm::events_in_window(&a.trace, GAS, w.window_start(), end);
+    let detail = vm::events_in_window(&a.trace, LONG_GAS, w.window_start(), end);
     assert!(detail.iter().any(|e| e == &a.trace[read_k]), "the window's events include the divergent read");
 }
 
 #[test]
 fn identical_executions_never_diverge() {
-    let (code, state, ctx) = (token_wasm(), default_state(), context(addr(1)));
-    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: 500 };
-    let a = exec(&code, &state, operation(transfer(addr(1), addr(2), 10)), &ctx, GAS, opts);
-    let b = exec(&code, &state, operation(transfer(addr(1), addr(2), 10)), &ctx, GAS, opts);
+    let (code, state, ctx) = (long_reader(), default_state(), context(addr(1)));
+    let opts = ExecOptions { trace: TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
+    let a = exec(&code, &state, method("t", &[]), &ctx, LONG_GAS, opts);
+    let b = exec(&code, &state, method("t", &[]), &ctx, LONG_GAS, opts);
     assert_eq!(vm::first_divergent_event(&a.trace, &b.trace), None);
     assert_eq!(vm::first_divergent_window(&a.checkpoints, &b.checkpoints), None);
     assert!(a.checkpoints.len() >= 2);

@@ -13,7 +13,7 @@ pub const DIFF_CONTEXT: &str = "tsvm 2026-11 state diff v1";
 /// `derive_key` context of the receipt hash.
 pub const RECEIPT_CONTEXT: &str = "tsvm 2026-11 receipt v2";
 /// `derive_key` context of the memory-and-globals commitment of a checkpoint.
-pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v1";
+pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v2";
 
 /// Plain blake3 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> Hash32 {

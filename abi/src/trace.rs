@@ -177,6 +177,11 @@ pub enum TraceEvent {
         /// blake3 of the receipt's return data.
         return_data_hash: Hash32,
     },
+    /// 9: the token's metadata was read (step 1 of every execution, right after `Start`).
+    Token {
+        /// The metadata read; `None` when the token does not exist.
+        info: Option<crate::TokenInfo>,
+    },
 }
 
 /// A checkpoint commitment (`spec/trace.md#checkpoints`).

@@ -27,6 +27,21 @@ pub struct BisectCmd {
     pub json: bool,
 }
 
+/// Refuses a checkpoint interval below `vm::MIN_CHECKPOINT_INTERVAL`
+/// (`spec/trace.md#minimum-interval`), so that no checkpoints file can make a replay slow.
+///
+/// # Errors
+/// The message says the interval and the minimum.
+pub fn check_interval(k: u64) -> Result<(), String> {
+    if k < vm::MIN_CHECKPOINT_INTERVAL {
+        return Err(format!(
+            "checkpoint interval {k} is below the minimum of {} gas (spec/trace.md#minimum-interval)",
+            vm::MIN_CHECKPOINT_INTERVAL
+        ));
+    }
+    Ok(())
+}
+
 enum Theirs {
     Checkpoints(u64, Vec<Checkpoint>),
     Trace(Vec<TraceEvent>),
@@ -60,8 +75,8 @@ impl BisectCmd {
             Theirs::Checkpoints(k, _) => *k,
             Theirs::Trace(_) => 0,
         };
-        if let Theirs::Checkpoints(0, _) = theirs {
-            return Err(Failure::invalid(anyhow!("{}: checkpoint interval 0", self.against.display())));
+        if let Theirs::Checkpoints(k, _) = theirs {
+            check_interval(k).map_err(|e| Failure::invalid(anyhow!("{}: {e}", self.against.display())))?;
         }
         let vm = Vm::new(Rules::default());
         let options = ExecOptions { checkpoint_interval: interval, trace: TraceLevel::Full };

@@ -61,7 +61,9 @@ impl Failure {
     pub fn from_vm(error: vm::VmError) -> Self {
         let code = match &error {
             vm::VmError::RulesMismatch { .. } => RULES_MISMATCH,
-            vm::VmError::BundleVersion(..) => INVALID_INPUT,
+            vm::VmError::BundleVersion(..)
+            | vm::VmError::CheckpointInterval { .. }
+            | vm::VmError::NonCanonicalBundle(_) => INVALID_INPUT,
             vm::VmError::OutsideWitness(_) => DIVERGED,
             vm::VmError::State(_) | vm::VmError::Engine(_) => HOST_FAILURE,
         };

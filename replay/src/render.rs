@@ -241,6 +241,11 @@ pub fn event(e: &TraceEvent) -> String {
             "end {}, gas used {gas_used}, return data blake3 {return_data_hash}",
             status_fault(*status, *fault),
         ),
+        TraceEvent::Token { info: None } => "token absent".to_string(),
+        TraceEvent::Token { info: Some(t) } => format!(
+            "token owner {}, script can mint {}, burn {}, max supply {}",
+            t.owner, t.policy.script_can_mint, t.policy.script_can_burn, t.policy.max_supply
+        ),
     }
 }
 
@@ -272,6 +277,7 @@ pub fn trace(events: &[TraceEvent]) -> String {
                 line(1, &format!("code {code_hash}, input {input_hash}"));
                 line(1, &format!("rules {rules_hash}"));
             }
+            TraceEvent::Token { .. } => line(1, &event(e)),
             TraceEvent::Entry { .. } => {
                 for p in pending.drain(..) {
                     line(2, &event(p));

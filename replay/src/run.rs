@@ -73,12 +73,19 @@ pub struct RunCmd {
     /// Write the full trace to this file (a trace file, for `diff`, `bisect` and `inspect`).
     #[arg(long)]
     pub trace_out: Option<PathBuf>,
-    /// Record a checkpoint every K gas (`spec/trace.md#checkpoints`).
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Record a checkpoint every K gas (`spec/trace.md#checkpoints`); K is at least
+    /// `vm::MIN_CHECKPOINT_INTERVAL` (`spec/trace.md#minimum-interval`).
+    #[arg(long, value_name = "K", value_parser = parse_interval)]
     pub checkpoints: Option<u64>,
     /// Write the checkpoints to this file (a checkpoints file, for `bisect`); needs `--checkpoints`.
     #[arg(long, requires = "checkpoints")]
     pub checkpoints_out: Option<PathBuf>,
+}
+
+fn parse_interval(s: &str) -> Result<u64, String> {
+    let k: u64 = s.parse().map_err(|e| format!("{e}"))?;
+    crate::bisect::check_interval(k)?;
+    Ok(k)
 }
 
 fn parse_address(s: &str) -> Result<Address, String> {

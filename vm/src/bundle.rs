@@ -113,13 +113,60 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
     out
 }
 
+/// Checks what can be checked of a witness before running: entries sorted by key and unique, and
+/// every key the executing token's (`spec/bundle.md#canonical-witness`).
+///
+/// # Errors
+/// [`VmError::NonCanonicalBundle`] naming the first offending entry.
+pub fn check_witness(token: &TokenId, witness: &Witness) -> Result<(), VmError> {
+    let mut prev: Option<&StateKey> = None;
+    for (i, e) in witness.entries.iter().enumerate() {
+        let owner = match &e.key {
+            StateKey::Balance { token, .. }
+            | StateKey::Supply { token }
+            | StateKey::Storage { token, .. } => token,
+        };
+        if owner != token {
+            return Err(VmError::NonCanonicalBundle(format!(
+                "witness entry {i} ({}) is state of token {owner}, not of the executing token {token}",
+                e.key
+            )));
+        }
+        if let Some(p) = prev {
+            if *p == e.key {
+                return Err(VmError::NonCanonicalBundle(format!(
+                    "witness entry {i} ({}) is a duplicate",
+                    e.key
+                )));
+            }
+            if *p > e.key {
+                return Err(VmError::NonCanonicalBundle(format!(
+                    "witness entries are not sorted by key: entry {i} ({}) comes after {p}",
+                    e.key
+                )));
+            }
+        }
+        prev = Some(&e.key);
+    }
+    Ok(())
+}
+
+/// The first witness entry the execution did not read, if any (every key it read came from the
+/// witness, else the replay failed with [`VmError::OutsideWitness`]).
+fn first_unread<'w>(witness: &'w Witness, read: &Witness) -> Option<&'w StateKey> {
+    let read: std::collections::BTreeSet<&StateKey> = read.entries.iter().map(|e| &e.key).collect();
+    witness.entries.iter().map(|e| &e.key).find(|k| !read.contains(k))
+}
+
 /// Re-executes `bundle` against its witness alone, keeping what `options` asks for (the trace's
 /// events only at [`crate::TraceLevel::Full`]), and compares the result with its receipt.
 ///
 /// # Errors
 /// [`VmError::BundleVersion`] for an unknown format, [`VmError::RulesMismatch`] (with both hashes)
-/// when the bundle was recorded under other rules, [`VmError::OutsideWitness`] when the execution
-/// reads state the witness does not hold, or any host failure.
+/// when the bundle was recorded under other rules, [`VmError::NonCanonicalBundle`] for a witness
+/// that is not canonical (checked before running, and after it for entries never read),
+/// [`VmError::OutsideWitness`] when the execution reads state the witness does not hold, or any
+/// host failure.
 pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replayed, VmError> {
     if bundle.format_version != BUNDLE_FORMAT_VERSION {
         return Err(VmError::BundleVersion(bundle.format_version, BUNDLE_FORMAT_VERSION));
@@ -127,6 +174,7 @@ pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replaye
     if bundle.rules_hash != vm.rules_hash() {
         return Err(VmError::RulesMismatch { bundle: bundle.rules_hash, vm: vm.rules_hash() });
     }
+    check_witness(&bundle.invocation.token, &bundle.witness)?;
     let state = WitnessState::new(bundle.invocation.token, &bundle.witness);
     let tx = Transaction {
         code: &bundle.module,
@@ -137,6 +185,11 @@ pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replaye
     // The trace level is the caller's: hash-only is enough to match; keep the events (`Full`) only
     // to show or bisect a divergence.
     let execution = vm.execute_with(&state, &tx, options)?;
+    if let Some(key) = first_unread(&bundle.witness, &execution.witness) {
+        return Err(VmError::NonCanonicalBundle(format!(
+            "the witness holds {key}, which the execution never read"
+        )));
+    }
     let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
     Ok(Replayed { execution, mismatches })
 }

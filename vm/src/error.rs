@@ -20,6 +20,19 @@ pub enum VmError {
     /// A bundle's format version is not one this VM reads.
     #[error("unsupported bundle format version {0} (this VM reads version {1})")]
     BundleVersion(u32, u32),
+    /// A bundle's witness is not canonical: unsorted, duplicated, another token's, or holding state
+    /// the execution did not read (`spec/bundle.md#canonical-witness`).
+    #[error("bundle is not canonical: {0}")]
+    NonCanonicalBundle(String),
+    /// A checkpoint interval below [`crate::MIN_CHECKPOINT_INTERVAL`] (and not 0: none) was asked
+    /// for (`spec/trace.md#minimum-interval`).
+    #[error("checkpoint interval {interval} is below the minimum of {min} gas")]
+    CheckpointInterval {
+        /// The interval asked for.
+        interval: u64,
+        /// The minimum.
+        min: u64,
+    },
     /// The engine failed in a way that is not a guest trap (a bug in tsvm or wasmi).
     #[error("engine failure: {0}")]
     Engine(String),

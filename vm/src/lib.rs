@@ -8,6 +8,7 @@
 
 mod bundle;
 mod cache;
+mod checkpoint;
 mod compare;
 mod error;
 mod gas;
@@ -39,8 +40,9 @@ pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
-pub use bundle::{receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
+pub use bundle::{check_witness, receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
 pub use cache::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+pub use checkpoint::{CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
 pub use compare::{
     events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
 };

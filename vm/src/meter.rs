@@ -8,6 +8,7 @@
 //! checkpoint interval, `floor` is 0 and the slow path is reached only at out-of-gas, so checkpoints
 //! cost nothing when unused.
 
+use crate::checkpoint::MemoryCommitment;
 use abi::{Checkpoint, Hash32, StatusCode};
 
 /// Gas accounting of one execution.
@@ -20,13 +21,22 @@ pub(crate) struct GasMeter {
     floor: u64,
     interval: u64,
     checkpoints: Vec<Checkpoint>,
+    /// Page hashes of the last checkpoint's memory (`spec/trace.md#checkpoints`).
+    memory: MemoryCommitment,
 }
 
 impl GasMeter {
     /// A meter for `limit` gas, with a checkpoint every `interval` gas (0: no checkpoints).
     pub(crate) fn new(limit: u64, interval: u64) -> Self {
         let floor = if interval == 0 { 0 } else { limit.saturating_sub(interval) };
-        Self { limit, remaining: limit, floor, interval, checkpoints: Vec::new() }
+        Self {
+            limit,
+            remaining: limit,
+            floor,
+            interval,
+            checkpoints: Vec::new(),
+            memory: MemoryCommitment::default(),
+        }
     }
 
     pub(crate) fn gas_used(&self) -> u64 {
@@ -66,8 +76,10 @@ impl GasMeter {
         Ok(fired)
     }
 
-    /// Fills in the commitments of the last `fired` checkpoints.
-    pub(crate) fn commit(&mut self, fired: usize, state_hash: Hash32, trace_hash: Hash32) {
+    /// Fills in the commitments of the last `fired` checkpoints: `memory` and `globals` (empty
+    /// before instantiation) and the trace hash so far.
+    pub(crate) fn commit(&mut self, fired: usize, memory: &[u8], globals: &[u64], trace_hash: Hash32) {
+        let state_hash = self.memory.commit(memory, globals);
         let n = self.checkpoints.len();
         for c in &mut self.checkpoints[n - fired.min(n)..] {
             c.state_hash = state_hash;

@@ -103,13 +103,18 @@ impl Vm {
     /// Executes `tx` against `state`, recording what `options` asks for.
     ///
     /// # Errors
-    /// As [`Vm::execute`].
+    /// As [`Vm::execute`], and [`VmError::CheckpointInterval`] for a checkpoint interval below
+    /// [`crate::MIN_CHECKPOINT_INTERVAL`] (other than 0).
     pub fn execute_with(
         &self,
         state: &dyn StateView,
         tx: &Transaction<'_>,
         options: &ExecOptions,
     ) -> crate::Result<Execution> {
+        let interval = options.checkpoint_interval;
+        if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
+            return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
+        }
         let token = tx.invocation.token;
         let mut tracer = Tracer::new(options.trace);
         // The cache gives the code's blake3 hash without rehashing the code on every call.
@@ -192,8 +197,12 @@ impl Vm {
         options: &ExecOptions,
         mut host: HostState<'a>,
     ) -> crate::Result<(HostState<'a>, StatusCode, Option<TokenInfo>)> {
-        // 1. The token must exist.
+        // 1. The token must exist. Its metadata is state read: the trace commits to it
+        // (spec/trace.md#events).
         let token_info = state.token(&tx.invocation.token).map_err(VmError::from)?;
+        if host.overlay.trace.on() {
+            host.overlay.trace.record(TraceEvent::Token { info: token_info.clone() });
+        }
         let Some(info) = token_info.clone() else {
             return Ok((host, StatusCode::UnknownToken, None));
         };
@@ -319,7 +328,7 @@ fn charge_outside(host: &mut HostState<'_>, amount: u64) -> Result<(), StatusCod
     let fired = host.meter.charge(amount)?;
     if fired > 0 {
         let trace_hash = host.overlay.trace.hash_so_far();
-        host.meter.commit(fired, crate::host::state_commitment(&[], &[]), trace_hash);
+        host.meter.commit(fired, &[], &[], trace_hash);
     }
     Ok(())
 }

@@ -110,7 +110,8 @@ fn check_trace_and_replay(
     let invocation = abi::Invocation { token: crate::TOKEN, call };
     let ctx = crate::context(addr(1));
     let tx = vm::Transaction { code: wasm, invocation: &invocation, context: &ctx, gas_limit: gas };
-    let opts = vm::ExecOptions { trace: vm::TraceLevel::Full, checkpoint_interval: 1_000 };
+    let opts =
+        vm::ExecOptions { trace: vm::TraceLevel::Full, checkpoint_interval: vm::MIN_CHECKPOINT_INTERVAL };
     let full = vm.execute_with(state, &tx, &opts).expect("no host failure");
     assert_eq!(&full.receipt, receipt, "the trace level or checkpoints changed the receipt");
     assert!(receipt.is_sealed(), "diff or receipt hash does not match the receipt");

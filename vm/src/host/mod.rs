@@ -280,21 +280,9 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
 /// globals, and the trace hash so far (`spec/trace.md#checkpoints`).
 pub(crate) fn commit_checkpoints(caller: &mut Caller<'_, HostState<'_>>, memory: Memory, fired: usize) {
     let globals: Vec<u64> = caller.data().globals.iter().map(|g| val_u64(&g.get(&*caller))).collect();
-    let state_hash = state_commitment(memory.data(&*caller), &globals);
-    let state = caller.data_mut();
+    let (data, state) = memory.data_and_store_mut(&mut *caller);
     let trace_hash = state.overlay.trace.hash_so_far();
-    state.meter.commit(fired, state_hash, trace_hash);
-}
-
-/// `derive_key(STATE_COMMITMENT_CONTEXT, memory ++ each mutable global as 8 bytes LE)`
-/// (`spec/trace.md#checkpoints`).
-pub(crate) fn state_commitment(memory: &[u8], globals: &[u64]) -> abi::Hash32 {
-    let mut h = abi::hash::derive_key_hasher(abi::hash::STATE_COMMITMENT_CONTEXT);
-    h.update(memory);
-    for g in globals {
-        h.update(&g.to_le_bytes());
-    }
-    abi::Hash32(*h.finalize().as_bytes())
+    state.meter.commit(fired, data, &globals, trace_hash);
 }
 
 /// Reads an i64 global as the u64 it holds.
