@@ -93,3 +93,70 @@ fn generated_profile_modules_are_mostly_accepted() {
         .count();
     assert!(accepted >= 3, "only {accepted} generated modules accepted");
 }
+
+/// Export names of `wasm`, in order.
+fn export_names(wasm: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::ExportSection(r) = payload.expect("module parses") {
+            names.extend(r.into_iter().map(|e| e.expect("export parses").name.to_string()));
+        }
+    }
+    names
+}
+
+#[test]
+fn the_generators_reserved_prefix_is_the_validators() {
+    // The validator's prefix is private: pin the generator's copy by its behaviour, exactly at the
+    // prefix and one character short of it.
+    use oracles::generate::RESERVED_EXPORT_PREFIX as P;
+    let with_export = |name: &str| {
+        tsvm_tests::wasm(&format!(r#"(module (memory (export "memory") 1) (func (export "{name}")))"#))
+    };
+    let limits = vm::Limits::default();
+    for name in [P.to_string(), format!("{P}_gas")] {
+        let err = vm::validate(&with_export(&name), &limits).expect_err(&name);
+        assert_eq!(err.rule, vm::Rule::ForbiddenExport, "{name}: {err}");
+    }
+    for name in [&P[..P.len() - 1], &format!("x{P}")] {
+        assert!(vm::validate(&with_export(name), &limits).is_ok(), "{name} rejected");
+    }
+    // Every name the instrumenter adds is under the prefix.
+    for name in [vm::GAS_GLOBAL_EXPORT, vm::STACK_GLOBAL_EXPORT, vm::GLOBAL_EXPORT_PREFIX] {
+        assert!(name.starts_with(P), "{name}");
+    }
+}
+
+#[test]
+fn reserved_export_names_are_renamed_uniquely() {
+    let wasm = tsvm_tests::wasm(
+        r#"(module (func $f) (global $g i32 (i32.const 7))
+            (export "__tsvm_gas" (func $f)) (export "x__tsvm_gas" (func $f))
+            (export "__tsvm_sp" (global $g)) (export "f" (func $f)))"#,
+    );
+    let renamed = oracles::generate::without_reserved_exports(&wasm).unwrap();
+    wasmparser::Validator::new().validate_all(&renamed).expect("renamed module is valid");
+    assert_eq!(export_names(&renamed), ["x__tsvm_gas1", "x__tsvm_gas", "x__tsvm_sp", "f"]);
+    // The generated module is otherwise unchanged, and one without reserved names is untouched.
+    let plain = tsvm_tests::wasm(r#"(module (func (export "x__tsvm_gas")) (func (export "g")))"#);
+    assert_eq!(oracles::generate::without_reserved_exports(&plain).unwrap(), plain);
+}
+
+#[test]
+fn the_reserved_name_regression_still_reaches_the_renaming() {
+    // Issue 17's input made wasm-smith (pinned) export `__tsvm_gas`; the generator renames it, so
+    // the corpus file keeps testing that path and the differential oracle compares the module.
+    let (_, data) = corpus("differential")
+        .into_iter()
+        .find(|(name, _)| name == "regress-reserved-export-name")
+        .expect("corpus file");
+    let wasm = oracles::generate::integer_module(&mut arbitrary::Unstructured::new(&data)).unwrap();
+    let names = export_names(&wasm);
+    assert!(names.iter().any(|n| n == "x__tsvm_gas"), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with(oracles::generate::RESERVED_EXPORT_PREFIX)), "{names:?}");
+    // Both sides instantiate, so the oracle gets as far as comparing calls.
+    let instrumented = oracles::plain::instrument_lenient(&wasm).expect("instruments");
+    let reference = oracles::plain::fix_memory(&wasm).unwrap();
+    assert!(oracles::plain::World::new(false).instantiate(&reference).is_ok());
+    assert!(oracles::plain::World::new(true).instantiate(&instrumented).is_ok());
+}

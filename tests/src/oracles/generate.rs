@@ -3,7 +3,15 @@
 //! run it), and for plain integer modules (the differential oracle).
 
 use arbitrary::{Result, Unstructured};
+use std::collections::HashSet;
+use wasm_encoder::reencode::{utils, Reencode};
 use wasm_smith::{Config, Module};
+use wasmparser::{Parser, Payload};
+
+/// Export-name prefix the profile reserves for the instrumenter's own exports
+/// (`spec/determinism.md#exports`). The validator's constant is private; the test
+/// `fuzz_corpus::the_generators_reserved_prefix_is_the_validators` checks this one against it.
+pub const RESERVED_EXPORT_PREFIX: &str = "__tsvm";
 
 /// An entry-point shape every generated profile module has: exported memory, two methods, a view
 /// and a hook, all `() -> ()` (`spec/abi.md#entry-points`).
@@ -92,7 +100,8 @@ pub fn profile_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
 }
 
 /// A self-contained integer module that terminates (wasm-smith's fuel on loops and calls), with
-/// exported functions of integer types: for the differential oracle.
+/// exported functions of integer types and no export name the profile reserves
+/// ([`without_reserved_exports`]): for the differential oracle.
 ///
 /// # Errors
 /// The input ran out.
@@ -105,5 +114,59 @@ pub fn integer_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
     c.min_exports = 1;
     let mut module = Module::new(c, u)?;
     module.ensure_termination(1_000).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    Ok(module.to_bytes())
+    without_reserved_exports(&module.to_bytes()).map_err(|_| arbitrary::Error::IncorrectFormat)
+}
+
+/// `wasm` with every export name that begins with [`RESERVED_EXPORT_PREFIX`] renamed (an `x` in
+/// front, then a number if that name is taken too); a module without such names is returned
+/// unchanged. wasm-smith picks export names from the input, so the fuzzer finds the reserved ones;
+/// the profile rejects them (`forbidden_export`) and the instrumenter, relying on that, would add
+/// a second export of the same name. Renaming keeps such a module comparable instead of dropping
+/// it (fuzz finding `differential/regress-reserved-export-name`, issue 17).
+///
+/// # Errors
+/// The module does not parse.
+pub fn without_reserved_exports(wasm: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    struct Rename {
+        taken: HashSet<String>,
+    }
+    impl Reencode for Rename {
+        type Error = std::convert::Infallible;
+        fn parse_export(
+            &mut self,
+            exports: &mut wasm_encoder::ExportSection,
+            export: wasmparser::Export<'_>,
+        ) -> std::result::Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+            let mut name = export.name.to_string();
+            if name.starts_with(RESERVED_EXPORT_PREFIX) {
+                let base = format!("x{name}");
+                name.clone_from(&base);
+                let mut n = 0u32;
+                while self.taken.contains(&name) {
+                    n += 1;
+                    name = format!("{base}{n}");
+                }
+                self.taken.insert(name.clone());
+            }
+            let kind = self.export_kind(export.kind)?;
+            let index = self.external_index(export.kind, export.index)?;
+            exports.export(&name, kind, index);
+            Ok(())
+        }
+    }
+    let mut taken = HashSet::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::ExportSection(r) = payload.map_err(|e| e.to_string())? {
+            for export in r {
+                taken.insert(export.map_err(|e| e.to_string())?.name.to_string());
+            }
+        }
+    }
+    if !taken.iter().any(|n| n.starts_with(RESERVED_EXPORT_PREFIX)) {
+        return Ok(wasm.to_vec());
+    }
+    let mut module = wasm_encoder::Module::new();
+    utils::parse_core_module(&mut Rename { taken }, &mut module, Parser::new(0), wasm)
+        .map_err(|e| e.to_string())?;
+    Ok(module.finish())
 }
