@@ -8,6 +8,8 @@
 
 mod bundle;
 mod cache;
+#[cfg(feature = "platform-canary")]
+mod canary;
 mod compare;
 mod error;
 mod gas;
