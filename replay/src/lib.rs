@@ -15,3 +15,4 @@ pub mod replay;
 pub mod run;
 pub mod tx_file;
 pub mod validate;
+pub mod xarch;

@@ -164,3 +164,4 @@ pub fn module(body: &str) -> Vec<u8> {
 }
 
 pub mod oracles;
+pub mod xarch_gen;

@@ -8,6 +8,8 @@
 
 mod bundle;
 mod cache;
+#[cfg(feature = "platform-canary")]
+mod canary;
 mod checkpoint;
 mod compare;
 mod error;

@@ -146,7 +146,10 @@ impl Vm {
             fault: Fault::None,
         };
         let (host, status, token_info) = self.run(state, tx, &entry.prepared, options, host)?;
-        Ok(self.finish(host, status, token_info))
+        let execution = self.finish(host, status, token_info);
+        #[cfg(feature = "platform-canary")]
+        let execution = crate::canary::skew(execution);
+        Ok(execution)
     }
 
     fn finish(&self, host: HostState<'_>, status: StatusCode, token: Option<TokenInfo>) -> Execution {
