@@ -80,11 +80,11 @@ fn imports() -> String {
 }
 
 /// Checkpoint interval of every digested execution: the specified minimum (`spec/trace.md#checkpoints`),
-/// so that long executions record several.
+/// so that executions past it record one.
 pub const CHECKPOINT_INTERVAL: u64 = vm::MIN_CHECKPOINT_INTERVAL;
 
-/// Gas for the battery's and generated executions.
-const GAS: u64 = 10_000_000;
+/// Gas for the battery's and generated executions: past one checkpoint interval.
+const GAS: u64 = 5_000_000;
 
 /// The digest being built: one line per execution.
 pub struct Digest {
