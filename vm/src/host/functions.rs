@@ -59,6 +59,8 @@ fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) ->
             None => -1,
             Some(value) => {
                 let n = value.len().min(cap as u32 as usize);
+                // spec/abi.md#host-functions: the whole value is paid for, copied or not.
+                h.charge_bytes((value.len() - n) as u64)?;
                 h.write(dst, &value[..n])?;
                 value.len() as i32
             }
@@ -74,6 +76,7 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
         let val_len = h.limit(val_len, h.limits().max_value_len)?;
         let key = h.read(key, key_len)?;
         let value = h.read(val, val_len)?;
+        replaced(h, &key)?;
         Ok(h.state().overlay.set_storage(&key, Some(value))?)
     })
 }
@@ -83,8 +86,16 @@ fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
         h.require_writable()?;
         let key_len = h.limit(key_len, h.limits().max_key_len)?;
         let key = h.read(key, key_len)?;
+        replaced(h, &key)?;
         Ok(h.state().overlay.set_storage(&key, None)?)
     })
+}
+
+/// Charges `storage_read`'s `per_byte` for the value a write or remove replaces
+/// (`spec/abi.md#host-functions`): the node reads it, and the diff and the witness carry it.
+fn replaced(h: &mut Host<'_, '_, '_>, key: &[u8]) -> Result<(), Halt> {
+    let old = h.state().overlay.storage_len(key)?;
+    h.charge(HostFnId::StorageRead.spec().per_byte.saturating_mul(old as u64))
 }
 
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
