@@ -81,7 +81,7 @@ host_table! {
     Revert = "revert", [I32, I32] -> [], base 120, per_byte 1;
     /// `storage_read(key, key_len, dst, dst_cap) -> len`: -1 if absent, else the value's full length;
     /// copies `min(len, dst_cap)` bytes to `dst`.
-    StorageRead = "storage_read", [I32, I32, I32, I32] -> [I32], base 800, per_byte 2;
+    StorageRead = "storage_read", [I32, I32, I32, I32] -> [I32], base 1_200, per_byte 2;
     /// `storage_write(key, key_len, val, val_len)`.
     StorageWrite = "storage_write", [I32, I32, I32, I32] -> [], base 2_000, per_byte 20;
     /// `storage_remove(key, key_len)`.

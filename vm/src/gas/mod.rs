@@ -41,12 +41,12 @@ pub struct GasTable {
     pub br_table_per_target: u64,
     /// `return`. Default 2: a jump to the function's outermost label.
     pub return_: u64,
-    /// `call` (to a defined or a host function). Default 20: frame push, argument copy, the
+    /// `call` (to a defined or a host function). Default 30: frame push, argument copy, the
     /// callee's stack check and gas reload, and the return (measured: `benches/README.md#fairness`).
     /// Host calls also pay their own `base` in the host; the callee's locals are paid at its entry
     /// ([`GasTable::entry_locals`]).
     pub call: u64,
-    /// `call_indirect`. Default 25: a `call` plus table bounds, null and signature checks.
+    /// `call_indirect`. Default 40: a `call` plus table bounds, null and signature checks.
     pub call_indirect: u64,
     /// `unreachable`. Default 1: one trap instruction; the halt itself is the host's work.
     pub unreachable: u64,
@@ -88,8 +88,9 @@ pub struct GasTable {
     /// `memory.fill`, per byte of length. Default 1: as `memory_copy_per_byte`.
     pub memory_fill_per_byte: u64,
     /// Loading code, per byte of the module, charged on every call whatever the cache holds, valid
-    /// or not. Default 60: validating, instrumenting and compiling a module on a cache miss, per
-    /// byte of straight-line code (`benches/README.md#fairness`); any call may be a miss.
+    /// or not. Default 150: validating, instrumenting and compiling a module on a cache miss, per
+    /// byte of code with loops, branches, memory access and calls (`benches/README.md#fairness`);
+    /// any call may be a miss.
     pub code_byte: u64,
     /// Instantiation, per 64 KiB page of the fixed memory. Default 4,096: allocating and zeroing
     /// 64 KiB is about 4,096 16-byte stores.
@@ -129,8 +130,8 @@ impl Default for GasTable {
             br_table_base: 4,
             br_table_per_target: 1,
             return_: 2,
-            call: 20,
-            call_indirect: 25,
+            call: 30,
+            call_indirect: 40,
             unreachable: 1,
             drop: 1,
             select: 1,
@@ -148,7 +149,7 @@ impl Default for GasTable {
             memory_copy_per_byte: 1,
             memory_fill_base: 10,
             memory_fill_per_byte: 1,
-            code_byte: 60,
+            code_byte: 150,
             memory_page: 4_096,
             data_byte: 1,
             load_module: 15_000,
