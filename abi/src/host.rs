@@ -81,13 +81,13 @@ host_table! {
     Revert = "revert", [I32, I32] -> [], base 120, per_byte 1;
     /// `storage_read(key, key_len, dst, dst_cap) -> len`: -1 if absent, else the value's full length;
     /// copies `min(len, dst_cap)` bytes to `dst`.
-    StorageRead = "storage_read", [I32, I32, I32, I32] -> [I32], base 1_200, per_byte 2;
+    StorageRead = "storage_read", [I32, I32, I32, I32] -> [I32], base 2_000, per_byte 4;
     /// `storage_write(key, key_len, val, val_len)`.
     StorageWrite = "storage_write", [I32, I32, I32, I32] -> [], base 2_000, per_byte 20;
     /// `storage_remove(key, key_len)`.
     StorageRemove = "storage_remove", [I32, I32] -> [], base 2_000, per_byte 2;
     /// `balance_of(account, dst)`: writes the account's balance (16 bytes LE) to `dst`.
-    BalanceOf = "balance_of", [I32, I32] -> [], base 800, per_byte 1;
+    BalanceOf = "balance_of", [I32, I32] -> [], base 1_500, per_byte 1;
     /// `total_supply(dst)`: writes the total supply (16 bytes LE) to `dst`.
     TotalSupply = "total_supply", [I32] -> [], base 200, per_byte 1;
     /// `transfer(from, to, lo, hi)`: moves an amount between accounts of this token, checked now.

@@ -25,16 +25,17 @@ pub struct GasTable {
     pub block: u64,
     /// `end`. Default 0: structural; falling out of a block is free, leaving a function is paid by `call`.
     pub end: u64,
-    /// `if`. Default 3: a test and a conditional jump, like `br_if`, and a new metered block.
+    /// `if`. Default 4: a test and a conditional jump, like `br_if`, and a new metered block.
     pub if_: u64,
     /// `else`. Default 2: the then arm ends in one unconditional jump over the else arm, and the
     /// else arm is a new metered block.
     pub else_: u64,
-    /// `br`. Default 3: a jump plus moving the label's values; the target starts a new metered block.
+    /// `br`. Default 4: a jump plus moving the label's values; the target starts a new metered block.
     pub br: u64,
     /// `br_if`. Default 3: a test and a conditional jump; a taken branch enters a new metered block.
     pub br_if: u64,
-    /// `br_table`, fixed part. Default 4: index clamp plus an indirect, often mispredicted, jump.
+    /// `br_table`, fixed part. Default 6: index clamp plus an indirect, often mispredicted, jump, and
+    /// the target starts a new metered block.
     pub br_table_base: u64,
     /// `br_table`, per listed target (default excluded). Default 1: the jump table's size and
     /// decoding grow with it, so a huge `switch` is not free.
@@ -104,7 +105,7 @@ pub struct GasTable {
     /// Loading a valid module, per defined function. Default 2,500: each body is validated,
     /// rewritten and translated with its own allocations and tables, whatever its size.
     pub load_function: u64,
-    /// Loading a valid module, per declared local (parameters excluded). Default 4: the engine
+    /// Loading a valid module, per declared local (parameters excluded). Default 10: the engine
     /// translates each local declaration into a frame slot.
     pub load_local: u64,
     /// Loading a valid module, per `block`, `loop`, `if` and `else` operator. Default 600: each
@@ -123,11 +124,11 @@ impl Default for GasTable {
             nop: 0,
             block: 0,
             end: 0,
-            if_: 3,
+            if_: 4,
             else_: 2,
-            br: 3,
+            br: 4,
             br_if: 3,
-            br_table_base: 4,
+            br_table_base: 6,
             br_table_per_target: 1,
             return_: 2,
             call: 30,
@@ -154,7 +155,7 @@ impl Default for GasTable {
             data_byte: 1,
             load_module: 15_000,
             load_function: 2_500,
-            load_local: 4,
+            load_local: 10,
             load_control: 600,
             entry_locals_8: 1,
         }
