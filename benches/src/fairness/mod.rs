@@ -76,7 +76,12 @@ pub fn account(i: u32) -> Address {
 /// A state with [`STORED_KEYS`] maximal storage entries, [`FUNDED`] funded accounts, and a policy
 /// letting the script mint and burn.
 pub fn state() -> InMemoryState {
-    let storage = (0..STORED_KEYS).map(|i| (key(i), vec![(i % 251) as u8; VALUE_LEN])).collect();
+    state_with(STORED_KEYS)
+}
+
+/// As [`state`] with only `keys` storage entries (loading workloads read none).
+pub fn state_with(keys: u32) -> InMemoryState {
+    let storage = (0..keys).map(|i| (key(i), vec![(i % 251) as u8; VALUE_LEN])).collect();
     let balances: BTreeMap<Address, u128> = (0..FUNDED).map(|i| (account(i), 1u128 << 100)).collect();
     let supply = balances.values().sum();
     let policy = TokenPolicy { script_can_mint: true, script_can_burn: true, max_supply: u128::MAX };
