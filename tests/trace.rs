@@ -67,10 +67,12 @@ fn a_trace_hash_recomputed_from_the_spec_alone() {
     let r = exec(&code, &default_state(), view("t", &[]), &ctx, limit, ExecOptions::default()).receipt;
     assert_eq!(r.status, StatusCode::Success);
 
-    // Gas, from spec/gas.md alone: loading and instantiation, then view_t's one metered block
-    // (call + drop + end), then the host call's base cost.
+    // Gas, from spec/gas.md alone: loading, compiling and instantiation, then view_t's one metered
+    // block (call + drop + end), then the host call's base cost.
     let g = vm::Rules::default().gas;
-    let before_entry = limit - g.load_cost(code.len() as u32) - g.instantiate_cost(1, 0);
+    let info = vm::validate(&code, &vm::Limits::default()).unwrap();
+    let before_entry =
+        limit - g.load_cost(code.len() as u32) - g.compile_cost(&info) - g.instantiate_cost(1, 0);
     let block = g.call + g.drop + g.end;
     let at_call = before_entry - block;
     let base = abi::HostFnId::BlockHeight.spec().base;

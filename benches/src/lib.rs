@@ -6,6 +6,7 @@
 //! tests check that it computes the same result (events and diff), so a ratio compares like with like.
 
 mod engine;
+pub mod fairness;
 pub mod fixtures;
 pub mod generate;
 pub mod kernels;

@@ -10,10 +10,13 @@ fn rules() -> Rules {
     Rules::default()
 }
 
-/// Loading plus instantiating `code` (one page, no data): the gas of anything that fails before
-/// the first guest instruction runs (`spec/gas.md#per-execution-costs`).
+/// Loading, compiling and instantiating `code` (one page, no data): the gas of anything that fails
+/// before the first guest instruction runs (`spec/gas.md#per-execution-costs`).
 fn entry_cost(code: &[u8], data_bytes: u64) -> u64 {
-    rules().gas.load_cost(code.len() as u32) + rules().gas.instantiate_cost(1, data_bytes)
+    let info = vm::validate(code, &rules().limits).expect("a valid module");
+    rules().gas.load_cost(code.len() as u32)
+        + rules().gas.compile_cost(&info)
+        + rules().gas.instantiate_cost(1, data_bytes)
 }
 
 #[test]
@@ -123,7 +126,7 @@ fn writes_then_a_failure_apply_nothing() {
     let ok = run_stable(&code, method("ok", &[]), GAS);
     assert_eq!((ok.status, ok.diff.0.len(), ok.events.len()), (StatusCode::Success, 3, 1));
     // A small limit keeps the out-of-gas loop short in debug builds.
-    let gas = 50_000;
+    let gas = entry_cost(&code, 0) + 50_000;
     for (name, status) in [
         ("trap", StatusCode::Trap),
         ("div", StatusCode::Trap),

@@ -56,6 +56,8 @@ pub struct ModuleInfo {
     pub memory_pages: u32,
     /// Total bytes of all (active) data segments.
     pub data_bytes: u64,
+    /// `block`, `loop`, `if` and `else` operators in all bodies (`spec/gas.md#per-execution-costs`).
+    pub control_ops: u64,
     /// Function exports (the memory export is implied: it is required).
     pub exports: Vec<ExportInfo>,
     /// Function names from the `name` custom section, where present (diagnostics only).

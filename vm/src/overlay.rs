@@ -92,6 +92,16 @@ impl<'a> Overlay<'a> {
         self.get(&StateKey::Storage { token: self.token, key: key.to_vec() })
     }
 
+    /// Length of the current value of a storage key (0 if absent), without a trace event: what a
+    /// write or remove of it replaces.
+    pub(crate) fn storage_len(&mut self, key: &[u8]) -> Result<usize, StateError> {
+        let key = StateKey::Storage { token: self.token, key: key.to_vec() };
+        Ok(match self.writes.get(&key) {
+            Some(v) => v.as_ref().map_or(0, Vec::len),
+            None => self.base_value(&key)?.map_or(0, |v| v.len()),
+        })
+    }
+
     pub(crate) fn set_storage(&mut self, key: &[u8], value: Option<Vec<u8>>) -> Result<(), StateError> {
         self.set(StateKey::Storage { token: self.token, key: key.to_vec() }, value)
     }

@@ -219,7 +219,8 @@ impl Vm {
         if let Err(s) = charge_outside(&mut host, self.rules.gas.load_cost(len_u32(tx.code.len()))) {
             early!(s);
         }
-        // 3. Validate, instrument, compile (done above, or found in the cache).
+        // 3. Validate, instrument, compile (done above, or found in the cache); compiling a valid
+        // module is charged from its structure (spec/gas.md#per-execution-costs).
         let (module, info) = match prepared {
             Prepared::Ready { module, info } => (module, info),
             Prepared::Invalid(e) => {
@@ -227,6 +228,9 @@ impl Vm {
                 early!(StatusCode::InvalidModule);
             }
         };
+        if let Err(s) = charge_outside(&mut host, self.rules.gas.compile_cost(info)) {
+            early!(s);
+        }
         // 4. Resolve the entry points and the input.
         let entries = match resolve(&tx.invocation.call, info) {
             Ok(r) => r,

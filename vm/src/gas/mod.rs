@@ -6,6 +6,7 @@
 //! engine does. Every field is part of the rules hash (borsh, in declaration order); changing any
 //! number must bump [`GAS_TABLE_VERSION`].
 
+use crate::ModuleInfo;
 use borsh::BorshSerialize;
 use wasmparser::Operator;
 
@@ -24,25 +25,29 @@ pub struct GasTable {
     pub block: u64,
     /// `end`. Default 0: structural; falling out of a block is free, leaving a function is paid by `call`.
     pub end: u64,
-    /// `if`. Default 2: a test and a conditional jump, like `br_if`.
+    /// `if`. Default 4: a test and a conditional jump, like `br_if`, and a new metered block.
     pub if_: u64,
-    /// `else`. Default 1: the then arm ends in one unconditional jump over the else arm.
+    /// `else`. Default 2: the then arm ends in one unconditional jump over the else arm, and the
+    /// else arm is a new metered block.
     pub else_: u64,
-    /// `br`. Default 2: a jump plus moving the label's values.
+    /// `br`. Default 4: a jump plus moving the label's values; the target starts a new metered block.
     pub br: u64,
-    /// `br_if`. Default 2: a test and a conditional jump.
+    /// `br_if`. Default 3: a test and a conditional jump; a taken branch enters a new metered block.
     pub br_if: u64,
-    /// `br_table`, fixed part. Default 4: index clamp plus an indirect, often mispredicted, jump.
+    /// `br_table`, fixed part. Default 6: index clamp plus an indirect, often mispredicted, jump, and
+    /// the target starts a new metered block.
     pub br_table_base: u64,
     /// `br_table`, per listed target (default excluded). Default 1: the jump table's size and
     /// decoding grow with it, so a huge `switch` is not free.
     pub br_table_per_target: u64,
     /// `return`. Default 2: a jump to the function's outermost label.
     pub return_: u64,
-    /// `call` (to a defined or a host function). Default 10: frame push, argument copy, zeroing of
-    /// locals, and the return. Host calls also pay their own `base` in the host.
+    /// `call` (to a defined or a host function). Default 30: frame push, argument copy, the
+    /// callee's stack check and gas reload, and the return (measured: `benches/README.md#fairness`).
+    /// Host calls also pay their own `base` in the host; the callee's locals are paid at its entry
+    /// ([`GasTable::entry_locals`]).
     pub call: u64,
-    /// `call_indirect`. Default 15: a `call` plus table bounds, null and signature checks.
+    /// `call_indirect`. Default 40: a `call` plus table bounds, null and signature checks.
     pub call_indirect: u64,
     /// `unreachable`. Default 1: one trap instruction; the halt itself is the host's work.
     pub unreachable: u64,
@@ -52,7 +57,7 @@ pub struct GasTable {
     pub select: u64,
     /// `local.get`, `local.set`, `local.tee`. Default 1: one register/slot move.
     pub local: u64,
-    /// `global.get`, `global.set`. Default 1: one load or store to the instance.
+    /// `global.get`, `global.set`. Default 2: a load or store through the instance, not a register.
     pub global: u64,
     /// `i32.const`, `i64.const`. Default 1: one immediate move.
     pub const_: u64,
@@ -69,22 +74,24 @@ pub struct GasTable {
     pub load: u64,
     /// Every integer store (`i32.store`, `i64.store32`, ...). Default 2: bounds check plus the access.
     pub store: u64,
-    /// `memory.size`. Default 1: reads a constant (memory is fixed).
+    /// `memory.size`. Default 2: reads the memory's size through the instance.
     pub memory_size: u64,
     /// `memory.grow`. Default 1: rewritten to `drop; i32.const -1` (memory never grows).
     pub memory_grow: u64,
-    /// `memory.copy`, fixed part. Default 4: two range checks plus a `memmove` call.
+    /// `memory.copy`, fixed part. Default 10: two range checks, a `memmove` call and the run-time
+    /// charge of its length (`spec/gas.md#dynamic-costs`).
     pub memory_copy_base: u64,
     /// `memory.copy`, per byte of length. Default 1: the host's `per_byte` for copying guest bytes,
     /// so copying costs the same in the guest and through the host.
     pub memory_copy_per_byte: u64,
-    /// `memory.fill`, fixed part. Default 4: a range check plus a `memset` call.
+    /// `memory.fill`, fixed part. Default 10: a range check, a `memset` call and the run-time charge.
     pub memory_fill_base: u64,
     /// `memory.fill`, per byte of length. Default 1: as `memory_copy_per_byte`.
     pub memory_fill_per_byte: u64,
-    /// Loading code, per byte of the module, charged on every call whatever the cache holds.
-    /// Default 1: reading the code from state and (on a miss) validating, instrumenting and
-    /// compiling it are linear in its size; half a storage-read byte (2) because nodes cache it.
+    /// Loading code, per byte of the module, charged on every call whatever the cache holds, valid
+    /// or not. Default 150: validating, instrumenting and compiling a module on a cache miss, per
+    /// byte of code with loops, branches, memory access and calls (`benches/README.md#fairness`);
+    /// any call may be a miss.
     pub code_byte: u64,
     /// Instantiation, per 64 KiB page of the fixed memory. Default 4,096: allocating and zeroing
     /// 64 KiB is about 4,096 16-byte stores.
@@ -92,6 +99,22 @@ pub struct GasTable {
     /// Instantiation, per byte of active data segments. Default 1: copying bytes into memory, as
     /// `memory_copy_per_byte`.
     pub data_byte: u64,
+    /// Loading a valid module, once. Default 15,000: a cache miss's fixed work (engine module,
+    /// instrumented module, first instance) measured on an empty module.
+    pub load_module: u64,
+    /// Loading a valid module, per defined function. Default 2,500: each body is validated,
+    /// rewritten and translated with its own allocations and tables, whatever its size.
+    pub load_function: u64,
+    /// Loading a valid module, per declared local (parameters excluded). Default 10: the engine
+    /// translates each local declaration into a frame slot.
+    pub load_local: u64,
+    /// Loading a valid module, per `block`, `loop`, `if` and `else` operator. Default 600: each
+    /// opens a control frame in the validator and the compiler, and `loop`, `if` and `else` start a
+    /// metered block with an injected charge sequence.
+    pub load_control: u64,
+    /// Entering a defined function, per 8 declared locals (rounded up, parameters excluded).
+    /// Default 1: the engine zeroes every declared local of a new frame.
+    pub entry_locals_8: u64,
 }
 
 impl Default for GasTable {
@@ -101,35 +124,40 @@ impl Default for GasTable {
             nop: 0,
             block: 0,
             end: 0,
-            if_: 2,
-            else_: 1,
-            br: 2,
-            br_if: 2,
-            br_table_base: 4,
+            if_: 4,
+            else_: 2,
+            br: 4,
+            br_if: 3,
+            br_table_base: 6,
             br_table_per_target: 1,
             return_: 2,
-            call: 10,
-            call_indirect: 15,
+            call: 30,
+            call_indirect: 40,
             unreachable: 1,
             drop: 1,
             select: 1,
             local: 1,
-            global: 1,
+            global: 2,
             const_: 1,
             alu: 1,
             mul: 2,
             div: 8,
             load: 2,
             store: 2,
-            memory_size: 1,
+            memory_size: 2,
             memory_grow: 1,
-            memory_copy_base: 4,
+            memory_copy_base: 10,
             memory_copy_per_byte: 1,
-            memory_fill_base: 4,
+            memory_fill_base: 10,
             memory_fill_per_byte: 1,
-            code_byte: 1,
+            code_byte: 150,
             memory_page: 4_096,
             data_byte: 1,
+            load_module: 15_000,
+            load_function: 2_500,
+            load_local: 10,
+            load_control: 600,
+            entry_locals_8: 1,
         }
     }
 }
@@ -145,11 +173,30 @@ impl GasTable {
         self.static_cost(op).unwrap_or(u64::MAX)
     }
 
-    /// Gas for loading a module of `code_size` bytes, charged on every call
+    /// Gas for loading `code_size` bytes of code, valid or not, charged on every call
     /// (`spec/gas.md#per-execution-costs`).
     #[must_use]
     pub fn load_cost(&self, code_size: u32) -> u64 {
         self.code_byte.saturating_mul(u64::from(code_size))
+    }
+
+    /// Gas for compiling a valid module, on top of [`GasTable::load_cost`], charged on every call
+    /// (`spec/gas.md#per-execution-costs`): per module, per defined function, per declared local
+    /// and per control operator.
+    #[must_use]
+    pub fn compile_cost(&self, info: &ModuleInfo) -> u64 {
+        let locals: u64 = info.functions.iter().map(|f| u64::from(f.locals)).sum();
+        self.load_module
+            .saturating_add(self.load_function.saturating_mul(info.functions.len() as u64))
+            .saturating_add(self.load_local.saturating_mul(locals))
+            .saturating_add(self.load_control.saturating_mul(info.control_ops))
+    }
+
+    /// Gas charged on entering a defined function with `locals` declared locals, with its first
+    /// metered block (`spec/gas.md#cost-table`): `entry_locals_8` per 8 locals, rounded up.
+    #[must_use]
+    pub fn entry_locals(&self, locals: u32) -> u64 {
+        self.entry_locals_8.saturating_mul(u64::from(locals.div_ceil(8)))
     }
 
     /// Gas for instantiating a module with `memory_pages` pages of fixed memory and `data_bytes`

@@ -42,6 +42,11 @@ fn named_fields(t: &GasTable) -> Vec<(&'static str, u64)> {
         code_byte,
         memory_page,
         data_byte,
+        load_module,
+        load_function,
+        load_local,
+        load_control,
+        entry_locals_8,
     } = t.clone();
     vec![
         ("nop", nop),
@@ -76,6 +81,11 @@ fn named_fields(t: &GasTable) -> Vec<(&'static str, u64)> {
         ("code_byte", code_byte),
         ("memory_page", memory_page),
         ("data_byte", data_byte),
+        ("load_module", load_module),
+        ("load_function", load_function),
+        ("load_local", load_local),
+        ("load_control", load_control),
+        ("entry_locals_8", entry_locals_8),
     ]
 }
 
@@ -225,6 +235,25 @@ fn per_execution_costs() {
     assert_eq!(t.instantiate_cost(3, 17), 3 * t.memory_page + 17 * t.data_byte);
     assert_eq!(t.memory_copy_dynamic(9), 9 * t.memory_copy_per_byte);
     assert_eq!(t.memory_fill_dynamic(u32::MAX), u64::from(u32::MAX) * t.memory_fill_per_byte);
+}
+
+#[test]
+fn compile_and_entry_costs() {
+    let t = GasTable::default();
+    let f = |locals| crate::FuncInfo { type_index: 0, params: 2, results: 0, locals, max_operand_height: 0 };
+    let info = ModuleInfo { functions: vec![f(3), f(1_024)], control_ops: 5, ..ModuleInfo::default() };
+    let want = t.load_module + 2 * t.load_function + 1_027 * t.load_local + 5 * t.load_control;
+    assert_eq!(t.compile_cost(&info), want);
+    assert_eq!(t.compile_cost(&ModuleInfo::default()), t.load_module);
+    // Per 8 declared locals, rounded up.
+    assert_eq!(t.entry_locals(0), 0);
+    assert_eq!(t.entry_locals(1), t.entry_locals_8);
+    assert_eq!(t.entry_locals(8), t.entry_locals_8);
+    assert_eq!(t.entry_locals(9), 2 * t.entry_locals_8);
+    assert_eq!(t.entry_locals(1_024), 128 * t.entry_locals_8);
+    let max = GasTable { entry_locals_8: u64::MAX, load_module: u64::MAX, ..GasTable::default() };
+    assert_eq!(max.entry_locals(9), u64::MAX);
+    assert_eq!(max.compile_cost(&info), u64::MAX);
 }
 
 #[test]

@@ -84,6 +84,7 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
         let value = h.range(val, val_len)?;
         let key = h.read(key)?;
         let value = h.read(value)?;
+        replaced(h, &key)?;
         Ok(h.state().overlay.set_storage(&key, Some(value))?)
     })
 }
@@ -94,8 +95,16 @@ fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
         let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
         let key = h.range(key, key_len)?;
         let key = h.read(key)?;
+        replaced(h, &key)?;
         Ok(h.state().overlay.set_storage(&key, None)?)
     })
+}
+
+/// Charges `storage_read`'s `per_byte` for the value a write or remove replaces
+/// (`spec/abi.md#host-functions`): the node reads it, and the diff and the witness carry it.
+fn replaced(h: &mut Host<'_, '_, '_>, key: &[u8]) -> Result<(), Halt> {
+    let old = h.state().overlay.storage_len(key)?;
+    h.charge(HostFnId::StorageRead.spec().per_byte.saturating_mul(old as u64))
 }
 
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {

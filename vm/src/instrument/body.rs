@@ -134,7 +134,11 @@ pub(super) fn rewrite_body(
     }
     offsets.push(offset(&reader));
     reader.finish()?;
-    let blocks = metered_blocks(&ops, ctx.table)?;
+    let mut blocks = metered_blocks(&ops, ctx.table)?;
+    // spec/gas.md#cost-table: the first metered block also pays for zeroing the declared locals.
+    if let Some(first) = blocks.first_mut() {
+        first.cost = first.cost.saturating_add(ctx.table.entry_locals(count - params));
+    }
     let synced = synced_blocks(&ops, &blocks)?;
 
     // The input body and about 12 bytes per block, so the buffer rarely grows.

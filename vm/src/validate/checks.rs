@@ -38,6 +38,8 @@ pub(crate) struct Facts {
     pub memory_pages: u32,
     /// Sum of active data segment lengths.
     pub data_bytes: u64,
+    /// `block`, `loop`, `if` and `else` operators in all bodies (the load charge counts them).
+    pub control_ops: u64,
     /// Function exports.
     pub exports: Vec<ExportInfo>,
     /// Names from the `name` section.
@@ -350,6 +352,15 @@ impl<'l> Checker<'l> {
         let mut ops = expr.get_operators_reader();
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
+            if matches!(
+                op,
+                wasmparser::Operator::Block { .. }
+                    | wasmparser::Operator::Loop { .. }
+                    | wasmparser::Operator::If { .. }
+                    | wasmparser::Operator::Else
+            ) {
+                self.facts.control_ops += 1;
+            }
             if let Some((rule, msg)) = check_const_operator(&op) {
                 self.err(rule, offset, format!("constant expression: {msg}"));
                 break;
@@ -517,6 +528,15 @@ impl<'l> Checker<'l> {
         let mut ops = OperatorsReader::new(locals.get_binary_reader());
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
+            if matches!(
+                op,
+                wasmparser::Operator::Block { .. }
+                    | wasmparser::Operator::Loop { .. }
+                    | wasmparser::Operator::If { .. }
+                    | wasmparser::Operator::Else
+            ) {
+                self.facts.control_ops += 1;
+            }
             if let wasmparser::Operator::BrTable { targets } = &op {
                 if let Some(msg) = Limit::BrTableTargets.check(self.limits, targets.len().into()) {
                     report(&mut self.errors, Rule::Limit(Limit::BrTableTargets), offset, msg);

@@ -108,6 +108,7 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
         functions,
         memory_pages: facts.memory_pages,
         data_bytes: facts.data_bytes,
+        control_ops: facts.control_ops,
         exports: facts.exports,
         func_names: facts.func_names,
     })

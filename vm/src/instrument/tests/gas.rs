@@ -33,10 +33,11 @@ pub(super) const LOOP: &str = r#"(module (memory (export "memory") 1)
     end
     local.get $acc))"#;
 
-/// Gas of `sum(n)`: entry block `[block loop]`, the loop body block charged on each of the `n + 1`
-/// entries (the last exits at `br_if`), and the tail `[local.get end]` reached from the branch.
+/// Gas of `sum(n)`: entry block `[block loop]` with the entry charge for its one declared local,
+/// the loop body block charged on each of the `n + 1` entries (the last exits at `br_if`), and the
+/// tail `[local.get end]` reached from the branch.
 fn loop_cost(t: &GasTable, n: u64) -> u64 {
-    let entry = 2 * t.block;
+    let entry = 2 * t.block + t.entry_locals(1);
     let body = 6 * t.local + 3 * t.alu + t.const_ + t.br_if + t.br + t.end;
     let tail = t.local + t.end;
     entry + (n + 1) * body + tail

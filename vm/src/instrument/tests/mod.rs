@@ -247,6 +247,11 @@ fn tables() -> [GasTable; 2] {
             code_byte: 127,
             memory_page: 131,
             data_byte: 137,
+            load_module: 139,
+            load_function: 149,
+            load_local: 151,
+            load_control: 157,
+            entry_locals_8: 163,
         },
     ]
 }
