@@ -44,7 +44,7 @@ pub use trace::{Checkpoint, MutationOrigin, TraceBytes, TraceCall, TraceEvent, T
 ///
 /// It is part of the rules hash; any change to this crate that changes an encoding, a host function
 /// or its gas cost must bump it (`spec/abi.md#versioning`).
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Amounts of a token: unsigned, 128 bits (`spec/abi.md#amounts`).
 pub type Amount = u128;

@@ -90,6 +90,12 @@ impl Vm {
         self.cache.len()
     }
 
+    /// Modules this VM has prepared (validated, instrumented, compiled) so far: one per cache miss,
+    /// so a call served from the cache leaves it unchanged.
+    pub fn prepared_modules(&self) -> u64 {
+        self.cache.prepared()
+    }
+
     /// Executes `tx` against `state` with a hash-only trace.
     ///
     /// # Errors
@@ -202,6 +208,10 @@ impl Vm {
             Prepared::Invalid(e) => {
                 tracing::debug!(error = %e, "module rejected");
                 early!(StatusCode::InvalidModule);
+            }
+            Prepared::EngineRejected(e) => {
+                tracing::debug!(error = %e, "engine rejected a validated module");
+                early!(StatusCode::EngineRejected);
             }
         };
         // 4. Resolve the entry points and the input.
