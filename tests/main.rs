@@ -3,6 +3,7 @@
 mod battery;
 mod conformance;
 mod determinism;
+mod engine_agreement;
 mod fuzz_corpus;
 mod gas;
 mod host;
