@@ -44,6 +44,58 @@ fn differential_corpus() {
 }
 
 #[test]
+fn engine_corpus() {
+    run_corpus("engine", oracles::check_engine);
+}
+
+#[test]
+fn the_engine_corpus_reaches_the_engines_weak_spots() {
+    // The seeds must make the generator produce accepted modules with wide-offset stores of a
+    // register-linked local and with frames at the limit, or the oracle tests nothing.
+    let limits = vm::Limits::default();
+    let (mut wide, mut at_limit, mut accepted) = (0, 0, 0);
+    for (_, data) in corpus("engine") {
+        let Some((first, rest)) = data.split_first() else { continue };
+        if first % 2 == 1 {
+            continue;
+        }
+        let Ok(wasm) = oracles::engine::engine_module(&mut arbitrary::Unstructured::new(rest)) else {
+            continue;
+        };
+        let Ok(info) = vm::validate(&wasm, &limits) else { continue };
+        accepted += 1;
+        at_limit += info.functions.iter().filter(|f| f.frame_units() == limits.max_frame_units).count();
+        let mut ops = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
+            if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = payload {
+                let mut reader = body.get_operators_reader().unwrap();
+                while !reader.eof() {
+                    ops.push(reader.read().unwrap());
+                }
+            }
+        }
+        wide += ops
+            .windows(3)
+            .filter(|w| match (&w[0], &w[1], &w[2]) {
+                (
+                    wasmparser::Operator::LocalGet { local_index: a },
+                    wasmparser::Operator::LocalGet { local_index: b },
+                    wasmparser::Operator::I32Store { memarg }
+                    | wasmparser::Operator::I32Store8 { memarg }
+                    | wasmparser::Operator::I32Store16 { memarg },
+                ) => a == b && memarg.offset > 0xFFFF,
+                _ => false,
+            })
+            .count();
+    }
+    eprintln!("engine corpus: {accepted} accepted, {wide} wide stores, {at_limit} at limit");
+    assert!(
+        accepted >= 6 && wide >= 3 && at_limit >= 1,
+        "{accepted} accepted, {wide} wide stores, {at_limit} at limit"
+    );
+}
+
+#[test]
 fn abi_corpus() {
     run_corpus("abi", oracles::check_abi);
 }

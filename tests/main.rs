@@ -5,6 +5,7 @@ mod canonical;
 mod checkpoints;
 mod conformance;
 mod determinism;
+mod engine_agreement;
 mod fuzz_corpus;
 mod gas;
 mod host;

@@ -77,6 +77,9 @@ status_codes! {
     InvalidArgument = 15, "invalid argument to a host function";
     /// The invocation names a token the state does not know.
     UnknownToken = 16, "unknown token";
+    /// The pinned engine could not compile a module the profile accepts (a compile error or a
+    /// contained engine panic): `spec/abi.md#execution`, step 3.
+    EngineRejected = 17, "the pinned engine cannot compile this validated module";
 }
 
 impl StatusCode {
@@ -108,5 +111,6 @@ mod tests {
         // Pinned: these numbers are consensus-visible and may never change.
         assert_eq!(StatusCode::OutOfGas.code(), 2);
         assert_eq!(StatusCode::UnknownToken.code(), 16);
+        assert_eq!(StatusCode::EngineRejected.code(), 17);
     }
 }

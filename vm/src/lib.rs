@@ -35,7 +35,7 @@ pub use instrument::{
 };
 pub use limits::*;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
-pub use rules::Rules;
+pub use rules::{Rules, ENGINE};
 pub use state::{InMemoryState, StateError, StateView, TokenState};
 pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE_VERSION};
 

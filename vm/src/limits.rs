@@ -38,6 +38,14 @@ pub const DEFAULT_MAX_BR_TABLE_TARGETS: u32 = 1_024;
 /// Linear memory cap in 64 KiB pages: 4 MiB, half of Stylus's 128 pages, an eighth of CosmWasm's 512.
 /// Memory is fixed at its declared minimum, which must not exceed this.
 pub const DEFAULT_MAX_MEMORY_PAGES: u32 = 64;
+/// Frame units of one defined function, `FRAME_OVERHEAD_UNITS + params + declared locals +
+/// max_operand_height` (`spec/gas.md#stack-limit`). Half the default stack limit, so every accepted
+/// function can run at least twice nested. It also keeps every function within the pinned engine's
+/// frame: wasmi 2.0.0 sizes a frame as `2 * (locals + 4 scratch locals) + operand cells`, where the
+/// instrumented operand height is at most the input's plus 2, and rejects frames above 65,535
+/// slots; a frame of at most 32,768 units needs at most `2 * 32,760 + 10 = 65,530` slots (wasmi
+/// also caps locals at 30,000, which makes it at most 62,766; `max_locals` is far below that).
+pub const DEFAULT_MAX_FRAME_UNITS: u32 = 32_768;
 /// The specified stack limit, in stack units (`spec/gas.md#stack-limit`). NEAR specifies 262,144;
 /// with a frame costing at least 8 units this allows recursion at least 8,192 deep.
 pub const DEFAULT_MAX_STACK_UNITS: u32 = 65_536;
@@ -96,6 +104,8 @@ pub struct Limits {
     pub max_memory_pages: u32,
     /// See [`DEFAULT_MAX_STACK_UNITS`].
     pub max_stack_units: u32,
+    /// See [`DEFAULT_MAX_FRAME_UNITS`].
+    pub max_frame_units: u32,
     /// See [`DEFAULT_MAX_KEY_LEN`].
     pub max_key_len: u32,
     /// See [`DEFAULT_MAX_VALUE_LEN`].
@@ -136,6 +146,7 @@ impl Default for Limits {
             max_br_table_targets: DEFAULT_MAX_BR_TABLE_TARGETS,
             max_memory_pages: DEFAULT_MAX_MEMORY_PAGES,
             max_stack_units: DEFAULT_MAX_STACK_UNITS,
+            max_frame_units: DEFAULT_MAX_FRAME_UNITS,
             max_key_len: DEFAULT_MAX_KEY_LEN,
             max_value_len: DEFAULT_MAX_VALUE_LEN,
             max_return_data_len: DEFAULT_MAX_RETURN_DATA_LEN,

@@ -1,12 +1,18 @@
 //! The rules an execution runs under, and their hash (`spec/abi.md#rules-hash`).
 //!
 //! The rules hash identifies everything consensus-relevant that is not the input: the ABI version
-//! and host function table, the determinism profile version, the gas table and the limits. It is in
-//! every receipt; replay refuses a mismatch.
+//! and host function table, the determinism profile version, the gas table, the limits and the
+//! pinned engine with its exact version (its compile failures are outcomes: `engine_rejected`). It
+//! is in every receipt; replay refuses a mismatch.
 
 use crate::{GasTable, Limits, GAS_TABLE_VERSION, PROFILE_VERSION};
 use abi::{Hash32, WasmType, ABI_VERSION, HOST_FUNCTIONS};
 use borsh::BorshSerialize;
+
+/// The pinned engine and its exact version, as the rules hash records it (`spec/abi.md#rules-hash`).
+/// Which validated modules end in `engine_rejected` depends on it, so a node on another engine or
+/// version has other rules. A test keeps it equal to the `wasmi` version in `Cargo.lock`.
+pub const ENGINE: &str = "wasmi 2.0.0";
 
 /// Domain separation for the rules hash (blake3 `derive_key` context).
 const RULES_HASH_CONTEXT: &str = "tsvm 2026-11 rules hash v1";
@@ -37,6 +43,7 @@ struct RulesRecord<'a> {
     host_functions: Vec<HostFnRecord<'a>>,
     gas: &'a GasTable,
     limits: &'a Limits,
+    engine: &'a str,
 }
 
 fn type_code(t: &WasmType) -> u8 {
@@ -49,7 +56,7 @@ fn type_code(t: &WasmType) -> u8 {
 impl Rules {
     /// The rules hash: blake3 (`derive_key` with context `"tsvm 2026-11 rules hash v1"`) over the borsh
     /// encoding of (ABI version, profile version, gas table version, host function table, gas
-    /// table, limits), as `spec/abi.md#rules-hash` specifies.
+    /// table, limits, [`ENGINE`]), as `spec/abi.md#rules-hash` specifies.
     pub fn hash(&self) -> Hash32 {
         let record = RulesRecord {
             abi_version: ABI_VERSION,
@@ -67,9 +74,45 @@ impl Rules {
                 .collect(),
             gas: &self.gas,
             limits: &self.limits,
+            engine: ENGINE,
         };
         // Serializing into a Vec cannot fail.
         let bytes = borsh::to_vec(&record).unwrap_or_default();
         Hash32(blake3::derive_key(RULES_HASH_CONTEXT, &bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_string_is_the_locked_wasmi_version() {
+        let lock = include_str!("../../Cargo.lock");
+        let version = lock
+            .split("[[package]]")
+            .find(|p| p.contains("\nname = \"wasmi\"\n"))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+            .map(|v| v.trim_end_matches('"'))
+            .expect("wasmi in Cargo.lock");
+        assert_eq!(ENGINE, format!("wasmi {version}"));
+    }
+
+    #[test]
+    fn the_rules_hash_covers_the_engine() {
+        let rules = Rules::default();
+        let record = |engine| RulesRecord {
+            abi_version: ABI_VERSION,
+            profile_version: PROFILE_VERSION,
+            gas_table_version: GAS_TABLE_VERSION,
+            host_functions: Vec::new(),
+            gas: &rules.gas,
+            limits: &rules.limits,
+            engine,
+        };
+        let a = borsh::to_vec(&record(ENGINE)).unwrap();
+        let b = borsh::to_vec(&record("wasmi 2.0.1")).unwrap();
+        assert_ne!(a, b);
+        assert!(a.ends_with(&[&(ENGINE.len() as u32).to_le_bytes()[..], ENGINE.as_bytes()].concat()));
     }
 }

@@ -91,6 +91,12 @@ impl Vm {
         self.cache.len()
     }
 
+    /// Modules this VM has prepared (validated, instrumented, compiled) so far: one per cache miss,
+    /// so a call served from the cache leaves it unchanged.
+    pub fn prepared_modules(&self) -> u64 {
+        self.cache.prepared()
+    }
+
     /// Executes `tx` against `state` with a hash-only trace.
     ///
     /// # Errors
@@ -222,15 +228,23 @@ impl Vm {
         // 3. Validate, instrument, compile (done above, or found in the cache); compiling a valid
         // module is charged from its structure (spec/gas.md#per-execution-costs).
         let (module, info) = match prepared {
-            Prepared::Ready { module, info } => (module, info),
+            Prepared::Ready { module, info } => (Some(module), info),
             Prepared::Invalid(e) => {
                 tracing::debug!(error = %e, "module rejected");
                 early!(StatusCode::InvalidModule);
+            }
+            Prepared::EngineRejected { reason, info } => {
+                tracing::debug!(error = %reason, "engine rejected a validated module");
+                (None, info)
             }
         };
         if let Err(s) = charge_outside(&mut host, self.rules.gas.compile_cost(info)) {
             early!(s);
         }
+        // spec/abi.md#execution step 3: the engine's refusal is an outcome, paid like a compile.
+        let Some(module) = module else {
+            early!(StatusCode::EngineRejected);
+        };
         // 4. Resolve the entry points and the input.
         let entries = match resolve(&tx.invocation.call, info) {
             Ok(r) => r,

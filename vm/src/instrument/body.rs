@@ -1,7 +1,8 @@
 //! Rewriting one function body: stack check at entry, the gas local loaded at entry and after
 //! calls, a gas charge on it at the start of every metered block (written back to the gas global in
-//! synced blocks), run-time charges for bulk memory, `memory.grow` made constant, and the stack
-//! global restored after calls (`spec/gas.md#instrumentation`).
+//! synced blocks), run-time charges for bulk memory, `memory.grow` made constant, the stack
+//! global restored after calls, and the value of a wide-offset store spilled through a scratch local
+//! (`spec/gas.md#instrumentation`).
 
 use super::blocks::{metered_blocks, MeteredBlock};
 use super::module::Remap;
@@ -194,11 +195,41 @@ pub(super) fn rewrite_body(
                 f.global_get(ctx.gas_global);
                 f.local_set(scratch.gas);
             }
-            // Every other operator of the profile holds no function index: copied as it is.
-            _ => f.raw(&code[offsets[i]..offsets[i + 1]]),
+            // Every other operator of the profile holds no function index: copied as it is, after
+            // spec/gas.md#wide-offset-stores.
+            _ => {
+                if let Some(ty) = wide_store(&op) {
+                    let spill = if ty == ValType::I64 { scratch.cost } else { scratch.len };
+                    f.local_set(spill);
+                    f.local_get(spill);
+                }
+                f.raw(&code[offsets[i]..offsets[i + 1]]);
+            }
         }
     }
     Ok(std::mem::take(&mut f.0))
+}
+
+/// The value type of an integer store whose offset needs more than 16 bits, `None` for any other
+/// operator (`spec/gas.md#wide-offset-stores`).
+///
+/// wasmi 2.0.0 keeps one value in a register and has no encoding for a store with a wide offset
+/// whose address and value are both that register: its translator reaches `unreachable!()` in
+/// `choose_store_op_vt` (the `(Reg, Reg)` arm) when both operands are one register-linked local
+/// (`local.tee X` or `local.set X` of a computed value, then `local.get X` twice, possibly through
+/// a forwarding operator such as `i64.extend_i32_u` or `i32.add` of 0). Spilling the value through
+/// a scratch local moves the register link to that local, which no address operand can be.
+fn wide_store(op: &Operator) -> Option<ValType> {
+    use Operator as O;
+    let (memarg, ty) = match op {
+        O::I32Store { memarg } | O::I32Store8 { memarg } | O::I32Store16 { memarg } => (memarg, ValType::I32),
+        O::I64Store { memarg }
+        | O::I64Store8 { memarg }
+        | O::I64Store16 { memarg }
+        | O::I64Store32 { memarg } => (memarg, ValType::I64),
+        _ => return None,
+    };
+    (memarg.offset > u64::from(u16::MAX)).then_some(ty)
 }
 
 /// Whether `op`, at label depth `depth` (0: directly in the function's outermost label), can

@@ -7,7 +7,8 @@
 //!    forbidden feature is reported under its own [`Rule`] with its function and offset;
 //! 3. if they all pass, wasmparser's strict validator with the profile's feature set
 //!    ([`strict::FEATURES`]) as the final authority, which also measures each function's operand
-//!    stack for [`ModuleInfo`].
+//!    stack for [`ModuleInfo`];
+//! 4. the frame limit on each defined function's frame units, from those measures.
 
 mod checks;
 mod ops;
@@ -25,7 +26,7 @@ use wasmparser::Parser;
 
 /// Version of the determinism profile; part of the rules hash. Bump it whenever a rule or the
 /// feature set changes what is accepted (`spec/determinism.md#versioning`).
-pub const PROFILE_VERSION: u32 = 1;
+pub const PROFILE_VERSION: u32 = 2;
 
 /// Validates a module against the profile and returns what the VM needs to know about it.
 ///
@@ -101,7 +102,21 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
                 max_operand_height: m.max_operand_height,
             }
         })
+        .collect::<Vec<FuncInfo>>();
+    // spec/determinism.md#validation, step 4: the frame limit, one error per function.
+    let errors: Vec<ValidationError> = functions
+        .iter()
+        .zip(&measures)
+        .filter_map(|(f, m)| {
+            let msg = Limit::FrameUnits.check(limits, u64::from(f.frame_units()))?;
+            let mut e = ValidationError::in_func(m.func_index, Rule::Limit(Limit::FrameUnits), m.offset, msg);
+            e.func_name = facts.func_names.get(&m.func_index).cloned();
+            Some(e)
+        })
         .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(ModuleInfo {
         code_size: wasm.len() as u32,
         imports: facts.imports,

@@ -135,11 +135,14 @@ pub enum Limit {
     BrTableTargets,
     /// [`Limits::max_memory_pages`]: initial memory size in 64 KiB pages.
     MemoryPages,
+    /// [`Limits::max_frame_units`]: frame units of one defined function
+    /// ([`crate::FuncInfo::frame_units`]).
+    FrameUnits,
 }
 
 impl Limit {
     /// Every limit, in spec order.
-    pub const ALL: [Limit; 14] = [
+    pub const ALL: [Limit; 15] = [
         Self::CodeSize,
         Self::Functions,
         Self::Locals,
@@ -154,6 +157,7 @@ impl Limit {
         Self::Imports,
         Self::BrTableTargets,
         Self::MemoryPages,
+        Self::FrameUnits,
     ];
 
     /// The name of the [`Limits`] field.
@@ -173,6 +177,7 @@ impl Limit {
             Self::Imports => "max_imports",
             Self::BrTableTargets => "max_br_table_targets",
             Self::MemoryPages => "max_memory_pages",
+            Self::FrameUnits => "max_frame_units",
         }
     }
 
@@ -193,6 +198,7 @@ impl Limit {
             Self::Imports => "imports",
             Self::BrTableTargets => "br_table targets",
             Self::MemoryPages => "memory pages",
+            Self::FrameUnits => "frame units",
         }
     }
 
@@ -213,6 +219,7 @@ impl Limit {
             Self::Imports => limits.max_imports,
             Self::BrTableTargets => limits.max_br_table_targets,
             Self::MemoryPages => limits.max_memory_pages,
+            Self::FrameUnits => limits.max_frame_units,
         }
     }
 

@@ -22,6 +22,10 @@ pub(crate) struct Measure {
     pub locals_with_params: u32,
     /// Highest operand stack height before or after any operator.
     pub max_operand_height: u32,
+    /// Index of the function in the function index space (imports first).
+    pub func_index: u32,
+    /// Byte offset of the body in the module.
+    pub offset: u64,
 }
 
 /// Validates `wasm` strictly and measures every defined function, in order.
@@ -52,7 +56,12 @@ pub(crate) fn validate_strict(wasm: &[u8]) -> Result<Vec<Measure>, ValidationErr
                         max = max.max(fv.operand_stack_height());
                     }
                     reader.finish_expression(&fv.visitor(reader.original_position()))?;
-                    Ok(Measure { locals_with_params: fv.len_locals(), max_operand_height: max })
+                    Ok(Measure {
+                        locals_with_params: fv.len_locals(),
+                        max_operand_height: max,
+                        func_index: index,
+                        offset: body.range().start,
+                    })
                 };
                 let measure = run().map_err(|e| ValidationError::malformed(&e, Some(index)))?;
                 measures.push(measure);

@@ -35,6 +35,7 @@ fn small() -> Limits {
         max_imports: 2,
         max_br_table_targets: 2,
         max_memory_pages: 2,
+        max_frame_units: 12,
         ..Limits::default()
     }
 }
@@ -599,6 +600,12 @@ fn limit_fixtures() -> Vec<(Limit, Vec<u8>, Vec<u8>)> {
             Limit::MemoryPages,
             wat(r#"(module (memory (export "memory") 2))"#),
             wat(r#"(module (memory (export "memory") 3 3))"#),
+        ),
+        (
+            // 8 + 1 param + 2 locals + an operand stack 1 (then 2) deep.
+            Limit::FrameUnits,
+            module("(func (param i32) (local i32 i32) i32.const 0 drop)"),
+            module("(func (param i32) (local i32 i32) i32.const 0 i32.const 0 drop drop)"),
         ),
     ]
 }

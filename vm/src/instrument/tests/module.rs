@@ -369,3 +369,42 @@ fn spec_names_the_constants_of_the_code() {
     assert!(SPEC.contains(&format!("`{}.{GAS_SLOW_IMPORT} : (i64, i64) -> i64`", abi::HOST_MODULE)));
     assert!(SPEC.contains("below `2^32`"));
 }
+
+#[test]
+fn wide_offset_stores_spill_their_value_and_cost_nothing_more() {
+    // spec/gas.md#wide-offset-stores: param 0, then $base 1, $len 2, $cost 3, $g 4.
+    use wasmparser::Operator as O;
+    let t = GasTable::default();
+    let stores = [
+        ("i32.store", false),
+        ("i32.store8", false),
+        ("i32.store16", false),
+        ("i64.store", true),
+        ("i64.store8", true),
+        ("i64.store16", true),
+        ("i64.store32", true),
+    ];
+    for (store, wide_value) in stores {
+        let mut gas = Vec::new();
+        for offset in [0xFFFFu32, 0x1_0000] {
+            let convert = if wide_value { "(i64.extend_i32_u)" } else { "" };
+            let wat = format!(
+                r#"(module (memory 2) (func (export "f") (param i32) (result i32)
+                     (local.set 0 (i32.add (local.get 0) (i32.const 1))) (local.get 0) (local.get 0)
+                     {convert} ({store} offset={offset}) (i32.load8_u offset={offset} (local.get 0))))"#
+            );
+            let (_, wasm, _) = instrument_wat(&wat, &t, &Limits::default());
+            let (_, ops) = body_of(&wasm, 0);
+            let at = ops.iter().position(|o| o.contains("memarg")).unwrap();
+            let spill = if wide_value { 3 } else { 2 };
+            let spilled = [O::LocalSet { local_index: spill }, O::LocalGet { local_index: spill }]
+                .map(|o| format!("{o:?}"));
+            assert_eq!(ops[at - 2..at] == spilled, offset > 0xFFFF, "{store} offset={offset}: {ops:?}");
+            let mut vm = Vm::new(&wasm);
+            let (result, used) = gas_of(&mut vm, "f", &i32s(&[2]));
+            assert_eq!(result, [3], "{store} offset={offset}");
+            gas.push(used);
+        }
+        assert_eq!(gas[0], gas[1], "{store}: the spill must cost nothing");
+    }
+}
