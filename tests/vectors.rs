@@ -17,7 +17,7 @@ const PINNED: &[((u32, u32, u32), &str)] = &[
     ((1, 1, 1), "0x27f14bd95408a3d40c887bd69e01238d811f1014cf150cce7bb188811c3d9440"),
     // Gas table 2 (fairness repricing, host steps, checkpoints v2, trace v2 with faults and the
     // token metadata), profile 2 (max_frame_units), ABI 2 (engine_rejected, faults).
-    ((2, 2, 2), "0xfe39e19c4dce4f932ee338843fec653d434140af92a16ae1b5042807d725dc2c"),
+    ((2, 2, 2), "0x436736ec450e0f76208fb0b5f55f7cca5812c1ee004f8e20f76c7fad3c24de8e"),
 ];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]

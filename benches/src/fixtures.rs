@@ -9,7 +9,7 @@ use vm::{InMemoryState, TokenState, Transaction};
 /// The example token script (`examples/token.wat`).
 pub const TOKEN_WAT: &str = include_str!("../../examples/token.wat");
 
-/// Gas for one transfer: ample (a transfer uses about 207,000 under gas table 2, mostly loading).
+/// Gas for one transfer: ample (a transfer uses about 210,000 under gas table 2, mostly loading).
 pub const TRANSFER_GAS: u64 = 1_000_000;
 
 /// The amount every bench transfers.

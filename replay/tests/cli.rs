@@ -374,7 +374,7 @@ fn replay_directory_in_parallel_with_summary() {
 #[test]
 fn replay_divergence_shows_both_values() {
     let dir = workdir();
-    let p = bundle_with(&dir, "div.json", |v| v["expected"]["gas_used"] = serde_json::json!(206859));
+    let p = bundle_with(&dir, "div.json", |v| v["expected"]["gas_used"] = serde_json::json!(210359));
     tsvm()
         .args(["replay"])
         .arg(&p)
@@ -383,8 +383,8 @@ fn replay_divergence_shows_both_values() {
         .code(1)
         .stdout(
             contains("div.json: DIVERGED")
-                .and(contains("gas_used: expected 206859"))
-                .and(contains("got      206860"))
+                .and(contains("gas_used: expected 210359"))
+                .and(contains("got      210360"))
                 .and(contains("1 matched, 1 diverged, 0 failed")),
         )
         .stderr(contains("1 of 2 bundles diverged"));

@@ -78,13 +78,13 @@ pub struct GasTable {
     pub memory_size: u64,
     /// `memory.grow`. Default 1: rewritten to `drop; i32.const -1` (memory never grows).
     pub memory_grow: u64,
-    /// `memory.copy`, fixed part. Default 10: two range checks, a `memmove` call and the run-time
+    /// `memory.copy`, fixed part. Default 12: two range checks, a `memmove` call and the run-time
     /// charge of its length (`spec/gas.md#dynamic-costs`).
     pub memory_copy_base: u64,
     /// `memory.copy`, per byte of length. Default 1: the host's `per_byte` for copying guest bytes,
     /// so copying costs the same in the guest and through the host.
     pub memory_copy_per_byte: u64,
-    /// `memory.fill`, fixed part. Default 10: a range check, a `memset` call and the run-time charge.
+    /// `memory.fill`, fixed part. Default 12: a range check, a `memset` call and the run-time charge.
     pub memory_fill_base: u64,
     /// `memory.fill`, per byte of length. Default 1: as `memory_copy_per_byte`.
     pub memory_fill_per_byte: u64,
@@ -99,7 +99,7 @@ pub struct GasTable {
     /// Instantiation, per byte of active data segments. Default 1: copying bytes into memory, as
     /// `memory_copy_per_byte`.
     pub data_byte: u64,
-    /// Loading a valid module, once. Default 15,000: a cache miss's fixed work (engine module,
+    /// Loading a valid module, once. Default 18,500: a cache miss's fixed work (engine module,
     /// instrumented module, first instance) measured on an empty module.
     pub load_module: u64,
     /// Loading a valid module, per defined function. Default 2,500: each body is validated,
@@ -146,14 +146,14 @@ impl Default for GasTable {
             store: 2,
             memory_size: 2,
             memory_grow: 1,
-            memory_copy_base: 10,
+            memory_copy_base: 12,
             memory_copy_per_byte: 1,
-            memory_fill_base: 10,
+            memory_fill_base: 12,
             memory_fill_per_byte: 1,
             code_byte: 150,
             memory_page: 4_096,
             data_byte: 1,
-            load_module: 15_000,
+            load_module: 18_500,
             load_function: 2_500,
             load_local: 10,
             load_control: 600,
