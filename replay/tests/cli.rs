@@ -2,30 +2,16 @@
 //! each kind (truncated wasm, bad JSON, wrong field types, missing files, oversized inputs) ending in
 //! a clear message, never a panic.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::{no_panic, root, tsvm};
 use predicates::prelude::*;
 use predicates::str::contains;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tempfile::TempDir;
 
 const RERECORD: &str =
     "cargo run --release -p tsvm-replay -- run examples/transfer.json --bundle examples/transfer.bundle.json";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `tsvm` run from the workspace root.
-fn tsvm() -> assert_cmd::Command {
-    let mut cmd = cargo_bin_cmd!("tsvm");
-    cmd.current_dir(root()).env_remove("RUST_LOG");
-    cmd
-}
-
-/// Fails on a panic's text in stderr (the exit code of a panic is 101, but be explicit).
-fn no_panic() -> impl Predicate<str> {
-    contains("panicked").not().and(contains("RUST_BACKTRACE").not())
-}
 
 /// A temp dir with a copy of the example token, state and transfer.
 fn workdir() -> TempDir {

@@ -2,22 +2,13 @@
 //! read at most to the 64 MiB limit, and a failed receipt shows its fault (trap kind, limit or
 //! argument) with where it happened.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::{root, tsvm};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `tsvm` run from the workspace root.
-fn tsvm() -> assert_cmd::Command {
-    let mut cmd = cargo_bin_cmd!("tsvm");
-    cmd.current_dir(root()).env_remove("RUST_LOG");
-    cmd
-}
 
 const TOO_BIG: &str = "is more than 67108864 bytes, above the 67108864-byte limit for input files";
 

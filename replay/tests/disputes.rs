@@ -2,27 +2,15 @@
 //! (`spec/trace.md#minimum-interval`) in `run`, `bisect` and `diff`, divergent checkpoint windows,
 //! canonical bundles (`spec/bundle.md#canonical-witness`) and `diff` of two bundles field by field.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
+use common::{no_panic, root, tsvm};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 const MIN: u64 = vm::MIN_CHECKPOINT_INTERVAL;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn tsvm() -> assert_cmd::Command {
-    let mut cmd = cargo_bin_cmd!("tsvm");
-    cmd.current_dir(root()).env_remove("RUST_LOG");
-    cmd
-}
-
-fn no_panic() -> impl Predicate<str> {
-    contains("panicked").not().and(contains("RUST_BACKTRACE").not())
-}
 
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let p = dir.path().join(name);
