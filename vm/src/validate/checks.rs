@@ -352,15 +352,6 @@ impl<'l> Checker<'l> {
         let mut ops = expr.get_operators_reader();
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
-            if matches!(
-                op,
-                wasmparser::Operator::Block { .. }
-                    | wasmparser::Operator::Loop { .. }
-                    | wasmparser::Operator::If { .. }
-                    | wasmparser::Operator::Else
-            ) {
-                self.facts.control_ops += 1;
-            }
             if let Some((rule, msg)) = check_const_operator(&op) {
                 self.err(rule, offset, format!("constant expression: {msg}"));
                 break;
