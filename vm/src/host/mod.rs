@@ -237,10 +237,11 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
     }
 
     /// Reads a 32-byte value (address, hash) from a checked range of 32 bytes.
+    /// Same charge as [`Host::read`], without allocating (addresses are read on every transfer).
     pub(crate) fn read32(&mut self, range: std::ops::Range<usize>) -> Result<[u8; 32], Halt> {
-        let bytes = self.read(range)?;
+        self.charge_bytes(range.len() as u64)?;
         let mut out = [0; 32];
-        out.copy_from_slice(&bytes);
+        out.copy_from_slice(&self.memory.data(&*self.caller)[range]);
         Ok(out)
     }
 
