@@ -1,7 +1,7 @@
 //! Determinism: the same execution gives byte-identical receipts, run after run, thread after
 //! thread, cache state after cache state.
 
-use abi::{Call, Operation};
+use abi::{Call, Operation, Receipt, StatusCode};
 use std::sync::Arc;
 use tsvm_tests::*;
 
@@ -16,9 +16,26 @@ fn calls() -> Vec<Call> {
     ]
 }
 
+/// What each of [`calls`] must end in (`examples/token.wat`, signed by account 1, not the owner).
+const OUTCOMES: [StatusCode; 6] = [
+    StatusCode::Success,    // within the default limit of 1,000
+    StatusCode::Reverted,   // above the limit: the before-hook reverts
+    StatusCode::Success,    // the node's mint
+    StatusCode::Success,    // a view
+    StatusCode::Reverted,   // set_limit by someone other than the owner
+    StatusCode::ZeroAmount, // reward of 0
+];
+
 fn receipts(vm: &vm::Vm) -> Vec<Vec<u8>> {
     let (state, code) = (default_state(), token_wasm());
     calls().into_iter().map(|c| borsh::to_vec(&run(vm, &state, &code, c, GAS)).unwrap()).collect()
+}
+
+#[test]
+fn outcomes_are_the_scripts() {
+    let got: Vec<StatusCode> =
+        receipts(&vm()).iter().map(|b| borsh::from_slice::<Receipt>(b).expect("a receipt").status).collect();
+    assert_eq!(got, OUTCOMES);
 }
 
 #[test]
