@@ -5,8 +5,9 @@
 //! Nothing here allocates in proportion to a count before checking it against its limit.
 
 use super::ops::{check_const_operator, check_operator, check_valtype};
-use super::rules::{Limit, Rule, ValidationError};
-use crate::{ExportInfo, Limits};
+use super::rule::{Rule, ValidationError};
+use crate::{ExportInfo, Limit, Limits};
+use abi::names::{MEMORY_EXPORT, RESERVED_EXPORT_PREFIX, RESERVED_IMPORT_PREFIX};
 use abi::{EntryKind, HostFnId, WasmType, HOST_MODULE};
 use std::collections::BTreeMap;
 use wasmparser::{
@@ -15,13 +16,6 @@ use wasmparser::{
     GlobalSectionReader, ImportSectionReader, Imports, KnownCustom, MemorySectionReader, Name,
     OperatorsReader, Payload, RefType, TableInit, TableSectionReader, TypeRef, TypeSectionReader, ValType,
 };
-
-/// Export-name prefix reserved for the instrumenter (`spec/determinism.md#exports`).
-pub const RESERVED_EXPORT_PREFIX: &str = "__tsvm";
-/// Import-name prefix that is never a host function (`spec/determinism.md#imports`).
-pub const RESERVED_IMPORT_PREFIX: &str = "__";
-/// The one memory export's name (`spec/determinism.md#memory`).
-pub const MEMORY_EXPORT: &str = "memory";
 
 type Result<T, E = BinaryReaderError> = std::result::Result<T, E>;
 

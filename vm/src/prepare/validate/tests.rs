@@ -706,7 +706,7 @@ fn validate_all_reports_every_violation() {
 
 #[test]
 fn names_are_stable_and_in_the_spec() {
-    let spec = include_str!("../../../spec/determinism.md");
+    let spec = include_str!("../../../../spec/determinism.md");
     let names: Vec<&str> = Rule::ALL_BUT_LIMITS.iter().map(Rule::name).collect();
     assert_eq!(
         names,
@@ -752,7 +752,7 @@ fn names_are_stable_and_in_the_spec() {
 
 #[test]
 fn spec_links_in_the_code_resolve() {
-    let spec = include_str!("../../../spec/determinism.md");
+    let spec = include_str!("../../../../spec/determinism.md");
     let anchors: Vec<String> = spec
         .lines()
         .filter_map(|l| l.strip_prefix('#'))
@@ -770,7 +770,7 @@ fn spec_links_in_the_code_resolve() {
         ("mod.rs", include_str!("mod.rs")),
         ("checks.rs", include_str!("checks.rs")),
         ("ops.rs", include_str!("ops.rs")),
-        ("rules.rs", include_str!("rules.rs")),
+        ("rule.rs", include_str!("rule.rs")),
         ("strict.rs", include_str!("strict.rs")),
     ] {
         for (i, _) in src.match_indices("spec/determinism.md#") {
