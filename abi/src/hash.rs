@@ -63,3 +63,21 @@ pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
     // writes to the hasher one at a time costs several times more than the copy.
     keyed_hash(DIFF_CONTEXT, &borsh::to_vec(diff).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every context, as the spec lists them (`spec/trace.md#hashes`).
+    const CONTEXTS: [&str; 5] =
+        [TRACE_CONTEXT, DIFF_CONTEXT, RECEIPT_CONTEXT, STATE_COMMITMENT_CONTEXT, RULES_HASH_CONTEXT];
+
+    #[test]
+    fn contexts_are_distinct_and_in_the_spec() {
+        let spec = include_str!("../../spec/trace.md");
+        for (i, c) in CONTEXTS.iter().enumerate() {
+            assert!(!CONTEXTS[..i].contains(c), "{c} repeats");
+            assert!(spec.contains(&format!("context `\"{c}\"`")), "spec/trace.md#hashes lacks {c}");
+        }
+    }
+}

@@ -16,8 +16,12 @@ use borsh::BorshSerialize;
 
 /// `Some` of the static limit an entry names, or `None`.
 macro_rules! some_limit {
-    () => { None };
-    ($limit:expr) => { Some($limit) };
+    () => {
+        None
+    };
+    ($limit:expr) => {
+        Some($limit)
+    };
 }
 
 /// Generates everything that lists limits from one table. Each entry is

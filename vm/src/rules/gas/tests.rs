@@ -34,7 +34,8 @@ fn every_field_doc_states_its_default() {
     let table = GasTable::default();
     for ((name, doc), (_, value)) in GasTable::FIELDS.iter().zip(table.named()) {
         let digits = value.to_string();
-        let grouped: Vec<&str> = digits.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let grouped: Vec<&str> =
+            digits.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect();
         let stated = format!("Default {}:", grouped.join(","));
         assert!(doc.replace('\n', " ").contains(&stated), "{name}: doc lacks `{stated}`: {doc}");
     }
