@@ -239,4 +239,16 @@ mod tests {
         assert_eq!(statics, Limit::ALL);
         assert_eq!(limits.get("nope"), None);
     }
+
+    /// A run-time limit (host or stack) is reported as the fault kind of the same name
+    /// (`spec/abi.md#faults`); a static one is a validation error instead.
+    #[test]
+    fn every_run_time_limit_has_its_fault_kind() {
+        let mut run_time: Vec<&str> =
+            Limits::FIELDS.iter().filter(|f| f.limit.is_none()).map(|f| f.name).collect();
+        let mut kinds: Vec<&str> = abi::LimitKind::ALL.iter().map(|k| k.name()).collect();
+        run_time.sort_unstable();
+        kinds.sort_unstable();
+        assert_eq!(run_time, kinds);
+    }
 }

@@ -4,6 +4,11 @@
 //! and host function table, the determinism profile version, the gas table, the limits and the
 //! pinned engine with its exact version (its compile failures are outcomes: `engine_rejected`). It
 //! is in every receipt; replay refuses a mismatch.
+//!
+//! Layout, and where a change goes:
+//! - [`limits`]: the limits table (`limits!`): add or change a limit there;
+//! - [`gas`]: the gas table (`gas_table!`) and the operator classes: add or change a cost there;
+//! - this file: [`Rules`] and its hash, [`ENGINE`]. The hash contexts live in `abi::hash`.
 
 /// Counts token trees: the length of the arrays the `limits!` and `gas_table!` tables generate.
 macro_rules! count {
