@@ -159,8 +159,8 @@ fn export_names(wasm: &[u8]) -> Vec<String> {
 
 #[test]
 fn the_generators_reserved_prefix_is_the_validators() {
-    // The validator's prefix is private: pin the generator's copy by its behaviour, exactly at the
-    // prefix and one character short of it.
+    // The generator uses the validator's prefix (`abi::names`): pin it by the validator's
+    // behaviour, exactly at the prefix and one character short of it.
     use oracles::generate::RESERVED_EXPORT_PREFIX as P;
     let with_export = |name: &str| {
         tsvm_tests::wasm(&format!(r#"(module (memory (export "memory") 1) (func (export "{name}")))"#))

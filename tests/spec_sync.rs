@@ -22,65 +22,137 @@ fn anchor(heading: &str) -> String {
         .collect()
 }
 
-fn anchors(spec: &Path) -> Vec<String> {
-    std::fs::read_to_string(spec)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.starts_with('#'))
-        .map(|l| anchor(l.trim_start_matches('#')))
-        .collect()
+/// The anchors of a markdown document as GitHub makes them: one per heading outside fenced code
+/// blocks, a repeated one suffixed `-1`, `-2`, ...
+fn anchors(markdown: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced || !line.starts_with('#') {
+            continue;
+        }
+        let base = anchor(line.trim_start_matches('#'));
+        let repeats =
+            out.iter().filter(|a| **a == base || a.strip_prefix(&base).is_some_and(is_repeat)).count();
+        out.push(if repeats == 0 { base } else { format!("{base}-{repeats}") });
+    }
+    out
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Whether `suffix` is GitHub's repeat suffix, `-<n>`.
+fn is_repeat(suffix: &str) -> bool {
+    suffix.strip_prefix('-').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Every file under `dir` whose name ends with `ext`, build outputs and hidden directories excluded.
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if path.is_dir() && name != "target" && !name.starts_with('.') {
-            rust_files(&path, out);
-        } else if name.ends_with(".rs") {
+            files(&path, ext, out);
+        } else if name.ends_with(ext) {
             out.push(path);
         }
     }
 }
 
+/// `(doc, fragment)` of every `<prefix><doc>.md#<fragment>` in `text`, where `doc` is a plain name
+/// and `fragment` may be empty (a link to the whole document, or one built at run time). With an
+/// empty prefix, a path (`benches/README.md`) is not a link into `spec/`.
+fn md_links<'a>(text: &'a str, prefix: &str) -> Vec<(&'a str, &'a str)> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut links = Vec::new();
+    for (i, _) in text.match_indices(".md") {
+        let start = text[..i].rfind(|c: char| !is_name(c)).map_or(0, |j| j + 1);
+        let (lead, doc) = (&text[..start], &text[start..i]);
+        let linked = if prefix.is_empty() { !lead.ends_with(['/', '.']) } else { lead.ends_with(prefix) };
+        if doc.is_empty() || !linked {
+            continue;
+        }
+        let after = &text[i + 3..];
+        let frag =
+            after.strip_prefix('#').map_or("", |f| &f[..f.find(|c: char| !is_name(c)).unwrap_or(f.len())]);
+        links.push((doc, frag));
+    }
+    links
+}
+
+/// Checks one link to `spec/<doc>.md#<frag>` found in `file`; `Some(reason)` if it is broken.
+fn broken(file: &Path, doc: &str, frag: &str) -> Option<String> {
+    let spec = root().join("spec").join(format!("{doc}.md"));
+    let Ok(text) = std::fs::read_to_string(&spec) else {
+        return Some(format!("{}: spec/{doc}.md does not exist", file.display()));
+    };
+    (!frag.is_empty() && !anchors(&text).iter().any(|a| a == frag))
+        .then(|| format!("{}: spec/{doc}.md#{frag} has no such section", file.display()))
+}
+
+/// Every `spec/<doc>.md#<section>` in the workspace's Rust sources and in the markdown outside
+/// `spec/` names a document and a section that exist.
 #[test]
 fn every_spec_link_in_the_code_resolves() {
-    let mut files = Vec::new();
-    for dir in ["abi", "vm", "replay", "tests", "benches"] {
-        rust_files(&root().join(dir), &mut files);
-    }
-    let mut broken = Vec::new();
-    let mut checked = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (i, _) in text.match_indices("spec/") {
-            let rest = &text[i + 5..];
-            let Some(md) = rest.find(".md") else { continue };
-            let doc = &rest[..md];
-            if doc.is_empty() || !doc.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
-                continue;
-            }
-            let after = &rest[md + 3..];
-            let spec = root().join("spec").join(format!("{doc}.md"));
-            if !spec.exists() {
-                broken.push(format!("{}: spec/{doc}.md does not exist", file.display()));
-                continue;
-            }
-            if let Some(frag) = after.strip_prefix('#') {
-                let frag: String =
-                    frag.chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_').collect();
-                if frag.is_empty() {
-                    continue; // a link built at run time with `format!`
-                }
-                checked += 1;
-                if !anchors(&spec).contains(&frag) {
-                    broken.push(format!("{}: spec/{doc}.md#{frag} has no such section", file.display()));
-                }
+    let mut sources = Vec::new();
+    files(&root(), ".rs", &mut sources);
+    files(&root(), ".md", &mut sources);
+    let mut bad = Vec::new();
+    let mut checked = Vec::new();
+    for file in sources.iter().filter(|f| !f.starts_with(root().join("spec"))) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (doc, frag) in md_links(&text, "spec/") {
+            bad.extend(broken(file, doc, frag));
+            if !frag.is_empty() {
+                checked.push(format!("spec/{doc}.md#{frag}"));
             }
         }
     }
-    assert!(checked > 10, "found only {checked} spec links: the scan is broken");
-    assert!(broken.is_empty(), "broken spec links:\n{}", broken.join("\n"));
+    assert!(checked.len() > 10, "found only {} spec links: the scan is broken", checked.len());
+    // The validator's rule checks link their sections (`vm/src/prepare/validate`).
+    assert!(
+        checked.iter().any(|l| l == "spec/determinism.md#constant-expressions"),
+        "scan missed the validator"
+    );
+    assert!(bad.is_empty(), "broken spec links:\n{}", bad.join("\n"));
+}
+
+/// The spec's own cross-references, `(#section)` and `other.md#section`, resolve too.
+#[test]
+fn every_link_inside_the_spec_resolves() {
+    let docs: Vec<PathBuf> = std::fs::read_dir(root().join("spec"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let mut bad = Vec::new();
+    for file in &docs {
+        let text = std::fs::read_to_string(file).unwrap();
+        let own = anchors(&text);
+        for (i, _) in text.match_indices("(#") {
+            let frag: String = text[i + 2..].chars().take_while(|c| *c != ')').collect();
+            if !own.contains(&frag) {
+                bad.push(format!("{}: #{frag} has no such section", file.display()));
+            }
+        }
+        for (doc, frag) in md_links(&text, "") {
+            bad.extend(broken(file, doc, frag));
+        }
+    }
+    assert!(docs.len() >= 5, "found only {} spec documents", docs.len());
+    assert!(bad.is_empty(), "broken links in spec/:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn anchors_follow_github() {
+    let md = "# The ABI\n## Host functions\n```\n# not a heading\n```\n### `max_key_len`: bytes\n## Host functions\n";
+    assert_eq!(anchors(md), ["the-abi", "host-functions", "max_key_len-bytes", "host-functions-1"]);
+    assert_eq!(
+        md_links("see spec/gas.md#stack-limit, spec/abi.md.", "spec/"),
+        [("gas", "stack-limit"), ("abi", "")]
+    );
 }
 
 #[test]
@@ -167,6 +239,44 @@ fn every_limit_default_is_in_the_spec() {
     let rows = section.lines().filter(|l| l.starts_with("| `")).count();
     assert_eq!(rows, host_rows, "spec/abi.md#host-limits lists limits the code does not have:\n{section}");
     assert_eq!(host_rows, 10);
+}
+
+/// The text of the section `spec/<doc>.md#<frag>` names: from its heading to the next heading of
+/// the same or a higher level.
+fn section(link: &str) -> String {
+    let (doc, frag) =
+        link.strip_prefix("spec/").and_then(|l| l.split_once('#')).expect("spec/<doc>.md#<section>");
+    let text = std::fs::read_to_string(root().join("spec").join(doc)).unwrap();
+    let mut level = None;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let depth = line.chars().take_while(|c| *c == '#').count();
+        match level {
+            None if depth > 0 && anchor(line.trim_start_matches('#')) == frag => level = Some(depth),
+            Some(l) if depth > 0 && depth <= l => break,
+            Some(_) => out.push(line),
+            None => {}
+        }
+    }
+    assert!(level.is_some(), "{link}: no such section");
+    out.join("\n")
+}
+
+/// Each entry of the limits table (`vm/src/rules/limits.rs`) links the section that states it, and
+/// that section names the field with its default.
+#[test]
+fn every_limit_is_stated_where_its_entry_links() {
+    for f in vm::Limits::FIELDS {
+        let text = section(f.spec).replace(',', "");
+        assert!(text.contains(&format!("`{}`", f.name)), "{} lacks `{}`", f.spec, f.name);
+        assert!(
+            text.contains(&f.default.to_string()),
+            "{} lacks the default {} of {}",
+            f.spec,
+            f.default,
+            f.name
+        );
+    }
 }
 
 #[test]

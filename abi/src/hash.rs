@@ -1,7 +1,7 @@
 //! The hashes tsvm commits to (`spec/trace.md#hashes`).
 //!
 //! Content hashes (code, input, return data, large payloads) are plain blake3 of the bytes.
-//! Structured hashes (trace, state diff, receipt) use blake3's `derive_key` mode with a context
+//! Structured hashes (trace, state diff, receipt, checkpoint state, rules) use blake3's `derive_key` mode with a context
 //! string per kind, so that no two kinds of data can ever hash alike.
 
 use crate::Hash32;
@@ -14,6 +14,8 @@ pub const DIFF_CONTEXT: &str = "tsvm 2026-11 state diff v1";
 pub const RECEIPT_CONTEXT: &str = "tsvm 2026-11 receipt v2";
 /// `derive_key` context of the memory-and-globals commitment of a checkpoint.
 pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v2";
+/// `derive_key` context of the rules hash (`spec/abi.md#rules-hash`).
+pub const RULES_HASH_CONTEXT: &str = "tsvm 2026-11 rules hash v1";
 
 /// Plain blake3 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> Hash32 {
@@ -60,4 +62,22 @@ pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
     // One update over the whole encoding: borsh writes field by field, and feeding those small
     // writes to the hasher one at a time costs several times more than the copy.
     keyed_hash(DIFF_CONTEXT, &borsh::to_vec(diff).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every context, as the spec lists them (`spec/trace.md#hashes`).
+    const CONTEXTS: [&str; 5] =
+        [TRACE_CONTEXT, DIFF_CONTEXT, RECEIPT_CONTEXT, STATE_COMMITMENT_CONTEXT, RULES_HASH_CONTEXT];
+
+    #[test]
+    fn contexts_are_distinct_and_in_the_spec() {
+        let spec = include_str!("../../spec/trace.md");
+        for (i, c) in CONTEXTS.iter().enumerate() {
+            assert!(!CONTEXTS[..i].contains(c), "{c} repeats");
+            assert!(spec.contains(&format!("context `\"{c}\"`")), "spec/trace.md#hashes lacks {c}");
+        }
+    }
 }

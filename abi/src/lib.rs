@@ -21,6 +21,7 @@ pub mod hash;
 pub mod hex;
 mod host;
 mod invocation;
+pub mod names;
 mod primitives;
 mod receipt;
 mod state;

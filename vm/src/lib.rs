@@ -13,31 +13,25 @@ mod canary;
 mod checkpoint;
 mod compare;
 mod error;
-mod gas;
 mod host;
-mod instrument;
-mod limits;
 mod meter;
-mod module_info;
 mod mutation;
 mod overlay;
+mod prepare;
 mod rules;
 mod state;
 mod trace;
-mod validate;
 mod vm;
 
 pub use error::{Result, VmError};
-pub use gas::{GasTable, GAS_TABLE_VERSION};
-pub use instrument::{
-    instrument, InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX,
-    STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL,
+pub use prepare::{
+    instrument, validate, validate_all, ExportInfo, FuncInfo, InstrumentError, ModuleInfo, Rule,
+    ValidationError, FRAME_OVERHEAD_UNITS, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX,
+    PROFILE_VERSION, STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL,
 };
-pub use limits::*;
-pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
-pub use rules::{Rules, ENGINE};
+pub use rules::limits::*;
+pub use rules::{GasTable, Rules, ENGINE, GAS_TABLE_VERSION};
 pub use state::{InMemoryState, StateError, StateView, TokenState};
-pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE_VERSION};
 
 pub use abi;
 pub use abi::Hash32;

@@ -9,9 +9,8 @@ use wasm_smith::{Config, Module};
 use wasmparser::{Parser, Payload};
 
 /// Export-name prefix the profile reserves for the instrumenter's own exports
-/// (`spec/determinism.md#exports`). The validator's constant is private; the test
-/// `fuzz_corpus::the_generators_reserved_prefix_is_the_validators` checks this one against it.
-pub const RESERVED_EXPORT_PREFIX: &str = "__tsvm";
+/// (`spec/determinism.md#exports`): the validator's own constant, from `abi::names`.
+pub use abi::names::RESERVED_EXPORT_PREFIX;
 
 /// An entry-point shape every generated profile module has: exported memory, two methods, a view
 /// and a hook, all `() -> ()` (`spec/abi.md#entry-points`).

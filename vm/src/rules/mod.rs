@@ -4,8 +4,25 @@
 //! and host function table, the determinism profile version, the gas table, the limits and the
 //! pinned engine with its exact version (its compile failures are outcomes: `engine_rejected`). It
 //! is in every receipt; replay refuses a mismatch.
+//!
+//! Layout, and where a change goes:
+//! - [`limits`]: the limits table (`limits!`): add or change a limit there;
+//! - [`gas`]: the gas table (`gas_table!`) and the operator classes: add or change a cost there;
+//! - this file: [`Rules`] and its hash, [`ENGINE`]. The hash contexts live in `abi::hash`.
 
-use crate::{GasTable, Limits, GAS_TABLE_VERSION, PROFILE_VERSION};
+/// Counts token trees: the length of the arrays the `limits!` and `gas_table!` tables generate.
+macro_rules! count {
+    () => { 0usize };
+    ($head:tt $($tail:tt)*) => { 1usize + count!($($tail)*) };
+}
+
+pub(crate) mod gas;
+pub(crate) mod limits;
+
+pub use gas::{GasTable, GAS_TABLE_VERSION};
+
+use crate::{Limits, PROFILE_VERSION};
+use abi::hash::{keyed_hash, RULES_HASH_CONTEXT};
 use abi::{Hash32, WasmType, ABI_VERSION, HOST_FUNCTIONS};
 use borsh::BorshSerialize;
 
@@ -13,9 +30,6 @@ use borsh::BorshSerialize;
 /// Which validated modules end in `engine_rejected` depends on it, so a node on another engine or
 /// version has other rules. A test keeps it equal to the `wasmi` version in `Cargo.lock`.
 pub const ENGINE: &str = "wasmi 2.0.0";
-
-/// Domain separation for the rules hash (blake3 `derive_key` context).
-const RULES_HASH_CONTEXT: &str = "tsvm 2026-11 rules hash v1";
 
 /// Limits and gas table: everything a node configures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,7 +68,7 @@ fn type_code(t: &WasmType) -> u8 {
 }
 
 impl Rules {
-    /// The rules hash: blake3 (`derive_key` with context `"tsvm 2026-11 rules hash v1"`) over the borsh
+    /// The rules hash: blake3 (`derive_key` with context [`RULES_HASH_CONTEXT`]) over the borsh
     /// encoding of (ABI version, profile version, gas table version, host function table, gas
     /// table, limits, [`ENGINE`]), as `spec/abi.md#rules-hash` specifies.
     pub fn hash(&self) -> Hash32 {
@@ -78,7 +92,7 @@ impl Rules {
         };
         // Serializing into a Vec cannot fail.
         let bytes = borsh::to_vec(&record).unwrap_or_default();
-        Hash32(blake3::derive_key(RULES_HASH_CONTEXT, &bytes))
+        keyed_hash(RULES_HASH_CONTEXT, &bytes)
     }
 }
 
@@ -88,7 +102,7 @@ mod tests {
 
     #[test]
     fn the_engine_string_is_the_locked_wasmi_version() {
-        let lock = include_str!("../../Cargo.lock");
+        let lock = include_str!("../../../Cargo.lock");
         let version = lock
             .split("[[package]]")
             .find(|p| p.contains("\nname = \"wasmi\"\n"))

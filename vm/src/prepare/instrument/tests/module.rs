@@ -357,7 +357,7 @@ fn injected_code_is_the_spec_sequence() {
 
 #[test]
 fn spec_names_the_constants_of_the_code() {
-    const SPEC: &str = include_str!("../../../../spec/gas.md");
+    const SPEC: &str = include_str!("../../../../../spec/gas.md");
     assert_eq!(FRAME_OVERHEAD_UNITS, 8);
     assert!(SPEC.contains("`FRAME_OVERHEAD_UNITS` is 8"));
     assert_eq!(crate::DEFAULT_MAX_STACK_UNITS, 65_536);

@@ -3,7 +3,7 @@
 //! Instructions are classified by the proposal wasmparser files them under (its
 //! `for_each_operator!` list is the one source of truth), with floats picked out of the MVP by name.
 
-use super::rules::Rule;
+use super::rule::Rule;
 use wasmparser::{BlockType, Operator, ValType};
 
 /// The proposal wasmparser files `op` under (`mvp`, `simd`, ...) and its visitor name without the

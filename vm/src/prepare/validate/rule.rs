@@ -1,9 +1,10 @@
-//! The profile's rules and limits as data, and the error that names them (`spec/determinism.md`).
+//! The profile's rules as data, and the error that names them (`spec/determinism.md`). The static
+//! limits ([`Limit`]) are generated from the limits table in `rules/limits.rs`.
 //!
 //! Rule and limit names are stable: they appear in the spec, in CLI output and in tests. Adding a
 //! rule or changing what one accepts bumps [`super::PROFILE_VERSION`].
 
-use crate::Limits;
+use crate::Limit;
 use std::fmt;
 
 /// A rule of the determinism profile (`spec/determinism.md#rules`).
@@ -101,134 +102,6 @@ impl fmt::Display for Rule {
             Self::Limit(l) => write!(f, "limit {}", l.field()),
             _ => f.write_str(self.name()),
         }
-    }
-}
-
-/// A static limit the validator enforces: one field of [`Limits`] (`spec/determinism.md#limits`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Limit {
-    /// [`Limits::max_code_size`]: module length in bytes.
-    CodeSize,
-    /// [`Limits::max_functions`]: imported plus defined functions.
-    Functions,
-    /// [`Limits::max_locals`]: parameters plus declared locals of one function.
-    Locals,
-    /// [`Limits::max_params`]: parameters of one function type.
-    Params,
-    /// [`Limits::max_results`]: results of one function type.
-    Results,
-    /// [`Limits::max_globals`]: defined globals.
-    Globals,
-    /// [`Limits::max_types`]: entries of the type section.
-    Types,
-    /// [`Limits::max_table_size`]: initial size of the table.
-    TableSize,
-    /// [`Limits::max_data_segments`]: data segments.
-    DataSegments,
-    /// [`Limits::max_element_segments`]: element segments.
-    ElementSegments,
-    /// [`Limits::max_exports`]: exports.
-    Exports,
-    /// [`Limits::max_imports`]: imports.
-    Imports,
-    /// [`Limits::max_br_table_targets`]: targets of one `br_table` (default excluded).
-    BrTableTargets,
-    /// [`Limits::max_memory_pages`]: initial memory size in 64 KiB pages.
-    MemoryPages,
-    /// [`Limits::max_frame_units`]: frame units of one defined function
-    /// ([`crate::FuncInfo::frame_units`]).
-    FrameUnits,
-}
-
-impl Limit {
-    /// Every limit, in spec order.
-    pub const ALL: [Limit; 15] = [
-        Self::CodeSize,
-        Self::Functions,
-        Self::Locals,
-        Self::Params,
-        Self::Results,
-        Self::Globals,
-        Self::Types,
-        Self::TableSize,
-        Self::DataSegments,
-        Self::ElementSegments,
-        Self::Exports,
-        Self::Imports,
-        Self::BrTableTargets,
-        Self::MemoryPages,
-        Self::FrameUnits,
-    ];
-
-    /// The name of the [`Limits`] field.
-    pub fn field(&self) -> &'static str {
-        match self {
-            Self::CodeSize => "max_code_size",
-            Self::Functions => "max_functions",
-            Self::Locals => "max_locals",
-            Self::Params => "max_params",
-            Self::Results => "max_results",
-            Self::Globals => "max_globals",
-            Self::Types => "max_types",
-            Self::TableSize => "max_table_size",
-            Self::DataSegments => "max_data_segments",
-            Self::ElementSegments => "max_element_segments",
-            Self::Exports => "max_exports",
-            Self::Imports => "max_imports",
-            Self::BrTableTargets => "max_br_table_targets",
-            Self::MemoryPages => "max_memory_pages",
-            Self::FrameUnits => "max_frame_units",
-        }
-    }
-
-    /// What the limit counts, plural, for messages.
-    pub fn unit(&self) -> &'static str {
-        match self {
-            Self::CodeSize => "bytes",
-            Self::Functions => "functions",
-            Self::Locals => "locals",
-            Self::Params => "params",
-            Self::Results => "results",
-            Self::Globals => "globals",
-            Self::Types => "types",
-            Self::TableSize => "table elements",
-            Self::DataSegments => "data segments",
-            Self::ElementSegments => "element segments",
-            Self::Exports => "exports",
-            Self::Imports => "imports",
-            Self::BrTableTargets => "br_table targets",
-            Self::MemoryPages => "memory pages",
-            Self::FrameUnits => "frame units",
-        }
-    }
-
-    /// The limit's value in `limits`.
-    pub fn value(&self, limits: &Limits) -> u32 {
-        match self {
-            Self::CodeSize => limits.max_code_size,
-            Self::Functions => limits.max_functions,
-            Self::Locals => limits.max_locals,
-            Self::Params => limits.max_params,
-            Self::Results => limits.max_results,
-            Self::Globals => limits.max_globals,
-            Self::Types => limits.max_types,
-            Self::TableSize => limits.max_table_size,
-            Self::DataSegments => limits.max_data_segments,
-            Self::ElementSegments => limits.max_element_segments,
-            Self::Exports => limits.max_exports,
-            Self::Imports => limits.max_imports,
-            Self::BrTableTargets => limits.max_br_table_targets,
-            Self::MemoryPages => limits.max_memory_pages,
-            Self::FrameUnits => limits.max_frame_units,
-        }
-    }
-
-    /// `Some(message)` if `found` exceeds this limit in `limits`, e.g.
-    /// `"max_functions: 5000 functions exceed the limit of 4096"`.
-    pub fn check(&self, limits: &Limits, found: u64) -> Option<String> {
-        let limit = self.value(limits);
-        (found > u64::from(limit))
-            .then(|| format!("{}: {found} {} exceed the limit of {limit}", self.field(), self.unit()))
     }
 }
 

@@ -4,90 +4,7 @@
 use super::*;
 use wasmparser::{BlockType, Operator, OperatorsReader};
 
-const SPEC: &str = include_str!("../../../spec/gas.md");
-
-/// Every field of the default table by name. Destructuring makes adding a field without updating
-/// this list (and so the spec check) a compile error.
-fn named_fields(t: &GasTable) -> Vec<(&'static str, u64)> {
-    let GasTable {
-        nop,
-        block,
-        end,
-        if_,
-        else_,
-        br,
-        br_if,
-        br_table_base,
-        br_table_per_target,
-        return_,
-        call,
-        call_indirect,
-        unreachable,
-        drop,
-        select,
-        local,
-        global,
-        const_,
-        alu,
-        mul,
-        div,
-        load,
-        store,
-        memory_size,
-        memory_grow,
-        memory_copy_base,
-        memory_copy_per_byte,
-        memory_fill_base,
-        memory_fill_per_byte,
-        code_byte,
-        memory_page,
-        data_byte,
-        load_module,
-        load_function,
-        load_local,
-        load_control,
-        entry_locals_8,
-    } = t.clone();
-    vec![
-        ("nop", nop),
-        ("block", block),
-        ("end", end),
-        ("if_", if_),
-        ("else_", else_),
-        ("br", br),
-        ("br_if", br_if),
-        ("br_table_base", br_table_base),
-        ("br_table_per_target", br_table_per_target),
-        ("return_", return_),
-        ("call", call),
-        ("call_indirect", call_indirect),
-        ("unreachable", unreachable),
-        ("drop", drop),
-        ("select", select),
-        ("local", local),
-        ("global", global),
-        ("const_", const_),
-        ("alu", alu),
-        ("mul", mul),
-        ("div", div),
-        ("load", load),
-        ("store", store),
-        ("memory_size", memory_size),
-        ("memory_grow", memory_grow),
-        ("memory_copy_base", memory_copy_base),
-        ("memory_copy_per_byte", memory_copy_per_byte),
-        ("memory_fill_base", memory_fill_base),
-        ("memory_fill_per_byte", memory_fill_per_byte),
-        ("code_byte", code_byte),
-        ("memory_page", memory_page),
-        ("data_byte", data_byte),
-        ("load_module", load_module),
-        ("load_function", load_function),
-        ("load_local", load_local),
-        ("load_control", load_control),
-        ("entry_locals_8", entry_locals_8),
-    ]
-}
+const SPEC: &str = include_str!("../../../../spec/gas.md");
 
 /// `(field, cost)` rows of the spec's cost table, in order.
 fn spec_rows() -> Vec<(String, u64)> {
@@ -108,8 +25,20 @@ fn spec_rows() -> Vec<(String, u64)> {
 #[test]
 fn spec_table_matches_default_table_in_order() {
     let code: Vec<(String, u64)> =
-        named_fields(&GasTable::default()).into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+        GasTable::default().named().into_iter().map(|(n, c)| (n.to_string(), c)).collect();
     assert_eq!(spec_rows(), code);
+}
+
+#[test]
+fn every_field_doc_states_its_default() {
+    let table = GasTable::default();
+    for ((name, doc), (_, value)) in GasTable::FIELDS.iter().zip(table.named()) {
+        let digits = value.to_string();
+        let grouped: Vec<&str> =
+            digits.as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let stated = format!("Default {}:", grouped.join(","));
+        assert!(doc.replace('\n', " ").contains(&stated), "{name}: doc lacks `{stated}`: {doc}");
+    }
 }
 
 #[test]
@@ -122,7 +51,7 @@ fn spec_states_the_version() {
 fn borsh_serializes_every_field_in_declaration_order() {
     let t = GasTable::default();
     let bytes = borsh::to_vec(&t).unwrap();
-    let fields = named_fields(&t);
+    let fields = t.named();
     assert_eq!(bytes.len(), fields.len() * 8);
     for (i, (_, cost)) in fields.iter().enumerate() {
         assert_eq!(bytes[i * 8..i * 8 + 8], cost.to_le_bytes());

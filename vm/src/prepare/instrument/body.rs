@@ -5,7 +5,7 @@
 //! (`spec/gas.md#instrumentation`).
 
 use super::blocks::{metered_blocks, MeteredBlock};
-use super::module::Remap;
+use super::remap::{reencode_err, Remap};
 use super::{InstrumentError, STACK_OVERFLOW_SENTINEL};
 use crate::GasTable;
 use wasm_encoder::reencode::Reencode;
@@ -110,7 +110,7 @@ pub(super) fn rewrite_body(
     for decl in body.get_locals_reader()? {
         let (n, ty) = decl?;
         count = count.checked_add(n).ok_or_else(overflow)?;
-        locals.push((n, remap.val_type(ty).map_err(super::module::reencode_err)?));
+        locals.push((n, remap.val_type(ty).map_err(reencode_err)?));
     }
     // spec/gas.md#scratch-locals
     let scratch = Scratch {
@@ -186,7 +186,7 @@ pub(super) fn rewrite_body(
             // spec/gas.md#gas-local: the callee or the host may have charged gas.
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
                 if let Operator::Call { function_index } = op {
-                    f.call(remap.function_index(function_index).map_err(super::module::reencode_err)?);
+                    f.call(remap.function_index(function_index).map_err(reencode_err)?);
                 } else {
                     f.raw(&code[offsets[i]..offsets[i + 1]]);
                 }
@@ -261,7 +261,7 @@ fn quiet(op: &Operator, depth: u32) -> bool {
         | O::I32Mul
         | O::I64Mul => true,
         // The integer ALU class of the cost table: none of these traps.
-        op if crate::gas::is_alu(op) => true,
+        op if crate::rules::gas::is_alu(op) => true,
         _ => false,
     }
 }

@@ -2,10 +2,11 @@
 //! shift, and custom sections dropped (`spec/gas.md#module-changes`).
 
 use super::body::{rewrite_body, BodyCtx};
+use super::remap::{reencode_err, Remap};
 use super::{InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use crate::{GasTable, Limits, ModuleInfo};
 use abi::HOST_MODULE;
-use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
+use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{
     CodeSection, ConstExpr, DataCountSection, DataSection, ElementSection, EntityType, ExportKind,
     ExportSection, FunctionSection, GlobalSection, GlobalType, ImportSection, MemorySection, Module,
@@ -16,35 +17,6 @@ use wasmparser::{
     FunctionSectionReader, GlobalSectionReader, ImportSectionReader, MemorySectionReader, Parser, Payload,
     TableSectionReader, TypeRef, TypeSectionReader,
 };
-
-/// The index remapping (`spec/gas.md#module-changes`): defined functions move up by one to make
-/// room for the appended import; every other index is unchanged.
-pub(super) struct Remap {
-    /// Number of imported functions in the input (= the new import's index).
-    imported_funcs: u32,
-}
-
-impl Reencode for Remap {
-    type Error = InstrumentError;
-
-    fn function_index(&mut self, func: u32) -> Result<u32, ReencodeError<InstrumentError>> {
-        if func < self.imported_funcs {
-            Ok(func)
-        } else {
-            func.checked_add(1)
-                .ok_or_else(|| ReencodeError::UserError(InstrumentError("function index overflow".into())))
-        }
-    }
-}
-
-/// Converts a reencoding failure.
-pub(super) fn reencode_err(e: ReencodeError<InstrumentError>) -> InstrumentError {
-    match e {
-        ReencodeError::UserError(e) => e,
-        ReencodeError::ParseError(e) => e.into(),
-        other => InstrumentError(other.to_string()),
-    }
-}
 
 /// The input's sections (custom sections are dropped).
 #[derive(Default)]
@@ -150,7 +122,7 @@ pub(super) fn rewrite(
     // Types: unchanged, plus `(i64, i64) -> i64` appended if absent.
     let (type_params, existing_slow) = read_types(s.types.as_ref())?;
     let mut types = TypeSection::new();
-    let mut remap = Remap { imported_funcs: 0 };
+    let mut remap = Remap::default();
     if let Some(r) = s.types.clone() {
         remap.parse_type_section(&mut types, r).map_err(e)?;
     }

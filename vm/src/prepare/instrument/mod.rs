@@ -7,28 +7,21 @@
 //! come from the [`GasTable`] applied to the *input* operators, so gas and trap points depend only
 //! on the input module, the table and the limits, never on the engine.
 //!
-//! Layout: [`module`] rewrites sections and remaps indices, [`body`] rewrites function bodies,
-//! [`blocks`] defines metered blocks.
+//! Layout: [`module`] rewrites sections, [`body`] rewrites function bodies, [`blocks`] defines
+//! metered blocks, [`remap`] shifts function indices for both (so neither imports the other).
 
 mod blocks;
 mod body;
 mod module;
+mod remap;
 
 use crate::{GasTable, Limits, ModuleInfo};
 
 #[cfg(test)]
 pub(crate) use blocks::{metered_blocks, MeteredBlock};
 
-/// Export name of the injected gas global, a mutable `i64` (`spec/gas.md#gas-global`).
-pub const GAS_GLOBAL_EXPORT: &str = "__tsvm_gas";
-/// Export name of the injected stack-units global, a mutable `i32` (`spec/gas.md#stack-limit`).
-pub const STACK_GLOBAL_EXPORT: &str = "__tsvm_sp";
-/// Import name (module `tsvm`) of the injected slow-path gas function `(i64) -> ()`
-/// (`spec/gas.md#slow-path`).
-pub const GAS_SLOW_IMPORT: &str = "__gas_slow";
-/// Prefix of the exports the instrumenter adds for the module's mutable globals: global index `i`
-/// is exported as `__tsvm_global_<i>` (`spec/gas.md#module-changes`).
-pub const GLOBAL_EXPORT_PREFIX: &str = "__tsvm_global_";
+pub use abi::names::{GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
+
 /// Value of the stack global after a stack-limit trap (`spec/gas.md#stack-limit`).
 pub const STACK_OVERFLOW_SENTINEL: i32 = -1;
 

@@ -2,7 +2,7 @@
 //! (`spec/determinism.md#malformed`), driven operator by operator to measure each function's
 //! operand stack (`spec/gas.md#stack-limit`).
 
-use super::rules::ValidationError;
+use super::rule::ValidationError;
 use wasmparser::{FuncValidatorAllocations, Parser, ValidPayload, Validator, WasmFeatures};
 
 /// The WebAssembly features the profile allows (`spec/determinism.md#malformed`): the MVP without

@@ -12,15 +12,15 @@
 
 mod checks;
 mod ops;
-mod rules;
+mod rule;
 mod strict;
 
 #[cfg(test)]
 mod tests;
 
-pub use rules::{Limit, Rule, ValidationError};
+pub use rule::{Rule, ValidationError};
 
-use crate::{FuncInfo, Limits, ModuleInfo};
+use crate::{FuncInfo, Limit, Limits, ModuleInfo};
 use checks::Checker;
 use wasmparser::Parser;
 

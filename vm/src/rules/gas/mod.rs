@@ -5,6 +5,10 @@
 //! *input* Wasm operators, never over an engine's internal code, so they do not change when the
 //! engine does. Every field is part of the rules hash (borsh, in declaration order); changing any
 //! number must bump [`GAS_TABLE_VERSION`].
+//!
+//! The `gas_table!` table below is the only list of costs. Adding a cost is one entry there (at
+//! the end, with its reason), its use (in [`GasTable::static_cost`] or a `*_cost` helper), its row
+//! in `spec/gas.md#cost-table` (a test checks the rows are the table) and a version bump.
 
 use crate::ModuleInfo;
 use borsh::BorshSerialize;
@@ -14,152 +18,138 @@ use wasmparser::Operator;
 /// operator classes, or to the metering rules of `spec/gas.md`.
 pub const GAS_TABLE_VERSION: u32 = 2;
 
-/// The gas schedule (`spec/gas.md#cost-table`). [`GasTable::default`] is the current table.
-///
-/// Each field's doc gives its class of operators and the reason for its default.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize)]
-pub struct GasTable {
+/// Generates [`GasTable`] from one table: the struct (its fields in table order, which is its
+/// borsh order and so part of the rules hash: never reorder), its `Default`, [`GasTable::FIELDS`]
+/// and [`GasTable::named`]. Each entry is `/// class and reason` `field = default;`.
+macro_rules! gas_table {
+    ($( $(#[doc = $doc:literal])* $field:ident = $default:expr; )*) => {
+        /// The gas schedule (`spec/gas.md#cost-table`). [`GasTable::default`] is the current table.
+        ///
+        /// Each field's doc gives its class of operators and the reason for its default.
+        #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize)]
+        pub struct GasTable {
+            $( $(#[doc = $doc])* pub $field: u64, )*
+        }
+
+        impl Default for GasTable {
+            /// The current table (version [`GAS_TABLE_VERSION`]); each number's reason is on its field.
+            fn default() -> Self {
+                Self { $( $field: $default, )* }
+            }
+        }
+
+        impl GasTable {
+            /// The name and doc of every field, in declaration (and borsh) order.
+            pub const FIELDS: [(&'static str, &'static str); count!($($field)*)] =
+                [ $( (stringify!($field), concat!($($doc, "\n"),*)), )* ];
+
+            /// Every field's name and value, in declaration (and borsh) order.
+            pub fn named(&self) -> [(&'static str, u64); count!($($field)*)] {
+                [ $( (stringify!($field), self.$field), )* ]
+            }
+        }
+    };
+}
+
+// The current table. Each field's doc names its class of operators and gives the reason for its
+// default as `Default N: ...` (a test checks the number is the value).
+gas_table! {
     /// `nop`. Default 0: engines emit no code for it.
-    pub nop: u64,
+    nop = 0;
     /// `block`, `loop`. Default 0: structural, no runtime work; a loop's back edge is paid by its `br`/`br_if`.
-    pub block: u64,
+    block = 0;
     /// `end`. Default 0: structural; falling out of a block is free, leaving a function is paid by `call`.
-    pub end: u64,
+    end = 0;
     /// `if`. Default 4: a test and a conditional jump, like `br_if`, and a new metered block.
-    pub if_: u64,
+    if_ = 4;
     /// `else`. Default 2: the then arm ends in one unconditional jump over the else arm, and the
     /// else arm is a new metered block.
-    pub else_: u64,
+    else_ = 2;
     /// `br`. Default 4: a jump plus moving the label's values; the target starts a new metered block.
-    pub br: u64,
+    br = 4;
     /// `br_if`. Default 3: a test and a conditional jump; a taken branch enters a new metered block.
-    pub br_if: u64,
+    br_if = 3;
     /// `br_table`, fixed part. Default 6: index clamp plus an indirect, often mispredicted, jump, and
     /// the target starts a new metered block.
-    pub br_table_base: u64,
+    br_table_base = 6;
     /// `br_table`, per listed target (default excluded). Default 1: the jump table's size and
     /// decoding grow with it, so a huge `switch` is not free.
-    pub br_table_per_target: u64,
+    br_table_per_target = 1;
     /// `return`. Default 2: a jump to the function's outermost label.
-    pub return_: u64,
+    return_ = 2;
     /// `call` (to a defined or a host function). Default 30: frame push, argument copy, the
     /// callee's stack check and gas reload, and the return (measured: `benches/README.md#fairness`).
     /// Host calls also pay their own `base` in the host; the callee's locals are paid at its entry
     /// ([`GasTable::entry_locals`]).
-    pub call: u64,
+    call = 30;
     /// `call_indirect`. Default 40: a `call` plus table bounds, null and signature checks.
-    pub call_indirect: u64,
+    call_indirect = 40;
     /// `unreachable`. Default 1: one trap instruction; the halt itself is the host's work.
-    pub unreachable: u64,
+    unreachable = 1;
     /// `drop`. Default 1: one simple instruction.
-    pub drop: u64,
+    drop = 1;
     /// `select`. Default 1: one conditional move.
-    pub select: u64,
+    select = 1;
     /// `local.get`, `local.set`, `local.tee`. Default 1: one register/slot move.
-    pub local: u64,
+    local = 1;
     /// `global.get`, `global.set`. Default 2: a load or store through the instance, not a register.
-    pub global: u64,
+    global = 2;
     /// `i32.const`, `i64.const`. Default 1: one immediate move.
-    pub const_: u64,
+    const_ = 1;
     /// Simple integer ALU: add, sub, and, or, xor, shifts, rotates, clz, ctz, popcnt, eqz and all
     /// comparisons, `i32.wrap_i64`, `i64.extend_i32_*` and the sign-extension operators. Default 1:
     /// one native instruction each.
-    pub alu: u64,
+    alu = 1;
     /// `i32.mul`, `i64.mul`. Default 2: 3-4 cycles of latency against 1 for an add.
-    pub mul: u64,
+    mul = 2;
     /// `div_s`, `div_u`, `rem_s`, `rem_u` (i32 and i64). Default 8: hardware division takes
     /// 20-90 cycles (64-bit, x86-64), plus the engine's divide-by-zero and overflow checks.
-    pub div: u64,
+    div = 8;
     /// Every integer load (`i32.load`, `i64.load8_s`, ...). Default 2: bounds check plus the access.
-    pub load: u64,
+    load = 2;
     /// Every integer store (`i32.store`, `i64.store32`, ...). Default 2: bounds check plus the access.
-    pub store: u64,
+    store = 2;
     /// `memory.size`. Default 2: reads the memory's size through the instance.
-    pub memory_size: u64,
+    memory_size = 2;
     /// `memory.grow`. Default 1: rewritten to `drop; i32.const -1` (memory never grows).
-    pub memory_grow: u64,
+    memory_grow = 1;
     /// `memory.copy`, fixed part. Default 12: two range checks, a `memmove` call and the run-time
     /// charge of its length (`spec/gas.md#dynamic-costs`).
-    pub memory_copy_base: u64,
+    memory_copy_base = 12;
     /// `memory.copy`, per byte of length. Default 1: the host's `per_byte` for copying guest bytes,
     /// so copying costs the same in the guest and through the host.
-    pub memory_copy_per_byte: u64,
+    memory_copy_per_byte = 1;
     /// `memory.fill`, fixed part. Default 12: a range check, a `memset` call and the run-time charge.
-    pub memory_fill_base: u64,
+    memory_fill_base = 12;
     /// `memory.fill`, per byte of length. Default 1: as `memory_copy_per_byte`.
-    pub memory_fill_per_byte: u64,
+    memory_fill_per_byte = 1;
     /// Loading code, per byte of the module, charged on every call whatever the cache holds, valid
     /// or not. Default 150: validating, instrumenting and compiling a module on a cache miss, per
     /// byte of code with loops, branches, memory access and calls (`benches/README.md#fairness`);
     /// any call may be a miss.
-    pub code_byte: u64,
+    code_byte = 150;
     /// Instantiation, per 64 KiB page of the fixed memory. Default 4,096: allocating and zeroing
     /// 64 KiB is about 4,096 16-byte stores.
-    pub memory_page: u64,
+    memory_page = 4_096;
     /// Instantiation, per byte of active data segments. Default 1: copying bytes into memory, as
     /// `memory_copy_per_byte`.
-    pub data_byte: u64,
+    data_byte = 1;
     /// Loading a valid module, once. Default 18,500: a cache miss's fixed work (engine module,
     /// instrumented module, first instance) measured on an empty module.
-    pub load_module: u64,
+    load_module = 18_500;
     /// Loading a valid module, per defined function. Default 2,500: each body is validated,
     /// rewritten and translated with its own allocations and tables, whatever its size.
-    pub load_function: u64,
+    load_function = 2_500;
     /// Loading a valid module, per declared local (parameters excluded). Default 10: the engine
     /// translates each local declaration into a frame slot.
-    pub load_local: u64,
+    load_local = 10;
     /// Loading a valid module, per `block`, `loop`, `if` and `else` operator. Default 600: each
     /// opens a control frame in the validator and the compiler, and `loop`, `if` and `else` start a
     /// metered block with an injected charge sequence.
-    pub load_control: u64,
+    load_control = 600;
     /// Entering a defined function, per 8 declared locals (rounded up, parameters excluded).
     /// Default 1: the engine zeroes every declared local of a new frame.
-    pub entry_locals_8: u64,
-}
-
-impl Default for GasTable {
-    /// The current table (version [`GAS_TABLE_VERSION`]); each number's reason is on its field.
-    fn default() -> Self {
-        Self {
-            nop: 0,
-            block: 0,
-            end: 0,
-            if_: 4,
-            else_: 2,
-            br: 4,
-            br_if: 3,
-            br_table_base: 6,
-            br_table_per_target: 1,
-            return_: 2,
-            call: 30,
-            call_indirect: 40,
-            unreachable: 1,
-            drop: 1,
-            select: 1,
-            local: 1,
-            global: 2,
-            const_: 1,
-            alu: 1,
-            mul: 2,
-            div: 8,
-            load: 2,
-            store: 2,
-            memory_size: 2,
-            memory_grow: 1,
-            memory_copy_base: 12,
-            memory_copy_per_byte: 1,
-            memory_fill_base: 12,
-            memory_fill_per_byte: 1,
-            code_byte: 150,
-            memory_page: 4_096,
-            data_byte: 1,
-            load_module: 18_500,
-            load_function: 2_500,
-            load_local: 10,
-            load_control: 600,
-            entry_locals_8: 1,
-        }
-    }
+    entry_locals_8 = 1;
 }
 
 impl GasTable {
