@@ -9,49 +9,10 @@
 
 use crate::artefact::TraceBody;
 use abi::{
-    Bundle, Call, Checkpoint, Fault, MutationOrigin, Operation, Receipt, StateKey, StatusCode, TraceBytes,
-    TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
+    Bundle, Call, Checkpoint, Fault, HostFnId, MutationOrigin, Operation, Receipt, StateKey, StatusCode,
+    TraceBytes, TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
 };
 use std::fmt::Write as _;
-
-/// One parameter of a host function as the renderer decodes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Param {
-    /// One `i32`/`i64` argument shown as a number (pointers and lengths unsigned).
-    Num(&'static str),
-    /// Two `i64` arguments (`lo`, `hi`) shown as one `u128` amount.
-    Amount,
-}
-
-use Param::{Amount, Num};
-
-/// Parameter names of each host function (`spec/abi.md#host-functions`), and the name of its
-/// result. A unit test checks this against [`HOST_FUNCTIONS`], so the two cannot drift.
-fn signature(name: &str) -> Option<(&'static [Param], &'static str)> {
-    Some(match name {
-        "input_size" => (&[], "len"),
-        "input_read" => (&[Num("dst"), Num("offset"), Num("len")], ""),
-        "return_data" | "revert" => (&[Num("ptr"), Num("len")], ""),
-        "storage_read" => (&[Num("key"), Num("key_len"), Num("dst"), Num("cap")], "len"),
-        "storage_write" => (&[Num("key"), Num("key_len"), Num("val"), Num("val_len")], ""),
-        "storage_remove" => (&[Num("key"), Num("key_len")], ""),
-        "balance_of" => (&[Num("account"), Num("dst")], ""),
-        "total_supply" | "tx_hash" | "prev_block_hash" | "caller" | "token_id" | "token_owner" => {
-            (&[Num("dst")], "")
-        }
-        "transfer" => (&[Num("from"), Num("to"), Amount], ""),
-        "mint" => (&[Num("to"), Amount], ""),
-        "burn" => (&[Num("from"), Amount], ""),
-        "emit_event" => (&[Num("topic"), Num("topic_len"), Num("data"), Num("data_len")], ""),
-        "log" => (&[Num("level"), Num("msg"), Num("msg_len")], ""),
-        "block_height" => (&[], "height"),
-        "block_timestamp" => (&[], "timestamp_ms"),
-        "gas_left" => (&[], "gas"),
-        "blake3" => (&[Num("ptr"), Num("len"), Num("dst")], ""),
-        "cancel_native" => (&[], ""),
-        _ => return None,
-    })
-}
 
 /// Bytes as a quoted string when they are printable UTF-8, else `0x` hex.
 pub fn bytes(b: &[u8]) -> String {
@@ -152,50 +113,49 @@ pub fn json_name<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-/// A host call: `name(arg=value, ...) -> results`.
+/// A host call: `name(arg=value, ...) -> result=value`, with the parameter and result names of the
+/// host table ([`HOST_FUNCTIONS`]) and its amount shown as one `u128` from its `lo`/`hi` halves.
 pub fn host_call(func: u8, args: &[i64], results: &[i64]) -> String {
     let Some(f) = HOST_FUNCTIONS.get(usize::from(func)) else {
         return format!("host#{func}({args:?}) -> {results:?}");
     };
-    let Some((params, result_name)) = signature(f.name) else {
-        return format!("{}({args:?}) -> {results:?}", f.name);
-    };
     let mut out = format!("{}(", f.name);
-    let mut rest = args;
-    let mut first = true;
-    for p in params {
-        if !first {
+    let mut at = 0;
+    while at < f.params.len() {
+        if at > 0 {
             out.push_str(", ");
         }
-        first = false;
-        match (p, rest) {
-            (Num(name), [a, tail @ ..]) => {
-                // i32 arguments are recorded sign-extended: pointers and lengths are unsigned.
-                let at = args.len() - rest.len();
-                if f.params.get(at) == Some(&WasmType::I32) {
-                    let _ = write!(out, "{name}={}", *a as u32);
-                } else {
-                    let _ = write!(out, "{name}={a}");
+        if f.amount_at == Some(at) {
+            match args.get(at..at + 2) {
+                Some([lo, hi]) => {
+                    let amount = u128::from(*lo as u64) | (u128::from(*hi as u64) << 64);
+                    let _ = write!(out, "{}={amount}", f.amount_name().unwrap_or("amount"));
                 }
-                rest = tail;
+                _ => out.push_str("<missing>"),
             }
-            (Amount, [lo, hi, tail @ ..]) => {
-                let amount = u128::from(*lo as u64) | (u128::from(*hi as u64) << 64);
-                let _ = write!(out, "amount={amount}");
-                rest = tail;
-            }
-            _ => {
-                let _ = write!(out, "<missing>");
-            }
+            at += 2;
+            continue;
         }
+        let name = f.param_names.get(at).copied().unwrap_or("?");
+        match args.get(at) {
+            // i32 arguments are recorded sign-extended: pointers and lengths are unsigned.
+            Some(a) if f.params[at] == WasmType::I32 => {
+                let _ = write!(out, "{name}={}", *a as u32);
+            }
+            Some(a) => {
+                let _ = write!(out, "{name}={a}");
+            }
+            None => out.push_str("<missing>"),
+        }
+        at += 1;
     }
     out.push(')');
     match results {
         [] if f.results.is_empty() => {}
         [] => out.push_str(" -> halted"),
-        [r] if f.name == "storage_read" && *r == -1 => out.push_str(" -> absent"),
+        [r] if f.id == HostFnId::StorageRead && *r == -1 => out.push_str(" -> absent"),
         [r] => {
-            let _ = write!(out, " -> {result_name}={r}");
+            let _ = write!(out, " -> {}={r}", f.result_names.first().copied().unwrap_or_default());
         }
         many => {
             let _ = write!(out, " -> {many:?}");
@@ -451,23 +411,6 @@ pub fn bundle(b: &Bundle, form: &str, vm_rules: abi::Hash32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::HostFnId;
-
-    #[test]
-    fn every_host_function_has_a_signature_of_its_arity() {
-        for f in HOST_FUNCTIONS {
-            let (params, result) = signature(f.name).unwrap_or_else(|| panic!("{} has no signature", f.name));
-            let arity: usize = params.iter().map(|p| if *p == Amount { 2 } else { 1 }).sum();
-            assert_eq!(arity, f.params.len(), "{}", f.name);
-            for (i, p) in params.iter().enumerate() {
-                if *p == Amount {
-                    let at: usize = params[..i].iter().map(|p| if *p == Amount { 2 } else { 1 }).sum();
-                    assert_eq!(&f.params[at..at + 2], &[WasmType::I64, WasmType::I64], "{}", f.name);
-                }
-            }
-            assert_eq!(result.is_empty(), f.results.is_empty(), "{}", f.name);
-        }
-    }
 
     #[test]
     fn host_calls_decode_pointers_and_amounts() {

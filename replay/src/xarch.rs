@@ -59,26 +59,6 @@ fn transfer(from: Address, to: Address, amount: u128) -> Operation {
     Operation::Transfer { from, to, amount }
 }
 
-/// Every host import, named `$<name>`, from the host table (as the battery's `module` helper has
-/// them).
-fn imports() -> String {
-    let ty = |ts: &[abi::WasmType]| -> String {
-        ts.iter().map(|t| if *t == abi::WasmType::I32 { " i32" } else { " i64" }).collect()
-    };
-    abi::HOST_FUNCTIONS
-        .iter()
-        .map(|f| {
-            format!(
-                r#"(import "tsvm" "{0}" (func ${0} (param{1}) (result{2})))"#,
-                f.name,
-                ty(f.params),
-                ty(f.results)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Checkpoint interval of every digested execution: the specified minimum (`spec/trace.md#checkpoints`),
 /// so that executions past it record one.
 pub const CHECKPOINT_INTERVAL: u64 = vm::MIN_CHECKPOINT_INTERVAL;
@@ -263,7 +243,7 @@ impl Digest {
                 let full = if text.starts_with("(module") {
                     text.to_string()
                 } else if text.starts_with('(') {
-                    format!("(module {} (memory (export \"memory\") 1) {text})", imports())
+                    format!("(module {} (memory (export \"memory\") 1) {text})", abi::wat_imports())
                 } else {
                     continue;
                 };
