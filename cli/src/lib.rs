@@ -1,4 +1,4 @@
-//! # tsvm-replay
+//! # tsvm-cli
 //!
 //! The `tsvm` command line as a library: each subcommand is a struct with `run()`, so tests and
 //! benches call it without a process. `main.rs` only parses arguments and maps results to exit

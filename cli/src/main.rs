@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_replay::{
+use tsvm_cli::{
     bisect::BisectCmd, diff::DiffCmd, gen_bundles::GenBundlesCmd, inspect::InspectCmd, replay::ReplayCmd,
     run::RunCmd, validate::ValidateCmd,
 };
