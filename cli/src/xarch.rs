@@ -227,7 +227,7 @@ impl Digest {
     }
 
     /// Every module written out in the battery's sources (`tests/battery/*.rs`): raw-string WAT,
-    /// whole modules or bodies wrapped as [`crate::module`] does; format templates are skipped.
+    /// whole modules or bodies wrapped as the tests crate's `module` helper does; format templates are skipped.
     ///
     /// # Errors
     /// If the battery's sources cannot be read.
@@ -275,13 +275,7 @@ impl Digest {
 
 /// The files of `dir`, sorted by name.
 fn sorted_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::files::sorted_files(dir).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// The contents of every `r#"..."#` literal in `source`, in order.

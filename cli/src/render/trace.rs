@@ -1,39 +1,13 @@
-//! Human-readable rendering of traces, receipts and bundles, shared by `run`, `inspect`, `diff`,
-//! `replay` and `bisect`.
-//!
-//! A trace renders like a call trace: each entry point, then each host call by name with its
+//! A trace rendered like a call trace: each entry point, then each host call by name with its
 //! decoded arguments (pointers and lengths as numbers, amounts as `u128` from their `lo`/`hi`
-//! halves), its results and the gas left when it was made, with the reads, writes, mutations,
-//! events and logs it caused indented beneath it. Keys and short byte strings show as UTF-8 when
-//! printable, else as hex.
+//! halves, names from the host table), its results and the gas left when it was made, with the
+//! reads, writes, mutations, events and logs it caused indented beneath it (`spec/trace.md#events`).
 
-use crate::artefact::TraceBody;
+use super::{amount_bytes, bytes, json_name, operation, status_fault, trace_bytes};
 use abi::{
-    Bundle, Call, Checkpoint, Fault, HostFnId, MutationOrigin, Operation, Receipt, StateKey, StatusCode,
-    TraceBytes, TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
+    Fault, HostFnId, MutationOrigin, TraceBytes, TraceCall, TraceEvent, TraceKey, WasmType, HOST_FUNCTIONS,
 };
 use std::fmt::Write as _;
-
-/// Bytes as a quoted string when they are printable UTF-8, else `0x` hex.
-pub fn bytes(b: &[u8]) -> String {
-    match std::str::from_utf8(b) {
-        Ok(s) if !s.is_empty() && s.chars().all(|c| !c.is_control()) => format!("{s:?}"),
-        _ => abi::hex::encode(b),
-    }
-}
-
-/// A trace byte string: inline bytes as [`bytes`], a long one by length and hash.
-pub fn trace_bytes(b: &TraceBytes) -> String {
-    match b {
-        TraceBytes::Inline(v) => bytes(v),
-        TraceBytes::Hashed { len, hash } => format!("<{len} bytes, blake3 {hash}>"),
-    }
-}
-
-/// A 16-byte little-endian amount as a decimal number, else the bytes.
-fn amount_bytes(b: &[u8]) -> String {
-    <[u8; 16]>::try_from(b).map_or_else(|_| abi::hex::encode(b), |a| u128::from_le_bytes(a).to_string())
-}
 
 fn trace_key(k: &TraceKey) -> String {
     match k {
@@ -59,57 +33,12 @@ fn trace_value(k: &TraceKey, v: Option<&TraceBytes>) -> String {
     }
 }
 
-/// An operation, e.g. `transfer 100 from 0x01.. to 0x02..`.
-pub fn operation(op: &Operation) -> String {
-    match op {
-        Operation::Transfer { from, to, amount } => format!("transfer {amount} from {from} to {to}"),
-        Operation::Mint { to, amount } => format!("mint {amount} to {to}"),
-        Operation::Burn { from, amount } => format!("burn {amount} from {from}"),
-        Operation::Approve { owner, spender, amount } => {
-            format!("approve {amount} from owner {owner} to spender {spender}")
-        }
-    }
-}
-
 fn trace_call(c: &TraceCall) -> String {
     match c {
         TraceCall::Operation => "operation pipeline".to_string(),
         TraceCall::Hook { hook } => format!("hook {}", json_name(hook)),
         TraceCall::View { name } => format!("view {name}"),
         TraceCall::Method { name } => format!("method {name}"),
-    }
-}
-
-/// An invocation's call, in words.
-pub fn call(c: &Call) -> String {
-    match c {
-        Call::Operation { operation: op } => format!("operation: {}", operation(op)),
-        Call::Hook { hook, operation: op } => format!("hook {}: {}", json_name(hook), operation(op)),
-        Call::View { name, args } => format!("view {name}, args {}", abi::hex::encode(args)),
-        Call::Method { name, args } => format!("method {name}, args {}", abi::hex::encode(args)),
-    }
-}
-
-/// A status with its fault, if any: `trap (3): integer_division_by_zero (2), integer division by
-/// zero`, or `success (0)`.
-pub fn status_fault(status: StatusCode, fault: Fault) -> String {
-    let head = format!("{} ({})", json_name(&status), status.code());
-    let code = match fault {
-        Fault::None => return head,
-        Fault::Trap(k) => k.code(),
-        Fault::Limit(k) => k.code(),
-        Fault::Argument(k) => k.code(),
-    };
-    let (name, text) = (fault.name().unwrap_or("?"), fault.describe().unwrap_or("?"));
-    format!("{head}: {name} ({code}), {text}")
-}
-
-/// The JSON (snake_case) name of a unit enum value, such as a status or a hook.
-pub fn json_name<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => "?".to_string(),
     }
 }
 
@@ -290,122 +219,9 @@ pub fn trace(events: &[TraceEvent]) -> String {
     out
 }
 
-/// A trace with its gas limit, as `inspect` shows a trace file.
-pub fn trace_body(t: &TraceBody) -> String {
-    format!("trace: {} events, gas limit {}\n{}", t.events.len(), t.gas_limit, trace(&t.events))
-}
-
-fn state_key(k: &StateKey) -> String {
-    match k {
-        StateKey::Balance { token, account } => format!("balance[{account}] of {token}"),
-        StateKey::Supply { token } => format!("supply of {token}"),
-        StateKey::Storage { token, key } => format!("storage[{}] of {token}", bytes(key)),
-    }
-}
-
-fn state_value(k: &StateKey, v: Option<&Vec<u8>>) -> String {
-    match (k, v) {
-        (_, None) => "absent".to_string(),
-        (StateKey::Balance { .. } | StateKey::Supply { .. }, Some(b)) => amount_bytes(b),
-        (StateKey::Storage { .. }, Some(b)) => abi::hex::encode(b),
-    }
-}
-
-/// A receipt, one field a line.
-pub fn receipt(r: &Receipt) -> String {
-    let mut out = String::new();
-    let _ = match r.fault {
-        Fault::None => writeln!(
-            out,
-            "status        {} ({}): {}",
-            json_name(&r.status),
-            r.status.code(),
-            r.status.describe()
-        ),
-        fault => writeln!(out, "status        {}", status_fault(r.status, fault)),
-    };
-    let _ = writeln!(out, "gas used      {}", r.gas_used);
-    let _ = writeln!(out, "return data   {}", abi::hex::encode(&r.return_data));
-    if !r.revert_reason.is_empty() {
-        let _ = writeln!(out, "revert reason {}", bytes(&r.revert_reason));
-    }
-    let _ = writeln!(out, "events        {}", r.events.len());
-    for e in &r.events {
-        let _ = writeln!(out, "  {} {}", bytes(&e.topic), abi::hex::encode(&e.data));
-    }
-    let _ = writeln!(out, "logs          {}", r.logs.len());
-    for l in &r.logs {
-        let _ = writeln!(out, "  {} {}", json_name(&l.level), bytes(&l.message));
-    }
-    let _ = writeln!(out, "diff          {} entries", r.diff.0.len());
-    for d in &r.diff.0 {
-        let _ = writeln!(
-            out,
-            "  {}: {} -> {}",
-            state_key(&d.key),
-            state_value(&d.key, d.old.as_ref()),
-            state_value(&d.key, d.new.as_ref())
-        );
-    }
-    let _ = writeln!(out, "diff hash     {}", r.diff_hash);
-    let _ = writeln!(out, "trace hash    {}", r.trace_hash);
-    let _ = writeln!(out, "rules hash    {}", r.rules_hash);
-    let _ = write!(out, "receipt hash  {}", r.receipt_hash);
-    if !r.is_sealed() {
-        out.push_str("  (does not match the receipt's contents)");
-    }
-    out.push('\n');
-    out
-}
-
-/// A checkpoint on one line.
-pub fn checkpoint(c: &Checkpoint) -> String {
-    format!("#{} at gas used {}: state {}, trace {}", c.index, c.gas_used, c.state_hash, c.trace_hash)
-}
-
-/// A bundle: what ran, under which rules, the witness and the expected receipt.
-pub fn bundle(b: &Bundle, form: &str, vm_rules: abi::Hash32) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "bundle        format {}, {form} form", b.format_version);
-    let same = if b.rules_hash == vm_rules { "this VM's" } else { "NOT this VM's" };
-    let _ = writeln!(out, "rules hash    {} ({same})", b.rules_hash);
-    let _ = writeln!(
-        out,
-        "module        {} bytes, blake3 {}",
-        b.module.len(),
-        abi::hash::content_hash(&b.module)
-    );
-    let _ = writeln!(out, "token         {}", b.invocation.token);
-    let _ = writeln!(out, "call          {}", call(&b.invocation.call));
-    let c = &b.context;
-    let _ = writeln!(
-        out,
-        "context       height {}, timestamp {} ms, caller {}",
-        c.height, c.timestamp_ms, c.caller
-    );
-    let _ = writeln!(out, "              tx {}, prev block {}", c.tx_hash, c.prev_block_hash);
-    let _ = writeln!(out, "gas limit     {}", b.gas_limit);
-    match &b.witness.token {
-        Some(t) => {
-            let p = &t.policy;
-            let _ = writeln!(
-                out,
-                "witness       token owner {}, script can mint {}, burn {}, max supply {}",
-                t.owner, p.script_can_mint, p.script_can_burn, p.max_supply
-            );
-        }
-        None => {
-            let _ = writeln!(out, "witness       token absent");
-        }
-    }
-    for e in &b.witness.entries {
-        let _ = writeln!(out, "  {} = {}", state_key(&e.key), state_value(&e.key, e.value.as_ref()));
-    }
-    let _ = writeln!(out, "expected receipt:");
-    for l in receipt(&b.expected).lines() {
-        let _ = writeln!(out, "  {l}");
-    }
-    out
+/// A trace with its gas limit, as `inspect` shows a trace file or a receipt file's trace.
+pub fn trace_body(gas_limit: u64, events: &[TraceEvent]) -> String {
+    format!("trace: {} events, gas limit {gas_limit}\n{}", events.len(), trace(events))
 }
 
 #[cfg(test)]
@@ -433,13 +249,6 @@ mod tests {
         assert_eq!(host_call(revert, &[1100, 20], &[]), "revert(ptr=1100, len=20)");
         let size = HostFnId::InputSize as u8;
         assert_eq!(host_call(size, &[], &[]), "input_size() -> halted");
-    }
-
-    #[test]
-    fn bytes_are_text_when_printable() {
-        assert_eq!(bytes(b"count"), "\"count\"");
-        assert_eq!(bytes(&[0, 1]), "0x0001");
-        assert_eq!(bytes(b""), "0x");
     }
 
     #[test]
