@@ -46,7 +46,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn every_spec_link_in_the_code_resolves() {
     let mut files = Vec::new();
-    for dir in ["abi", "vm", "replay", "tests", "benches"] {
+    for dir in ["abi", "vm", "cli", "tests", "benches"] {
         rust_files(&root().join(dir), &mut files);
     }
     let mut broken = Vec::new();
