@@ -35,7 +35,7 @@ pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};
 pub use event::{Event, LogLevel, LogRecord};
 pub use fault::{ArgumentKind, Fault, LimitKind, TrapKind};
-pub use host::{host_function, HostFn, HostFnId, WasmType, HOST_FUNCTIONS, HOST_MODULE};
+pub use host::{host_function, wat_imports, HostFn, HostFnId, WasmType, HOST_FUNCTIONS, HOST_MODULE};
 pub use invocation::{Call, HookKind, Invocation, Operation};
 pub use primitives::{Address, Hash32, TokenId};
 pub use receipt::Receipt;

@@ -129,33 +129,20 @@ pub fn operation(op: Operation) -> Call {
 /// Ample gas for any fixture.
 pub const GAS: u64 = 10_000_000;
 
-/// Every host import, named `$<name>`, for inline fixtures.
-pub const IMPORTS: &str = r#"
-  (import "tsvm" "input_size" (func $input_size (result i32)))
-  (import "tsvm" "input_read" (func $input_read (param i32 i32 i32)))
-  (import "tsvm" "return_data" (func $return_data (param i32 i32)))
-  (import "tsvm" "revert" (func $revert (param i32 i32)))
-  (import "tsvm" "storage_read" (func $storage_read (param i32 i32 i32 i32) (result i32)))
-  (import "tsvm" "storage_write" (func $storage_write (param i32 i32 i32 i32)))
-  (import "tsvm" "storage_remove" (func $storage_remove (param i32 i32)))
-  (import "tsvm" "balance_of" (func $balance_of (param i32 i32)))
-  (import "tsvm" "total_supply" (func $total_supply (param i32)))
-  (import "tsvm" "transfer" (func $transfer (param i32 i32 i64 i64)))
-  (import "tsvm" "mint" (func $mint (param i32 i64 i64)))
-  (import "tsvm" "burn" (func $burn (param i32 i64 i64)))
-  (import "tsvm" "emit_event" (func $emit_event (param i32 i32 i32 i32)))
-  (import "tsvm" "log" (func $log (param i32 i32 i32)))
-  (import "tsvm" "block_height" (func $block_height (result i64)))
-  (import "tsvm" "block_timestamp" (func $block_timestamp (result i64)))
-  (import "tsvm" "tx_hash" (func $tx_hash (param i32)))
-  (import "tsvm" "prev_block_hash" (func $prev_block_hash (param i32)))
-  (import "tsvm" "caller" (func $caller (param i32)))
-  (import "tsvm" "token_id" (func $token_id (param i32)))
-  (import "tsvm" "token_owner" (func $token_owner (param i32)))
-  (import "tsvm" "gas_left" (func $gas_left (result i64)))
-  (import "tsvm" "blake3" (func $blake3 (param i32 i32 i32)))
-  (import "tsvm" "cancel_native" (func $cancel_native))
-"#;
+/// Every host import, named `$<name>`, for inline fixtures (`format!("(module {IMPORTS} ...)")`):
+/// generated from the host table ([`abi::wat_imports`]), so a new host function is importable as
+/// soon as it is in `abi::HOST_FUNCTIONS`.
+pub const IMPORTS: Imports = Imports;
+
+/// The type of [`IMPORTS`]: displays as every host function's WAT import, one a line.
+#[derive(Clone, Copy, Debug)]
+pub struct Imports;
+
+impl std::fmt::Display for Imports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&abi::wat_imports())
+    }
+}
 
 /// A module with every host import, one exported page of memory, and `body` (functions, data...).
 #[track_caller]

@@ -1,47 +1,16 @@
-//! The transaction file `tsvm run` reads: module and state by path (relative to the file), the
-//! invocation, the context and the gas limit, all in JSON (`spec/abi.md#json`).
+//! Reading and writing files: the one place the CLI touches the file system for its inputs and
+//! outputs. Every input is read through [`read_bounded`] (at most [`MAX_INPUT_FILE`] bytes, whatever
+//! the file claims to be); JSON is parsed strictly with the failing field named; a bundle's form is
+//! told by its first byte when read ([`is_json`]) and by its extension when written.
 
 use crate::exit::Failure;
-use abi::{Call, Context, Invocation, TokenId};
+use abi::Bundle;
 use anyhow::{anyhow, Context as _};
-use serde::Deserialize;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
-use vm::InMemoryState;
 
-/// Largest input file read (modules, states, transactions): 64 MiB.
+/// Largest input file read (modules, states, transactions, bundles, artefacts, lists): 64 MiB.
 pub const MAX_INPUT_FILE: u64 = 64 * 1024 * 1024;
-
-/// A transaction file as written.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct TxFile {
-    /// Path of the module (`.wasm` binary or `.wat` text), relative to the transaction file.
-    pub module: PathBuf,
-    /// Path of the pre-state JSON, relative to the transaction file.
-    pub state: PathBuf,
-    /// The token whose script runs.
-    pub token: TokenId,
-    /// What to run.
-    pub call: Call,
-    /// Block and transaction context.
-    pub context: Context,
-    /// Gas available.
-    pub gas_limit: u64,
-}
-
-/// A transaction file with its module and state loaded.
-pub struct LoadedTx {
-    /// Module bytes (WebAssembly binary).
-    pub code: Vec<u8>,
-    /// Pre-state.
-    pub state: InMemoryState,
-    /// Invocation.
-    pub invocation: Invocation,
-    /// Context.
-    pub context: Context,
-    /// Gas limit.
-    pub gas_limit: u64,
-}
 
 /// Reads a file, refusing ones larger than [`MAX_INPUT_FILE`]: the one way every command reads an
 /// input file (module, state, transaction, bundle, artefact, list).
@@ -114,24 +83,91 @@ pub fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-impl TxFile {
-    /// Loads a transaction file and what it points to.
-    ///
-    /// # Errors
-    /// Any file that cannot be read or parsed, named with its path.
-    pub fn load(path: &Path) -> Result<LoadedTx, Failure> {
-        let tx: TxFile = read_json(path)?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let code = read_module(&base.join(&tx.module))?;
-        let state = read_json(&base.join(&tx.state))?;
-        Ok(LoadedTx {
-            code,
-            state,
-            invocation: Invocation { token: tx.token, call: tx.call },
-            context: tx.context,
-            gas_limit: tx.gas_limit,
-        })
+/// Whether file contents are JSON (an object) rather than borsh: the first non-blank byte is `{`.
+pub fn is_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The files of `dir` (not its subdirectories), sorted by path.
+///
+/// # Errors
+/// A directory or an entry that cannot be read.
+pub fn sorted_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() {
+            files.push(path);
+        }
     }
+    files.sort();
+    Ok(files)
+}
+
+/// The bundle files named by `inputs` (a directory stands for its `*.json` and `*.bundle` files,
+/// sorted) and by a list file (one path a line, relative to the list's directory; blank lines and
+/// `#` comments skipped).
+///
+/// # Errors
+/// A directory or list that cannot be read, or a list that is not UTF-8.
+pub fn bundle_paths(inputs: &[PathBuf], list: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
+    let mut paths = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let found = sorted_files(input)
+                .with_context(|| format!("cannot read directory {}", input.display()))
+                .map_err(Failure::io)?;
+            paths.extend(
+                found.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json" || e == "bundle")),
+            );
+        } else {
+            paths.push(input.clone());
+        }
+    }
+    if let Some(list) = list {
+        let text = String::from_utf8(read_bounded(list)?)
+            .map_err(|e| Failure::invalid(anyhow!("{}: not UTF-8 text: {e}", list.display())))?;
+        let base = list.parent().unwrap_or(Path::new("."));
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| base.join(l)),
+        );
+    }
+    Ok(paths)
+}
+
+/// Writes `value` as pretty JSON (fields in their declared order) with a final newline.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Failure> {
+    let json = serde_json::to_string_pretty(value).context("encoding JSON").map_err(Failure::host)?;
+    write_file(path, (json + "\n").as_bytes())
+}
+
+/// Writes a bundle: JSON if `path` ends in `.json`, borsh otherwise.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_bundle(path: &Path, bundle: &Bundle) -> Result<(), Failure> {
+    if path.extension().is_some_and(|e| e == "json") {
+        write_json(path, bundle)
+    } else {
+        let bytes = borsh::to_vec(bundle).context("encoding the bundle").map_err(Failure::host)?;
+        write_file(path, &bytes)
+    }
+}
+
+/// Writes bytes to `path`, naming it on error.
+///
+/// # Errors
+/// I/O (exit code `IO`).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(Failure::io)
 }
 
 #[cfg(test)]
@@ -150,5 +186,12 @@ mod tests {
         assert_eq!(at.len() as u64, MAX_INPUT_FILE);
         let past = read_bounded(&file(MAX_INPUT_FILE + 1)).expect_err("a file past the limit is refused");
         assert_eq!(past.code, crate::exit::INVALID_INPUT);
+    }
+
+    #[test]
+    fn json_is_told_from_borsh_by_its_first_byte() {
+        assert!(is_json(b"  \n{\"kind\": 1}"));
+        assert!(!is_json(&[1, 0, 0, 0, b'{']));
+        assert!(!is_json(b""));
     }
 }

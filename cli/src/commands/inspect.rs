@@ -7,7 +7,7 @@ use crate::render;
 use anyhow::Context as _;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use vm::{Rules, Vm};
+use vm::Rules;
 
 /// Pretty-print a bundle, receipt, trace or checkpoints file.
 #[derive(clap::Args, Debug, Default)]
@@ -33,7 +33,7 @@ impl InspectCmd {
             (Artefact::Trace(t), true) => encode(serde_json::to_string_pretty(t))?,
             (Artefact::Checkpoints(c), true) => encode(serde_json::to_string_pretty(c))?,
             (Artefact::Bundle(b, form), false) => {
-                let rules = Vm::new(Rules::default()).rules_hash();
+                let rules = Rules::default().hash();
                 let form = match form {
                     BundleForm::Json => "JSON",
                     BundleForm::Borsh => "borsh",
@@ -43,14 +43,11 @@ impl InspectCmd {
             (Artefact::Receipt(r), false) => {
                 let mut out = render::receipt(&r.receipt);
                 if let Some(t) = &r.trace {
-                    out.push_str(&render::trace_body(t));
+                    out.push_str(&render::trace_body(t.gas_limit, &t.events));
                 }
                 out
             }
-            (Artefact::Trace(t), false) => render::trace_body(&crate::artefact::TraceBody {
-                gas_limit: t.gas_limit,
-                events: t.events.clone(),
-            }),
+            (Artefact::Trace(t), false) => render::trace_body(t.gas_limit, &t.events),
             (Artefact::Checkpoints(c), false) => {
                 let mut out = format!("checkpoints: {}, interval {}\n", c.checkpoints.len(), c.interval);
                 for cp in &c.checkpoints {

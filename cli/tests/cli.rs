@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 
 const RERECORD: &str =
-    "cargo run --release -p tsvm-replay -- run examples/transfer.json --bundle examples/transfer.bundle.json";
+    "cargo run --release -p tsvm-cli -- run examples/transfer.json --bundle examples/transfer.bundle.json";
 
 /// A temp dir with a copy of the example token, state and transfer.
 fn workdir() -> TempDir {
@@ -489,7 +489,7 @@ fn unknown_or_missing_kind_is_invalid_input() {
 
 #[test]
 fn bisect_needs_a_trace_or_checkpoints() {
-    // (Divergent checkpoint windows: replay/tests/disputes.rs.)
+    // (Divergent checkpoint windows: cli/tests/disputes.rs.)
     let dir = workdir();
     let p = |n: &str| dir.path().join(n);
     // A receipt without a trace cannot be bisected against.
@@ -508,7 +508,7 @@ fn bisect_needs_a_trace_or_checkpoints() {
 #[test]
 fn readme_documents_every_exit_code_and_the_replay_command() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
-    assert!(readme.contains("cargo run --release -p tsvm-replay -- replay examples/transfer.bundle.json"));
+    assert!(readme.contains("cargo run --release -p tsvm-cli -- replay examples/transfer.bundle.json"));
     let table = readme.split("### Exit codes").nth(1).expect("an exit-code section");
     let documented: Vec<u8> = table
         .lines()
@@ -517,7 +517,7 @@ fn readme_documents_every_exit_code_and_the_replay_command() {
         .take_while(|l| l.starts_with('|'))
         .map(|l| l.trim_start_matches('|').split('|').next().unwrap_or("").trim().parse().expect("a code"))
         .collect();
-    use tsvm_replay::exit::*;
+    use tsvm_cli::exit::*;
     let codes = [OK, DIVERGED, USAGE, INVALID_INPUT, IO, HOST_FAILURE, INVALID_MODULE, RULES_MISMATCH];
     assert_eq!(documented, codes.to_vec());
 }

@@ -1,10 +1,11 @@
 //! `tsvm run <tx.json>`: executes one transaction file and prints its receipt; optionally writes a
 //! bundle, the post-state, the trace and checkpoints for the other subcommands.
 
-use crate::artefact::{self, CheckpointsFile, ReceiptFile, TraceBody, TraceFile};
+use crate::artefact::{check_interval, CheckpointsFile, ReceiptFile, TraceBody, TraceFile};
 use crate::exit::{self, Failure, Output};
+use crate::files::{read_json, read_module, write_bundle, write_json};
 use crate::render;
-use crate::tx_file::{read_json, read_module, LoadedTx, TxFile};
+use crate::tx_file::{LoadedTx, TxFile};
 use abi::{Address, Invocation, StatusCode, TokenId};
 use anyhow::Context as _;
 use std::path::PathBuf;
@@ -84,7 +85,7 @@ pub struct RunCmd {
 
 fn parse_interval(s: &str) -> Result<u64, String> {
     let k: u64 = s.parse().map_err(|e| format!("{e}"))?;
-    crate::bisect::check_interval(k)?;
+    check_interval(k)?;
     Ok(k)
 }
 
@@ -173,12 +174,12 @@ impl RunCmd {
         }
 
         if let Some(out) = &self.bundle {
-            artefact::write_bundle(out, &vm::record_bundle(&vm, &tx, &execution))?;
+            write_bundle(out, &vm::record_bundle(&vm, &tx, &execution))?;
         }
         if let Some(out) = &self.state_out {
             let mut post = loaded.state.clone();
             post.apply(&receipt.diff).context("applying the receipt's diff").map_err(Failure::host)?;
-            artefact::write_json(out, &post)?;
+            write_json(out, &post)?;
         }
         if let Some(out) = &self.trace_out {
             let file = TraceFile {
@@ -186,7 +187,7 @@ impl RunCmd {
                 gas_limit: tx.gas_limit,
                 events: execution.trace.clone(),
             };
-            artefact::write_json(out, &file)?;
+            write_json(out, &file)?;
         }
         if let Some(out) = &self.checkpoints_out {
             let file = CheckpointsFile {
@@ -194,7 +195,7 @@ impl RunCmd {
                 interval: options.checkpoint_interval,
                 checkpoints: execution.checkpoints.clone(),
             };
-            artefact::write_json(out, &file)?;
+            write_json(out, &file)?;
         }
 
         let show_trace = self.trace == TraceArg::Full;

@@ -2,8 +2,8 @@
 //! (`spec/determinism.md`), listing every violation with its rule, function and byte offset.
 
 use crate::exit::{self, Failure, Output};
-use crate::tx_file::read_module;
-use anyhow::Context as _;
+use crate::files::read_module;
+use crate::render;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -48,11 +48,18 @@ impl From<&ValidationError> for Violation {
     }
 }
 
+/// One module's result as `--json` prints it.
 #[derive(Serialize, Debug)]
 struct ModuleReport {
     path: String,
     valid: bool,
     violations: Vec<Violation>,
+}
+
+/// What `--json` prints.
+#[derive(Serialize, Debug)]
+struct ValidateReport {
+    modules: Vec<ModuleReport>,
 }
 
 impl ValidateCmd {
@@ -63,7 +70,7 @@ impl ValidateCmd {
     /// A module that cannot be read (exit code `IO`) or is oversized (`INVALID_INPUT`).
     pub fn run(&self) -> Result<Output, Failure> {
         let limits = Rules::default().limits;
-        let mut reports = Vec::new();
+        let mut report = ValidateReport { modules: Vec::new() };
         for path in &self.modules {
             let violations = match read_module(path) {
                 Ok(code) => vm::validate_all(&code, &limits).iter().map(Violation::from).collect(),
@@ -77,20 +84,18 @@ impl ValidateCmd {
                 }],
                 Err(f) => return Err(f),
             };
-            reports.push(ModuleReport {
+            report.modules.push(ModuleReport {
                 path: path.display().to_string(),
                 valid: violations.is_empty(),
                 violations,
             });
         }
-        let code = if reports.iter().all(|r| r.valid) { exit::OK } else { exit::INVALID_MODULE };
+        let code = if report.modules.iter().all(|r| r.valid) { exit::OK } else { exit::INVALID_MODULE };
         let stdout = if self.json {
-            serde_json::to_string_pretty(&serde_json::json!({ "modules": reports }))
-                .context("encoding the report")
-                .map_err(Failure::host)?
+            render::json_report(&report)?
         } else {
             let mut out = String::new();
-            for r in &reports {
+            for r in &report.modules {
                 if r.valid {
                     let _ = writeln!(out, "{}: ok", r.path);
                     continue;

@@ -59,26 +59,6 @@ fn transfer(from: Address, to: Address, amount: u128) -> Operation {
     Operation::Transfer { from, to, amount }
 }
 
-/// Every host import, named `$<name>`, from the host table (as the battery's `module` helper has
-/// them).
-fn imports() -> String {
-    let ty = |ts: &[abi::WasmType]| -> String {
-        ts.iter().map(|t| if *t == abi::WasmType::I32 { " i32" } else { " i64" }).collect()
-    };
-    abi::HOST_FUNCTIONS
-        .iter()
-        .map(|f| {
-            format!(
-                r#"(import "tsvm" "{0}" (func ${0} (param{1}) (result{2})))"#,
-                f.name,
-                ty(f.params),
-                ty(f.results)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Checkpoint interval of every digested execution: the specified minimum (`spec/trace.md#checkpoints`),
 /// so that executions past it record one.
 pub const CHECKPOINT_INTERVAL: u64 = vm::MIN_CHECKPOINT_INTERVAL;
@@ -247,7 +227,7 @@ impl Digest {
     }
 
     /// Every module written out in the battery's sources (`tests/battery/*.rs`): raw-string WAT,
-    /// whole modules or bodies wrapped as [`crate::module`] does; format templates are skipped.
+    /// whole modules or bodies wrapped as the tests crate's `module` helper does; format templates are skipped.
     ///
     /// # Errors
     /// If the battery's sources cannot be read.
@@ -263,7 +243,7 @@ impl Digest {
                 let full = if text.starts_with("(module") {
                     text.to_string()
                 } else if text.starts_with('(') {
-                    format!("(module {} (memory (export \"memory\") 1) {text})", imports())
+                    format!("(module {} (memory (export \"memory\") 1) {text})", abi::wat_imports())
                 } else {
                     continue;
                 };
@@ -295,13 +275,7 @@ impl Digest {
 
 /// The files of `dir`, sorted by name.
 fn sorted_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::files::sorted_files(dir).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// The contents of every `r#"..."#` literal in `source`, in order.

@@ -3,10 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_replay::{
-    bisect::BisectCmd, diff::DiffCmd, gen_bundles::GenBundlesCmd, inspect::InspectCmd, replay::ReplayCmd,
-    run::RunCmd, validate::ValidateCmd,
-};
+use tsvm_cli::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, ValidateCmd};
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
 #[derive(Parser, Debug)]

@@ -1,8 +1,11 @@
 //! `tsvm replay <bundle|dir>...`: re-executes bundles against their witnesses and compares each
 //! with its expected receipt (`spec/bundle.md#replay`), in parallel, with a summary.
 
+use super::run::MAX_TRACE_EVENTS;
 use crate::artefact::load_bundle;
 use crate::exit::{self, Failure, Output};
+use crate::files::bundle_paths;
+use crate::render::{self, divergence};
 use anyhow::{anyhow, Context as _};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -100,16 +103,23 @@ pub struct Summary {
     pub jobs: usize,
 }
 
+/// What `--json` prints: the totals, then every bundle's result in input order.
+#[derive(Serialize, Debug)]
+struct ReplayReport<'a> {
+    summary: &'a Summary,
+    results: &'a [BundleResult],
+}
+
 /// Lines of the replay's trace shown with a divergence.
 pub const TRACE_TAIL_LINES: usize = 12;
 
 /// The last [`TRACE_TAIL_LINES`] lines of `bundle`'s replay trace, from a second run keeping at most
-/// [`crate::run::MAX_TRACE_EVENTS`] events (so a divergent bundle is bounded in memory too).
+/// [`MAX_TRACE_EVENTS`] events (so a divergent bundle is bounded in memory too).
 fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
-    let cap = crate::run::MAX_TRACE_EVENTS;
+    let cap = MAX_TRACE_EVENTS;
     let options = ExecOptions { trace: TraceLevel::Prefix { events: cap }, ..ExecOptions::default() };
     let Ok(r) = vm::replay(vm, bundle, &options) else { return Vec::new() };
-    let text = crate::render::trace(&r.execution.trace);
+    let text = render::trace(&r.execution.trace);
     let lines: Vec<&str> = text.lines().collect();
     let mut tail: Vec<String> =
         lines[lines.len().saturating_sub(TRACE_TAIL_LINES)..].iter().map(|l| l.to_string()).collect();
@@ -155,64 +165,13 @@ pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
     }
 }
 
-/// The bundle files named by `inputs` (directories expanded, sorted) and by a list file.
-///
-/// # Errors
-/// A directory or list that cannot be read.
-pub fn collect_paths(inputs: &[PathBuf], list: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
-    let mut paths = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut found = Vec::new();
-            let entries = std::fs::read_dir(input)
-                .with_context(|| format!("cannot read directory {}", input.display()))
-                .map_err(Failure::io)?;
-            for entry in entries {
-                let entry = entry
-                    .with_context(|| format!("cannot read directory {}", input.display()))
-                    .map_err(Failure::io)?;
-                let p = entry.path();
-                if p.is_file() && p.extension().is_some_and(|e| e == "json" || e == "bundle") {
-                    found.push(p);
-                }
-            }
-            found.sort();
-            paths.extend(found);
-        } else {
-            paths.push(input.clone());
-        }
-    }
-    if let Some(list) = list {
-        let text = String::from_utf8(crate::tx_file::read_bounded(list)?)
-            .map_err(|e| Failure::invalid(anyhow!("{}: not UTF-8 text: {e}", list.display())))?;
-        let base = list.parent().unwrap_or(Path::new("."));
-        paths.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(|l| base.join(l)),
-        );
-    }
-    Ok(paths)
-}
-
-fn one_line(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    if s.len() > 200 {
-        format!("{}... ({} chars)", &s[..s.char_indices().nth(200).map_or(s.len(), |(i, _)| i)], s.len())
-    } else {
-        s
-    }
-}
-
 /// Human-readable lines for one result.
 pub fn describe(r: &BundleResult) -> String {
     let mut out = String::new();
     let path = r.path.display();
     match &r.outcome {
         BundleOutcome::Matched { status, gas_used } => {
-            let _ =
-                writeln!(out, "{path}: matched ({}, gas used {gas_used})", crate::render::json_name(status));
+            let _ = writeln!(out, "{path}: matched ({}, gas used {gas_used})", render::json_name(status));
         }
         BundleOutcome::Diverged { mismatches, error, trace_tail } => {
             let _ = writeln!(out, "{path}: DIVERGED");
@@ -220,9 +179,7 @@ pub fn describe(r: &BundleResult) -> String {
                 let _ = writeln!(out, "  {e}");
             }
             for m in mismatches {
-                let _ = writeln!(out, "  {}: expected {}", m.field, one_line(&m.expected));
-                let _ =
-                    writeln!(out, "  {:width$}  got      {}", "", one_line(&m.got), width = m.field.len());
+                let _ = writeln!(out, "{}", divergence::mismatch(m.field, &m.expected, &m.got));
             }
             if !trace_tail.is_empty() {
                 let _ = writeln!(out, "  the replay's trace ends:");
@@ -253,7 +210,7 @@ impl ReplayCmd {
     /// # Errors
     /// No bundle given, or an unreadable directory or list.
     pub fn run(&self) -> Result<Output, Failure> {
-        let paths = collect_paths(&self.inputs, self.list.as_deref())?;
+        let paths = bundle_paths(&self.inputs, self.list.as_deref())?;
         if paths.is_empty() {
             return Err(Failure::usage(anyhow!("no bundles to replay (give files, directories or --list)")));
         }
@@ -307,9 +264,7 @@ impl ReplayCmd {
             })
             .unwrap_or(if summary.diverged > 0 { exit::DIVERGED } else { exit::OK });
         let stdout = if self.json {
-            serde_json::to_string_pretty(&serde_json::json!({ "summary": summary, "results": results }))
-                .context("encoding the summary")
-                .map_err(Failure::host)?
+            render::json_report(&ReplayReport { summary: &summary, results: &results })?
         } else {
             let mut out = String::new();
             for r in &results {

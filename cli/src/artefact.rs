@@ -5,7 +5,7 @@
 //! line and column.
 
 use crate::exit::Failure;
-use crate::tx_file::{parse_json, read_bounded};
+use crate::files::{is_json, parse_json, read_bounded};
 use abi::{Bundle, Checkpoint, Receipt, TraceEvent, BUNDLE_FORMAT_VERSION};
 use anyhow::{anyhow, Context as _};
 use serde::{Deserialize, Serialize};
@@ -75,6 +75,21 @@ pub struct CheckpointsFile {
     pub checkpoints: Vec<Checkpoint>,
 }
 
+/// Refuses a checkpoint interval below `vm::MIN_CHECKPOINT_INTERVAL`
+/// (`spec/trace.md#minimum-interval`), so that no checkpoints file can make a replay slow.
+///
+/// # Errors
+/// The message says the interval and the minimum.
+pub fn check_interval(k: u64) -> Result<(), String> {
+    if k < vm::MIN_CHECKPOINT_INTERVAL {
+        return Err(format!(
+            "checkpoint interval {k} is below the minimum of {} gas (spec/trace.md#minimum-interval)",
+            vm::MIN_CHECKPOINT_INTERVAL
+        ));
+    }
+    Ok(())
+}
+
 /// Which form a bundle was read in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BundleForm {
@@ -114,10 +129,6 @@ impl Artefact {
 struct Peek {
     kind: Option<serde_json::Value>,
     format_version: Option<serde::de::IgnoredAny>,
-}
-
-fn is_json(bytes: &[u8]) -> bool {
-    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Reads any artefact: a JSON object with a `kind` field, a JSON bundle (it has `format_version`),
@@ -201,36 +212,4 @@ fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
     borsh::from_slice(bytes)
         .with_context(|| format!("{}: malformed borsh bundle", path.display()))
         .map_err(Failure::invalid)
-}
-
-/// Writes `value` as pretty JSON with a final newline.
-///
-/// # Errors
-/// I/O (exit code `IO`).
-pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(value).context("encoding JSON").map_err(Failure::host)?;
-    write_file(path, (json + "\n").as_bytes())
-}
-
-/// Writes a bundle: JSON if `path` ends in `.json`, borsh otherwise.
-///
-/// # Errors
-/// I/O (exit code `IO`).
-pub fn write_bundle(path: &Path, bundle: &Bundle) -> Result<(), Failure> {
-    if path.extension().is_some_and(|e| e == "json") {
-        write_json(path, bundle)
-    } else {
-        let bytes = borsh::to_vec(bundle).context("encoding the bundle").map_err(Failure::host)?;
-        write_file(path, &bytes)
-    }
-}
-
-/// Writes bytes to `path`, naming it on error.
-///
-/// # Errors
-/// I/O (exit code `IO`).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
-        .map_err(Failure::io)
 }

@@ -2,16 +2,16 @@
 //! receipts, two checkpoint lists, or two bundles (every field: module, invocation, context, gas
 //! limit, witness and expected receipt; a bundle against a receipt compares its expected receipt).
 
-use crate::artefact::{self, Artefact, TraceBody};
-use crate::bisect::check_interval;
+use crate::artefact::{self, check_interval, Artefact, TraceBody};
 use crate::exit::{self, Failure, Output};
-use crate::render;
-use abi::{Bundle, Checkpoint, Receipt, StateKey, TraceEvent};
+use crate::render::{self, divergence, divergence::EventReport};
+use abi::{Bundle, Checkpoint, Hash32, Receipt, StateKey};
 use anyhow::{anyhow, Context as _};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Show the first divergence between two traces, receipts or checkpoint lists.
 #[derive(clap::Args, Debug, Default)]
@@ -23,6 +23,50 @@ pub struct DiffCmd {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `--json` prints: the two files, what kind they are, whether they diverged, and where.
+#[derive(Serialize, Debug)]
+struct DiffReport<'a> {
+    left: &'a Path,
+    right: &'a Path,
+    /// `trace`, `receipt`, `bundle` or `checkpoints`.
+    kind: &'static str,
+    diverged: bool,
+    /// Receipts and bundles: every field that differs (empty when they agree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<FieldDiff>>,
+    /// Traces, and receipts that both carry one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_divergent_event: Option<EventReport>,
+    /// Checkpoint lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_divergent_window: Option<WindowReport>,
+}
+
+/// The first divergent checkpoint window as `--json` shows it.
+#[derive(Serialize, Debug)]
+struct WindowReport {
+    position: usize,
+    window_start: u64,
+    last_agreed: Option<Checkpoint>,
+    left: Option<Checkpoint>,
+    right: Option<Checkpoint>,
+}
+
+/// A field two receipts or bundles disagree on, with both values.
+#[derive(Serialize, Debug)]
+struct FieldDiff {
+    field: String,
+    left: Value,
+    right: Value,
+}
+
+/// A bundle's module as `diff` compares it: by hash and length, not byte by byte.
+#[derive(Serialize, Debug)]
+struct ModuleId {
+    blake3: Hash32,
+    len: usize,
 }
 
 /// What a side offers to compare.
@@ -42,30 +86,17 @@ fn side(a: Artefact) -> Side {
     }
 }
 
-/// The first divergent event of two traces, as text and JSON.
-pub fn event_divergence(left: &[TraceEvent], right: &[TraceEvent]) -> Option<(String, Value)> {
-    let d = vm::first_divergent_event(left, right)?;
-    let show = |e: &Option<TraceEvent>| e.as_ref().map_or_else(|| "(trace ended)".to_string(), render::event);
-    let mut text = format!("first divergent event: #{}\n", d.index);
-    if let Some(prev) = d.index.checked_sub(1).and_then(|i| left.get(i)) {
-        let _ = writeln!(text, "  last agreed  #{}: {}", d.index - 1, render::event(prev));
-    }
-    let _ = writeln!(text, "  left         #{}: {}", d.index, show(&d.left));
-    let _ = write!(text, "  right        #{}: {}", d.index, show(&d.right));
-    Some((text, json!({ "index": d.index, "left": d.left, "right": d.right })))
-}
-
-/// Differing fields, each with its left and right value, as text and a JSON list.
+/// Differing fields, each with its left and right value, as text and a list.
 #[derive(Default)]
 struct Fields {
     text: String,
-    list: Vec<Value>,
+    list: Vec<FieldDiff>,
 }
 
 impl Fields {
     fn push(&mut self, field: &str, left: Value, right: Value) {
-        let _ = writeln!(self.text, "{field}:\n  left  {left}\n  right {right}");
-        self.list.push(json!({ "field": field, "left": left, "right": right }));
+        let _ = writeln!(self.text, "{}", divergence::field(field, &left, &right));
+        self.list.push(FieldDiff { field: field.to_string(), left, right });
     }
 
     /// Adds the receipt fields that differ, each named `{prefix}{field}`.
@@ -78,8 +109,8 @@ impl Fields {
         Ok(())
     }
 
-    fn finish(self) -> (String, Value) {
-        (self.text.trim_end().to_string(), Value::Array(self.list))
+    fn finish(self) -> (String, Vec<FieldDiff>) {
+        (self.text.trim_end().to_string(), self.list)
     }
 }
 
@@ -87,7 +118,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, Failure> {
     serde_json::to_value(v).context("encoding a field").map_err(Failure::host)
 }
 
-fn receipt_divergence(left: &Receipt, right: &Receipt) -> Result<(String, Value), Failure> {
+fn receipt_divergence(left: &Receipt, right: &Receipt) -> Result<(String, Vec<FieldDiff>), Failure> {
     let mut fields = Fields::default();
     fields.receipts("", left, right)?;
     Ok(fields.finish())
@@ -95,17 +126,17 @@ fn receipt_divergence(left: &Receipt, right: &Receipt) -> Result<(String, Value)
 
 /// Every field of two bundles that differs (`spec/bundle.md#contents`): the module by its blake3
 /// hash and length, witness entries key by key, the expected receipts field by field.
-fn bundle_divergence(l: &Bundle, r: &Bundle) -> Result<(String, Value), Failure> {
+fn bundle_divergence(l: &Bundle, r: &Bundle) -> Result<(String, Vec<FieldDiff>), Failure> {
     let mut f = Fields::default();
     if l.format_version != r.format_version {
-        f.push("format_version", json!(l.format_version), json!(r.format_version));
+        f.push("format_version", Value::from(l.format_version), Value::from(r.format_version));
     }
     if l.rules_hash != r.rules_hash {
         f.push("rules_hash", to_json(&l.rules_hash)?, to_json(&r.rules_hash)?);
     }
     if l.module != r.module {
-        let show = |m: &[u8]| json!({ "blake3": abi::hash::content_hash(m), "len": m.len() });
-        f.push("module", show(&l.module), show(&r.module));
+        let show = |m: &[u8]| to_json(&ModuleId { blake3: abi::hash::content_hash(m), len: m.len() });
+        f.push("module", show(&l.module)?, show(&r.module)?);
     }
     if l.invocation != r.invocation {
         f.push("invocation", to_json(&l.invocation)?, to_json(&r.invocation)?);
@@ -114,7 +145,7 @@ fn bundle_divergence(l: &Bundle, r: &Bundle) -> Result<(String, Value), Failure>
         f.push("context", to_json(&l.context)?, to_json(&r.context)?);
     }
     if l.gas_limit != r.gas_limit {
-        f.push("gas_limit", json!(l.gas_limit), json!(r.gas_limit));
+        f.push("gas_limit", Value::from(l.gas_limit), Value::from(r.gas_limit));
     }
     if l.witness.token != r.witness.token {
         f.push("witness.token", to_json(&l.witness.token)?, to_json(&r.witness.token)?);
@@ -125,9 +156,9 @@ fn bundle_divergence(l: &Bundle, r: &Bundle) -> Result<(String, Value), Failure>
         };
         let (lm, rm) = (map(l), map(r));
         let value = |m: &BTreeMap<StateKey, Option<Vec<u8>>>, k: &StateKey| match m.get(k) {
-            None => json!("(not in the witness)"),
+            None => Value::from("(not in the witness)"),
             Some(None) => Value::Null,
-            Some(Some(v)) => json!(abi::hex::encode(v)),
+            Some(Some(v)) => Value::from(abi::hex::encode(v)),
         };
         let keys: std::collections::BTreeSet<&StateKey> = lm.keys().chain(rm.keys()).collect();
         let mut any = false;
@@ -139,7 +170,8 @@ fn bundle_divergence(l: &Bundle, r: &Bundle) -> Result<(String, Value), Failure>
         }
         if !any {
             // Same keys and values, other order or duplicates.
-            let keys = |b: &Bundle| b.witness.entries.iter().map(|e| json!(e.key.to_string())).collect();
+            let keys =
+                |b: &Bundle| b.witness.entries.iter().map(|e| Value::from(e.key.to_string())).collect();
             f.push("witness.entries (order)", Value::Array(keys(l)), Value::Array(keys(r)));
         }
     }
@@ -155,50 +187,46 @@ impl DiffCmd {
     pub fn run(&self) -> Result<Output, Failure> {
         let (la, ra) = (artefact::load(&self.left)?, artefact::load(&self.right)?);
         let (lk, rk) = (la.kind(), ra.kind());
-        let mut text = String::new();
-        let mut report = json!({ "left": self.left, "right": self.right });
+        let mut report = DiffReport {
+            left: &self.left,
+            right: &self.right,
+            kind: lk,
+            diverged: false,
+            fields: None,
+            first_divergent_event: None,
+            first_divergent_window: None,
+        };
         // A bundle against a receipt: its expected receipt.
         let sides = match (side(la), side(ra)) {
             (Side::Bundle(b), r @ Side::Receipt(..)) => (Side::Receipt(Box::new(b.expected), None), r),
             (l @ Side::Receipt(..), Side::Bundle(b)) => (l, Side::Receipt(Box::new(b.expected), None)),
             sides => sides,
         };
-        let diverged = match sides {
+        // What differs, in words: empty when the two agree.
+        let text = match sides {
             (Side::Trace(l), Side::Trace(r)) => {
-                report["kind"] = json!("trace");
-                match event_divergence(&l.events, &r.events) {
-                    Some((t, j)) => {
-                        text = t;
-                        report["first_divergent_event"] = j;
-                        true
-                    }
-                    None => false,
-                }
+                let (text, event) = divergence::first_divergent_event(&l.events, &r.events).unzip();
+                report.first_divergent_event = event;
+                text.unwrap_or_default()
             }
             (Side::Bundle(l), Side::Bundle(r)) => {
-                report["kind"] = json!("bundle");
-                let (t, j) = bundle_divergence(&l, &r)?;
-                text = t;
-                report["fields"] = j;
-                !text.is_empty()
+                let (text, fields) = bundle_divergence(&l, &r)?;
+                report.fields = Some(fields);
+                text
             }
             (Side::Receipt(l, lt), Side::Receipt(r, rt)) => {
-                report["kind"] = json!("receipt");
-                let (t, j) = receipt_divergence(&l, &r)?;
-                let mut diverged = !t.is_empty();
-                text = t;
-                report["fields"] = j;
+                report.kind = "receipt";
+                let (mut text, fields) = receipt_divergence(&l, &r)?;
+                report.fields = Some(fields);
                 if let (Some(lt), Some(rt)) = (lt, rt) {
-                    if let Some((t, j)) = event_divergence(&lt.events, &rt.events) {
+                    if let Some((t, event)) = divergence::first_divergent_event(&lt.events, &rt.events) {
                         text = format!("{text}\n{t}").trim_start().to_string();
-                        report["first_divergent_event"] = j;
-                        diverged = true;
+                        report.first_divergent_event = Some(event);
                     }
                 }
-                diverged
+                text
             }
             (Side::Checkpoints(lk, l), Side::Checkpoints(rk, r)) => {
-                report["kind"] = json!("checkpoints");
                 for (k, path) in [(lk, &self.left), (rk, &self.right)] {
                     check_interval(k).map_err(|e| Failure::invalid(anyhow!("{}: {e}", path.display())))?;
                 }
@@ -212,43 +240,38 @@ impl DiffCmd {
                 }
                 match vm::first_divergent_window(&l, &r) {
                     Some(w) => {
-                        let show = |c: &Option<Checkpoint>| {
-                            c.as_ref().map_or_else(|| "(list ended)".to_string(), render::checkpoint)
-                        };
-                        text = format!(
-                            "first divergent window: from gas used {} to checkpoint position {}\n  last agreed  {}\n  left         {}\n  right        {}",
+                        let text = format!(
+                            "first divergent window: from gas used {} to checkpoint position {}\n{}",
                             w.window_start(),
                             w.position,
-                            w.last_agreed.as_ref().map_or_else(|| "(none)".to_string(), render::checkpoint),
-                            show(&w.left),
-                            show(&w.right),
+                            divergence::window(&w, ["left", "right"]),
                         );
-                        report["first_divergent_window"] = json!({
-                            "position": w.position,
-                            "window_start": w.window_start(),
-                            "last_agreed": w.last_agreed,
-                            "left": w.left,
-                            "right": w.right,
+                        report.first_divergent_window = Some(WindowReport {
+                            position: w.position,
+                            window_start: w.window_start(),
+                            last_agreed: w.last_agreed,
+                            left: w.left,
+                            right: w.right,
                         });
-                        true
+                        text
                     }
-                    None => false,
+                    None => String::new(),
                 }
             }
             _ => {
                 return Err(Failure::usage(anyhow!(
-                "cannot compare a {lk} file ({}) with a {rk} file ({}): give two traces, two receipts, two \
-                     bundles (or a bundle and a receipt) or two checkpoint lists",
-                self.left.display(),
-                self.right.display()
-            )))
+                    "cannot compare a {lk} file ({}) with a {rk} file ({}): give two traces, two receipts, \
+                     two bundles (or a bundle and a receipt) or two checkpoint lists",
+                    self.left.display(),
+                    self.right.display()
+                )))
             }
         };
-        report["diverged"] = json!(diverged);
-        let code = if diverged { exit::DIVERGED } else { exit::OK };
+        report.diverged = !text.is_empty();
+        let code = if report.diverged { exit::DIVERGED } else { exit::OK };
         let stdout = if self.json {
-            serde_json::to_string_pretty(&report).context("encoding the report").map_err(Failure::host)?
-        } else if diverged {
+            render::json_report(&report)?
+        } else if report.diverged {
             text
         } else {
             format!("the two {lk}s agree")

@@ -1,15 +1,15 @@
 //! `tsvm gen-bundles` (hidden): writes N distinct transfer bundles of the example token script, to
 //! measure `tsvm replay` throughput on many bundles.
 
-use crate::artefact;
 use crate::exit::{Failure, Output};
+use crate::files::write_bundle;
 use abi::{Call, Context, Hash32, Invocation, Operation, TokenId};
 use anyhow::{anyhow, Context as _};
 use std::path::PathBuf;
 use vm::{ExecOptions, InMemoryState, Rules, Transaction, Vm};
 
-const TOKEN_WAT: &str = include_str!("../../examples/token.wat");
-const STATE_JSON: &str = include_str!("../../examples/state.json");
+const TOKEN_WAT: &str = include_str!("../../../examples/token.wat");
+const STATE_JSON: &str = include_str!("../../../examples/state.json");
 
 /// Write N transfer bundles of the example token (amounts 1..=N mod 1000, distinct tx hashes).
 #[derive(clap::Args, Debug)]
@@ -67,7 +67,7 @@ impl GenBundlesCmd {
                 .map_err(Failure::host)?;
             let ext = if self.borsh { "bundle" } else { "json" };
             let path = self.out.join(format!("tx-{i:06}.{ext}"));
-            artefact::write_bundle(&path, &vm::record_bundle(&vm, &tx, &execution))?;
+            write_bundle(&path, &vm::record_bundle(&vm, &tx, &execution))?;
         }
         Ok(Output::ok(format!("wrote {} bundles to {}", self.count, self.out.display())))
     }

@@ -1,0 +1,25 @@
+//! # tsvm-cli
+//!
+//! The `tsvm` command line as a library: each subcommand is a struct with `run()` ([`commands`]),
+//! so tests and benches call it without a process (`tests/in_process.rs` does). `main.rs` only
+//! parses arguments and maps results to exit codes ([`exit`]).
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`commands`] | one file per subcommand: `validate`, `run`, `replay`, `diff`, `bisect`, `inspect`, `gen-bundles` |
+//! | [`render`] | text output: traces, receipts, bundles, divergences; the JSON form of `--json` reports |
+//! | [`files`] | reading (bounded, strict JSON, modules) and writing files |
+//! | [`artefact`], [`tx_file`] | the file formats: bundles, receipt, trace and checkpoints files; transaction files |
+//! | [`exit`] | exit codes, [`Output`] and [`Failure`] |
+//! | [`xarch`] | the cross-architecture digest of the `tsvm-xarch` binary |
+
+pub mod artefact;
+pub mod commands;
+pub mod exit;
+pub mod files;
+pub mod render;
+pub mod tx_file;
+pub mod xarch;
+
+pub use commands::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, ValidateCmd};
+pub use exit::{Failure, Output};
