@@ -2,7 +2,7 @@
 //! used, return data, diff, and the golden diff, trace and receipt hashes. They pin the gas table and the host's behaviour: a change in any
 //! expected value is a consensus change and requires a new spec version.
 //!
-//! Regenerate on purpose only: `TSVM_BLESS=1 cargo test -p tsvm-tests --test main vectors`.
+//! Regenerate on purpose only: `TSVM_BLESS=1 cargo test -p tsvm-tests --test main vectors::conformance_vectors_hold`.
 
 use abi::{Call, Context, Hash32, Invocation, StateDiff, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -10,24 +10,42 @@ use std::path::PathBuf;
 use tsvm_tests::*;
 use vm::{InMemoryState, Transaction, GAS_TABLE_VERSION};
 
-/// blake3 of `spec/vectors/gas.json` for each (gas table, profile, ABI) version. A version's vectors
+/// blake3 of `spec/vectors/conformance.json` for each (gas table, profile, ABI) version. A version's vectors
 /// are frozen: when expected values change, bump `GAS_TABLE_VERSION` (or the profile or ABI version)
 /// and add a line.
 const PINNED: &[((u32, u32, u32), &str)] = &[
+    // Version 1's file was `gas.json`, with `spec_version` for `versions`.
     ((1, 1, 1), "0x27f14bd95408a3d40c887bd69e01238d811f1014cf150cce7bb188811c3d9440"),
     // Gas table 2 (fairness repricing, host steps, checkpoints v2, trace v2 with faults and the
     // token metadata), profile 2 (max_frame_units), ABI 2 (engine_rejected, faults).
-    ((2, 2, 2), "0x436736ec450e0f76208fb0b5f55f7cca5812c1ee004f8e20f76c7fad3c24de8e"),
+    // Re-pinned when the file became `conformance.json` with `versions` for `spec_version`: the
+    // vectors, state and context are unchanged (the digest before was 0x436736ec...de8e).
+    ((2, 2, 2), "0x0d80a6294acc77b13d1e2ddca37106f4b928d5ea64d215855450f7f3a5418b73"),
 ];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 #[serde(deny_unknown_fields)]
 struct VectorFile {
-    spec_version: u32,
+    versions: Versions,
     rules_hash: Hash32,
     context: Context,
     state: InMemoryState,
     vectors: Vec<Vector>,
+}
+
+/// The versions a vector file was made under: all three must be this build's.
+#[derive(Serialize, Deserialize, PartialEq, Eq, Debug, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct Versions {
+    gas_table: u32,
+    profile: u32,
+    abi: u32,
+}
+
+impl Versions {
+    fn current() -> Self {
+        Self { gas_table: GAS_TABLE_VERSION, profile: vm::PROFILE_VERSION, abi: abi::ABI_VERSION }
+    }
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
@@ -54,6 +72,9 @@ struct Expect {
     receipt_hash: Hash32,
 }
 
+/// The vector file, under [`dir`].
+const FILE: &str = "conformance.json";
+
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/vectors")
 }
@@ -77,12 +98,12 @@ fn execute(file: &VectorFile, v: &Vector) -> Expect {
 }
 
 #[test]
-fn gas_vectors_hold() {
-    let path = dir().join("gas.json");
+fn conformance_vectors_hold() {
+    let path = dir().join(FILE);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut file: VectorFile = serde_json::from_str(&text).unwrap();
     if std::env::var_os("TSVM_BLESS").is_some() {
-        file.spec_version = GAS_TABLE_VERSION;
+        file.versions = Versions::current();
         file.rules_hash = vm().rules_hash();
         let got: Vec<Expect> = file.vectors.iter().map(|v| execute(&file, v)).collect();
         for (v, e) in file.vectors.iter_mut().zip(got) {
@@ -91,7 +112,7 @@ fn gas_vectors_hold() {
         std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
         return;
     }
-    assert_eq!(file.spec_version, GAS_TABLE_VERSION, "vectors were made for another gas table version");
+    assert_eq!(file.versions, Versions::current(), "vectors were made for other versions");
     assert_eq!(file.rules_hash, vm().rules_hash(), "the rules changed: bump the spec version and re-bless");
     let mut failures = Vec::new();
     for v in &file.vectors {
@@ -104,8 +125,8 @@ fn gas_vectors_hold() {
 }
 
 #[test]
-fn vectors_are_frozen_per_spec_version() {
-    let text = std::fs::read(dir().join("gas.json")).unwrap();
+fn vectors_are_frozen_per_version() {
+    let text = std::fs::read(dir().join(FILE)).unwrap();
     let digest = abi::hex::encode(blake3::hash(&text).as_bytes());
     let mut modules: Vec<_> =
         std::fs::read_dir(dir().join("modules")).unwrap().map(|e| e.unwrap().path()).collect();
@@ -117,7 +138,8 @@ fn vectors_are_frozen_per_spec_version() {
         h.update(&std::fs::read(m).unwrap());
     }
     let digest = abi::hex::encode(h.finalize().as_bytes());
-    let versions = (GAS_TABLE_VERSION, vm::PROFILE_VERSION, abi::ABI_VERSION);
+    let Versions { gas_table, profile, abi } = Versions::current();
+    let versions = (gas_table, profile, abi);
     let pinned = PINNED.iter().find(|(v, _)| *v == versions).map(|(_, d)| *d);
     assert_eq!(
         pinned,
@@ -129,8 +151,7 @@ fn vectors_are_frozen_per_spec_version() {
 
 #[test]
 fn vector_file_has_every_status_it_claims_to_cover() {
-    let file: VectorFile =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("gas.json")).unwrap()).unwrap();
+    let file: VectorFile = serde_json::from_str(&std::fs::read_to_string(dir().join(FILE)).unwrap()).unwrap();
     let statuses: std::collections::BTreeSet<_> = file.vectors.iter().map(|v| v.expect.status).collect();
     for s in [
         StatusCode::Success,

@@ -170,20 +170,23 @@ impl Digest {
         }
     }
 
-    /// The conformance vectors of `spec/vectors/gas.json` under `root`.
+    /// The conformance vectors of `spec/vectors/conformance.json` under `root`.
     ///
     /// # Errors
     /// If the vector file or a module cannot be read or parsed.
     pub fn vectors(&mut self, root: &Path) -> Result<(), String> {
         let dir = root.join("spec/vectors");
-        let text = std::fs::read_to_string(dir.join("gas.json")).map_err(|e| format!("gas.json: {e}"))?;
-        let file: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("gas.json: {e}"))?;
-        let field = |v: &serde_json::Value, k: &str| v.get(k).cloned().ok_or(format!("gas.json: no `{k}`"));
+        let text = std::fs::read_to_string(dir.join("conformance.json"))
+            .map_err(|e| format!("conformance.json: {e}"))?;
+        let file: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("conformance.json: {e}"))?;
+        let field =
+            |v: &serde_json::Value, k: &str| v.get(k).cloned().ok_or(format!("conformance.json: no `{k}`"));
         let ctx: Context = serde_json::from_value(field(&file, "context")?).map_err(|e| e.to_string())?;
         let state: InMemoryState =
             serde_json::from_value(field(&file, "state")?).map_err(|e| e.to_string())?;
         let vectors = field(&file, "vectors")?;
-        for v in vectors.as_array().ok_or("gas.json: `vectors` is not a list")? {
+        for v in vectors.as_array().ok_or("conformance.json: `vectors` is not a list")? {
             let name = field(v, "name")?.as_str().unwrap_or_default().to_string();
             let module = field(v, "module")?.as_str().unwrap_or_default().to_string();
             let call: Call = serde_json::from_value(field(v, "call")?).map_err(|e| e.to_string())?;
