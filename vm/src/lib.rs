@@ -6,26 +6,21 @@
 //! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
 //! of the host itself is an `Err`.
 
-mod bundle;
-mod cache;
 #[cfg(feature = "platform-canary")]
 mod canary;
-mod checkpoint;
-mod compare;
 mod error;
+mod exec;
 mod gas;
 mod host;
 mod instrument;
 mod limits;
-mod meter;
 mod module_info;
-mod mutation;
-mod overlay;
+mod observe;
+mod replay;
 mod rules;
+mod runtime;
 mod state;
-mod trace;
 mod validate;
-mod vm;
 
 pub use error::{Result, VmError};
 pub use gas::{GasTable, GAS_TABLE_VERSION};
@@ -36,17 +31,16 @@ pub use instrument::{
 pub use limits::*;
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
 pub use rules::{Rules, ENGINE};
-pub use state::{InMemoryState, StateError, StateView, TokenState};
+pub use state::{check_witness, InMemoryState, StateError, StateView, TokenState, WitnessState};
 pub use validate::{validate, validate_all, Limit, Rule, ValidationError, PROFILE_VERSION};
 
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
-pub use bundle::{check_witness, receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
-pub use cache::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
-pub use checkpoint::{CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
-pub use compare::{
-    events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
+pub use exec::{ExecOptions, Execution, Transaction, Vm};
+pub use observe::{TraceLevel, CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
+pub use replay::{
+    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_bundle,
+    replay, EventDivergence, Replayed, WindowDivergence,
 };
-pub use trace::TraceLevel;
-pub use vm::{ExecOptions, Execution, Transaction, Vm};
+pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

@@ -2,7 +2,7 @@
 //! (`spec/abi.md#host-functions`). Each is [`host_call`] around its own steps.
 
 use super::{commit_checkpoints, host_call, Halt, Host, HostState};
-use crate::mutation::{self, Origin};
+use crate::state::mutation::{self, Origin};
 use abi::{Address, ArgumentKind, Event, HostFnId, LimitKind, LogLevel, LogRecord, MutationOrigin};
 use abi::{Operation, StatusCode};
 use abi::{TraceBytes, TraceEvent};

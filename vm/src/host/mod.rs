@@ -11,9 +11,9 @@ mod functions;
 
 pub(crate) use functions::imports;
 
-use crate::meter::GasMeter;
-use crate::overlay::Overlay;
-use crate::state::StateError;
+use crate::observe::meter::GasMeter;
+use crate::state::overlay::Overlay;
+use crate::StateError;
 use crate::{Rules, VmError};
 use abi::TokenInfo;
 use abi::{ArgumentKind, Context, Event, Fault, HostFn, HostFnId, LimitKind, LogRecord, StatusCode, TokenId};
@@ -52,11 +52,11 @@ impl From<StateError> for Halt {
     }
 }
 
-impl From<crate::mutation::Rejected> for Halt {
-    fn from(r: crate::mutation::Rejected) -> Self {
+impl From<crate::state::mutation::Rejected> for Halt {
+    fn from(r: crate::state::mutation::Rejected) -> Self {
         match r {
-            crate::mutation::Rejected::Status(s) => Self::Status(s),
-            crate::mutation::Rejected::State(e) => e.into(),
+            crate::state::mutation::Rejected::Status(s) => Self::Status(s),
+            crate::state::mutation::Rejected::State(e) => e.into(),
         }
     }
 }

@@ -4,8 +4,8 @@
 //! zero amount, balances and supply. A self-transfer of a positive amount is a no-op. Nothing is
 //! written unless every check passes.
 
-use crate::overlay::Overlay;
-use crate::state::StateError;
+use crate::state::overlay::Overlay;
+use crate::StateError;
 use abi::{Address, StatusCode, TokenPolicy};
 
 /// Why a mutation did not happen.

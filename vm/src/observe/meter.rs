@@ -8,7 +8,7 @@
 //! checkpoint interval, `floor` is 0 and the slow path is reached only at out-of-gas, so checkpoints
 //! cost nothing when unused.
 
-use crate::checkpoint::MemoryCommitment;
+use crate::observe::checkpoint::MemoryCommitment;
 use abi::{Checkpoint, Hash32, StatusCode};
 
 /// Gas accounting of one execution.

@@ -4,8 +4,8 @@
 //! at most once: the set of those reads is the pre-state witness). Writes stay in the overlay; on
 //! success they become the canonical [`StateDiff`], on failure they are dropped.
 
-use crate::state::{StateError, StateView};
-use crate::trace::Tracer;
+use crate::observe::trace::Tracer;
+use crate::{StateError, StateView};
 use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId};
 use std::collections::BTreeMap;
 

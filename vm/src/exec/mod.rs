@@ -5,14 +5,15 @@
 //! through the node's [`StateView`] and returns a [`Receipt`]; nothing is applied unless the status is
 //! `Success`, and then only through the receipt's diff.
 
-use crate::cache::{ModuleCache, Prepared, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 use crate::host::{imports, Halt, HostState};
-use crate::meter::GasMeter;
-use crate::mutation::{self, Origin};
-use crate::overlay::Overlay;
-use crate::trace::{TraceLevel, Tracer};
+use crate::observe::meter::GasMeter;
+use crate::observe::trace::{TraceLevel, Tracer};
+use crate::runtime::{ModuleCache, Prepared};
+use crate::state::mutation::{self, Origin};
+use crate::state::overlay::Overlay;
 use crate::STACK_OVERFLOW_SENTINEL;
 use crate::{Rules, StateView, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
+use crate::{DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 use abi::{
     entry_export_name, Call, Checkpoint, Context, EntryKind, Fault, Hash32, HookKind, Invocation, LimitKind,
     MutationOrigin, Operation, Receipt, StateDiff, StatusCode, TokenInfo, TraceCall, TraceEvent, TrapKind,

@@ -1,0 +1,12 @@
+//! Observation of one execution: the trace, the gas meter and the checkpoints.
+//!
+//! - [`trace`]: the hashed trace recorder (`spec/trace.md`);
+//! - [`meter`]: gas accounting on the host side (`spec/gas.md#host-side-metering`);
+//! - [`checkpoint`]: the memory commitment of a checkpoint (`spec/trace.md#checkpoints`).
+
+pub(crate) mod checkpoint;
+pub(crate) mod meter;
+pub(crate) mod trace;
+
+pub use checkpoint::{CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
+pub use trace::TraceLevel;
