@@ -11,10 +11,6 @@ use wasmi::{Caller, Extern, Func, Store};
 type R<T> = Result<T, wasmi::Error>;
 type C<'c, 'a> = Caller<'c, HostState<'a>>;
 
-fn amount(lo: i64, hi: i64) -> u128 {
-    (u128::from(hi as u64) << 64) | u128::from(lo as u64)
-}
-
 fn input_size(mut c: C<'_, '_>) -> R<i32> {
     host_call(&mut c, HostFnId::InputSize, &[], |h| Ok(h.state().input.len() as i32))
 }
@@ -110,18 +106,18 @@ fn replaced(h: &mut Host<'_, '_, '_>, key: &[u8]) -> Result<(), Halt> {
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::BalanceOf, &[account.into(), dst.into()], |h| {
         let account = h.range(account, 32)?;
-        let dst = h.range(dst, 16)?;
+        let dst = h.range(dst, abi::amount::ENCODED_LEN as u32)?;
         let account = Address(h.read32(account)?);
         let balance = h.state().overlay.balance(&account)?;
-        h.write(dst, &balance.to_le_bytes())
+        h.write(dst, &abi::amount::encode(balance))
     })
 }
 
 fn total_supply(mut c: C<'_, '_>, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::TotalSupply, &[dst.into()], |h| {
-        let dst = h.range(dst, 16)?;
+        let dst = h.range(dst, abi::amount::ENCODED_LEN as u32)?;
         let supply = h.state().overlay.supply()?;
-        h.write(dst, &supply.to_le_bytes())
+        h.write(dst, &abi::amount::encode(supply))
     })
 }
 
@@ -157,7 +153,7 @@ fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
         let to = h.range(to, 32)?;
         let from = Address(h.read32(from)?);
         let to = Address(h.read32(to)?);
-        mutate(h, Operation::Transfer { from, to, amount: amount(lo, hi) })
+        mutate(h, Operation::Transfer { from, to, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 
@@ -166,7 +162,7 @@ fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
         h.require_writable()?;
         let to = h.range(to, 32)?;
         let to = Address(h.read32(to)?);
-        mutate(h, Operation::Mint { to, amount: amount(lo, hi) })
+        mutate(h, Operation::Mint { to, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 
@@ -175,7 +171,7 @@ fn burn(mut c: C<'_, '_>, from: i32, lo: i64, hi: i64) -> R<()> {
         h.require_writable()?;
         let from = h.range(from, 32)?;
         let from = Address(h.read32(from)?);
-        mutate(h, Operation::Burn { from, amount: amount(lo, hi) })
+        mutate(h, Operation::Burn { from, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 

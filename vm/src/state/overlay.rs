@@ -6,7 +6,7 @@
 
 use crate::observe::trace::Tracer;
 use crate::{StateError, StateView};
-use abi::{Address, DiffEntry, StateDiff, StateKey, TokenId};
+use abi::{amount, Address, DiffEntry, StateDiff, StateKey, TokenId};
 use std::collections::BTreeMap;
 
 /// Pending changes of one execution.
@@ -21,14 +21,10 @@ pub(crate) struct Overlay<'a> {
     pub(crate) trace: Tracer,
 }
 
-fn amount_bytes(v: u128) -> Option<Vec<u8>> {
-    Some(v.to_le_bytes().to_vec())
-}
-
+/// The amount an amount key's value holds. Amount keys always hold 16 bytes: the overlay only ever
+/// writes them through [`amount::to_value`] and reads them from the view as `u128`.
 fn bytes_amount(v: &Option<Vec<u8>>) -> u128 {
-    // Amount keys always hold 16 bytes: the overlay only ever writes them through `amount_bytes`
-    // and reads them from the view as u128.
-    v.as_deref().and_then(|b| <[u8; 16]>::try_from(b).ok()).map(u128::from_le_bytes).unwrap_or(0)
+    v.as_deref().and_then(amount::decode).unwrap_or(0)
 }
 
 impl<'a> Overlay<'a> {
@@ -41,8 +37,8 @@ impl<'a> Overlay<'a> {
             return Ok(v.clone());
         }
         let v = match key {
-            StateKey::Balance { token, account } => amount_bytes(self.view.balance(token, account)?),
-            StateKey::Supply { token } => amount_bytes(self.view.supply(token)?),
+            StateKey::Balance { token, account } => amount::to_value(self.view.balance(token, account)?),
+            StateKey::Supply { token } => amount::to_value(self.view.supply(token)?),
             StateKey::Storage { token, key } => self.view.storage(token, key)?,
         };
         self.base.insert(key.clone(), v.clone());
@@ -77,7 +73,7 @@ impl<'a> Overlay<'a> {
 
     pub(crate) fn set_balance(&mut self, account: &Address, amount: u128) -> Result<(), StateError> {
         let key = self.balance_key(account);
-        self.set(key, amount_bytes(amount))
+        self.set(key, amount::to_value(amount))
     }
 
     pub(crate) fn supply(&mut self) -> Result<u128, StateError> {
@@ -85,7 +81,7 @@ impl<'a> Overlay<'a> {
     }
 
     pub(crate) fn set_supply(&mut self, amount: u128) -> Result<(), StateError> {
-        self.set(StateKey::Supply { token: self.token }, amount_bytes(amount))
+        self.set(StateKey::Supply { token: self.token }, amount::to_value(amount))
     }
 
     pub(crate) fn storage(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {

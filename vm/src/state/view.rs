@@ -4,7 +4,7 @@
 //! tsvm never writes to a [`StateView`]: an execution's effects come back as the receipt's
 //! [`StateDiff`], which the node applies (or not) itself.
 
-use abi::{Address, StateDiff, StateKey, TokenId, TokenInfo};
+use abi::{amount, Address, StateDiff, StateKey, TokenId, TokenInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -102,20 +102,16 @@ impl InMemoryState {
     /// Unknown token for balance and supply keys.
     pub fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
         Ok(match key {
-            StateKey::Balance { token, account } => {
-                Some(self.balance(token, account)?.to_le_bytes().to_vec())
-            }
-            StateKey::Supply { token } => Some(self.supply(token)?.to_le_bytes().to_vec()),
+            StateKey::Balance { token, account } => amount::to_value(self.balance(token, account)?),
+            StateKey::Supply { token } => amount::to_value(self.supply(token)?),
             StateKey::Storage { token, key } => self.storage(token, key)?,
         })
     }
 
     fn write(&mut self, key: &StateKey, value: Option<&[u8]>) -> Result<(), StateError> {
         let amount = |v: Option<&[u8]>| -> Result<u128, StateError> {
-            let bytes: [u8; 16] = v
-                .and_then(|v| v.try_into().ok())
-                .ok_or_else(|| StateError::Failed(format!("{key:?}: amount value must be 16 bytes")))?;
-            Ok(u128::from_le_bytes(bytes))
+            v.and_then(amount::decode)
+                .ok_or_else(|| StateError::Failed(format!("{key:?}: amount value must be 16 bytes")))
         };
         match key {
             StateKey::Balance { token, account } => {

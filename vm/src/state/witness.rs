@@ -33,8 +33,7 @@ impl WitnessState {
         let bytes = self.get(key)?;
         bytes
             .as_deref()
-            .and_then(|b| <[u8; 16]>::try_from(b).ok())
-            .map(u128::from_le_bytes)
+            .and_then(abi::amount::decode)
             .ok_or_else(|| StateError::Failed(format!("witness value of {shown} is not a 16-byte amount")))
     }
 }
