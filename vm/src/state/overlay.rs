@@ -1,24 +1,26 @@
 //! The write overlay of one execution over a read-only [`StateView`] (`spec/abi.md#state`).
 //!
 //! Reads go to the overlay first, then to the view (remembered, so every key is read from the view
-//! at most once: the set of those reads is the pre-state witness). Writes stay in the overlay; on
-//! success they become the canonical [`StateDiff`], on failure they are dropped.
+//! at most once: the set of those reads, with the token's metadata, is the pre-state witness).
+//! Writes stay in the overlay; on success they become the canonical [`StateDiff`], on failure they
+//! are dropped. Every read and write is reported to the execution's [`Observer`] (the trace commits
+//! to it); the overlay itself only holds state.
 
-use crate::observe::trace::Tracer;
+use crate::observe::Observer;
 use crate::{StateError, StateView};
-use abi::{amount, Address, DiffEntry, StateDiff, StateKey, TokenId};
+use abi::{amount, Address, DiffEntry, StateDiff, StateKey, TokenId, TokenInfo, Witness, WitnessEntry};
 use std::collections::BTreeMap;
 
 /// Pending changes of one execution.
 pub(crate) struct Overlay<'a> {
     view: &'a dyn StateView,
     token: TokenId,
+    /// The token's metadata as read from the view (the witness's `token`).
+    info: Option<TokenInfo>,
     /// Values read from the view, by key (the pre-state witness).
     base: BTreeMap<StateKey, Option<Vec<u8>>>,
     /// Current values of written keys.
     writes: BTreeMap<StateKey, Option<Vec<u8>>>,
-    /// The execution's trace: every read and write through the overlay is an event.
-    pub(crate) trace: Tracer,
 }
 
 /// The amount an amount key's value holds. Amount keys always hold 16 bytes: the overlay only ever
@@ -28,36 +30,40 @@ fn bytes_amount(v: &Option<Vec<u8>>) -> u128 {
 }
 
 impl<'a> Overlay<'a> {
-    pub(crate) fn new(view: &'a dyn StateView, token: TokenId, trace: Tracer) -> Self {
-        Self { view, token, base: BTreeMap::new(), writes: BTreeMap::new(), trace }
+    pub(crate) fn new(view: &'a dyn StateView, token: TokenId) -> Self {
+        Self { view, token, info: None, base: BTreeMap::new(), writes: BTreeMap::new() }
+    }
+
+    /// Reads the token's metadata (`None`: the token does not exist), once per execution.
+    pub(crate) fn token_info(&mut self, obs: &mut Observer) -> Result<Option<TokenInfo>, StateError> {
+        let info = self.view.token(&self.token)?;
+        obs.token(&info);
+        self.info = info.clone();
+        Ok(info)
     }
 
     fn base_value(&mut self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
         if let Some(v) = self.base.get(key) {
             return Ok(v.clone());
         }
-        let v = match key {
-            StateKey::Balance { token, account } => amount::to_value(self.view.balance(token, account)?),
-            StateKey::Supply { token } => amount::to_value(self.view.supply(token)?),
-            StateKey::Storage { token, key } => self.view.storage(token, key)?,
-        };
+        let v = self.view.read(key)?;
         self.base.insert(key.clone(), v.clone());
         Ok(v)
     }
 
-    fn get(&mut self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+    fn get(&mut self, obs: &mut Observer, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
         let value = match self.writes.get(key) {
             Some(v) => v.clone(),
             None => self.base_value(key)?,
         };
-        self.trace.access(false, key, value.as_deref());
+        obs.read(key, value.as_deref());
         Ok(value)
     }
 
-    fn set(&mut self, key: StateKey, value: Option<Vec<u8>>) -> Result<(), StateError> {
+    fn set(&mut self, obs: &mut Observer, key: StateKey, value: Option<Vec<u8>>) -> Result<(), StateError> {
         // Make sure the old value is known, so the diff can show it.
         self.base_value(&key)?;
-        self.trace.access(true, &key, value.as_deref());
+        obs.write(&key, value.as_deref());
         self.writes.insert(key, value);
         Ok(())
     }
@@ -66,26 +72,31 @@ impl<'a> Overlay<'a> {
         StateKey::Balance { token: self.token, account: *account }
     }
 
-    pub(crate) fn balance(&mut self, account: &Address) -> Result<u128, StateError> {
+    pub(crate) fn balance(&mut self, obs: &mut Observer, account: &Address) -> Result<u128, StateError> {
         let key = self.balance_key(account);
-        Ok(bytes_amount(&self.get(&key)?))
+        Ok(bytes_amount(&self.get(obs, &key)?))
     }
 
-    pub(crate) fn set_balance(&mut self, account: &Address, amount: u128) -> Result<(), StateError> {
+    pub(crate) fn set_balance(
+        &mut self,
+        obs: &mut Observer,
+        account: &Address,
+        value: u128,
+    ) -> Result<(), StateError> {
         let key = self.balance_key(account);
-        self.set(key, amount::to_value(amount))
+        self.set(obs, key, amount::to_value(value))
     }
 
-    pub(crate) fn supply(&mut self) -> Result<u128, StateError> {
-        Ok(bytes_amount(&self.get(&StateKey::Supply { token: self.token })?))
+    pub(crate) fn supply(&mut self, obs: &mut Observer) -> Result<u128, StateError> {
+        Ok(bytes_amount(&self.get(obs, &StateKey::Supply { token: self.token })?))
     }
 
-    pub(crate) fn set_supply(&mut self, amount: u128) -> Result<(), StateError> {
-        self.set(StateKey::Supply { token: self.token }, amount::to_value(amount))
+    pub(crate) fn set_supply(&mut self, obs: &mut Observer, value: u128) -> Result<(), StateError> {
+        self.set(obs, StateKey::Supply { token: self.token }, amount::to_value(value))
     }
 
-    pub(crate) fn storage(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        self.get(&StateKey::Storage { token: self.token, key: key.to_vec() })
+    pub(crate) fn storage(&mut self, obs: &mut Observer, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        self.get(obs, &StateKey::Storage { token: self.token, key: key.to_vec() })
     }
 
     /// Length of the current value of a storage key (0 if absent), without a trace event: what a
@@ -98,14 +109,20 @@ impl<'a> Overlay<'a> {
         })
     }
 
-    pub(crate) fn set_storage(&mut self, key: &[u8], value: Option<Vec<u8>>) -> Result<(), StateError> {
-        self.set(StateKey::Storage { token: self.token, key: key.to_vec() }, value)
+    pub(crate) fn set_storage(
+        &mut self,
+        obs: &mut Observer,
+        key: &[u8],
+        value: Option<Vec<u8>>,
+    ) -> Result<(), StateError> {
+        self.set(obs, StateKey::Storage { token: self.token, key: key.to_vec() }, value)
     }
 
-    /// Gives up the overlay for its trace, witness and diff.
-    pub(crate) fn into_parts(self) -> (Tracer, BTreeMap<StateKey, Option<Vec<u8>>>, StateDiff) {
+    /// Gives up the overlay for its witness and diff.
+    pub(crate) fn into_parts(self) -> (Witness, StateDiff) {
         let diff = self.diff();
-        (self.trace, self.base, diff)
+        let entries = self.base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
+        (Witness { token: self.info, entries }, diff)
     }
 
     /// The canonical diff: sorted by key, no-op writes dropped.

@@ -46,6 +46,20 @@ pub trait StateView {
     /// # Errors
     /// The state could not be read.
     fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
+
+    /// The value of `key` in the diff's value encoding (amounts as 16 bytes little-endian,
+    /// `spec/abi.md#state`): one shape for every key. Provided from the methods above; an
+    /// implementation that overrides it must return what they do.
+    ///
+    /// # Errors
+    /// The state could not be read.
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(match key {
+            StateKey::Balance { token, account } => amount::to_value(self.balance(token, account)?),
+            StateKey::Supply { token } => amount::to_value(self.supply(token)?),
+            StateKey::Storage { token, key } => self.storage(token, key)?,
+        })
+    }
 }
 
 /// One token's state in an [`InMemoryState`].
@@ -96,16 +110,13 @@ impl InMemoryState {
         Ok(())
     }
 
-    /// Reads a key in the diff's value encoding (amounts as 16 bytes little-endian).
+    /// Reads a key in the diff's value encoding (amounts as 16 bytes little-endian): [`StateView::read`],
+    /// callable without the trait in scope.
     ///
     /// # Errors
     /// Unknown token for balance and supply keys.
     pub fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        Ok(match key {
-            StateKey::Balance { token, account } => amount::to_value(self.balance(token, account)?),
-            StateKey::Supply { token } => amount::to_value(self.supply(token)?),
-            StateKey::Storage { token, key } => self.storage(token, key)?,
-        })
+        StateView::read(self, key)
     }
 
     fn write(&mut self, key: &StateKey, value: Option<&[u8]>) -> Result<(), StateError> {
