@@ -5,6 +5,11 @@
 //! meter defined over the input Wasm (`spec/gas.md`), and run in wasmi against a read-only state view
 //! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
 //! of the host itself is an `Err`.
+//!
+//! What runs an execution: `exec/` (the [`Vm`] and the steps of `spec/abi.md#execution`), `host/`
+//! (the host functions), `state/` (the view, the overlay, the witness, mutations), `observe/` (the
+//! observer seam: trace, gas meter, checkpoints), `runtime/` (engine configuration, module cache),
+//! `replay/` (bundles, comparing executions).
 
 #[cfg(feature = "platform-canary")]
 mod canary;
