@@ -14,8 +14,9 @@ pub(super) struct Instance {
     sp: Global,
 }
 
-/// 5. Instantiates `module` (memory at its declared minimum). An out-of-bounds data or element
-/// segment is a trap of the script. `checkpoints`: collect the mutable globals checkpoints commit to.
+/// Step 5: instantiates `module` (memory at its declared minimum). An out-of-bounds data or
+/// element segment is a trap of the script. `checkpoints`: collect the mutable globals checkpoints
+/// commit to.
 pub(super) fn instantiate(
     store: &mut Store<HostState<'_>>,
     module: &Module,

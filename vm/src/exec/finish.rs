@@ -11,7 +11,7 @@ pub(super) fn seal(host: HostState<'_>, status: StatusCode, rules_hash: Hash32) 
         host;
     let success = status.is_success();
     let gas_used = meter.gas_used();
-    let (witness, diff) = overlay.into_parts();
+    let diff = overlay.diff();
     let return_data = if success { return_data } else { Vec::new() };
     // spec/abi.md#faults: only these statuses carry a fault.
     let fault = match status {
@@ -38,5 +38,6 @@ pub(super) fn seal(host: HostState<'_>, status: StatusCode, rules_hash: Hash32) 
         receipt_hash: Hash32::ZERO,
     }
     .seal();
+    let witness = overlay.into_witness();
     Execution { receipt, checkpoints: recorded.checkpoints, witness, trace: recorded.trace }
 }

@@ -160,11 +160,11 @@ impl Vm {
         if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
             return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
         }
+        let mut observer = Observer::new(trace);
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
-        let mut observer = Observer::new(trace);
         observer.start(self.rules_hash, entry.code_hash, tx, &input);
         let meter = GasMeter::new(tx.gas_limit, interval);
         let host = HostState::new(&self.rules, tx, state, input, observer, meter);

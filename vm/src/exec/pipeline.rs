@@ -85,7 +85,7 @@ fn before_instance<'p>(
     Ok((module, info, steps))
 }
 
-/// 6. Runs the steps in order (the pipeline's native mutation between its hooks).
+/// Step 6: runs the steps in order (the pipeline's native mutation between its hooks).
 fn run_steps(store: &mut Store<HostState<'_>>, instance: &call::Instance, steps: Vec<Step>) -> Outcome {
     for step in steps {
         match step {

@@ -118,11 +118,10 @@ impl<'a> Overlay<'a> {
         self.set(obs, StateKey::Storage { token: self.token, key: key.to_vec() }, value)
     }
 
-    /// Gives up the overlay for its witness and diff.
-    pub(crate) fn into_parts(self) -> (Witness, StateDiff) {
-        let diff = self.diff();
+    /// Gives up the overlay for its witness: the token's metadata and every key read from the view.
+    pub(crate) fn into_witness(self) -> Witness {
         let entries = self.base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
-        (Witness { token: self.info, entries }, diff)
+        Witness { token: self.info, entries }
     }
 
     /// The canonical diff: sorted by key, no-op writes dropped.
