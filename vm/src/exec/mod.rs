@@ -180,3 +180,24 @@ impl Vm {
         Ok(execution)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::{Call, Code, TokenId};
+
+    #[test]
+    fn a_transaction_borrows_from_tx_data_with_code_bytes_only() {
+        let invocation =
+            Invocation { token: TokenId([1; 32]), call: Call::View { name: "v".into(), args: vec![] } };
+        let data =
+            TxData { code: Code::Bytes(vec![1, 2]), invocation, context: Context::default(), gas_limit: 9 };
+        let tx = Transaction::from_data(&data).expect("code bytes");
+        assert_eq!(
+            (tx.code, tx.invocation, tx.context, tx.gas_limit),
+            (&[1u8, 2][..], &data.invocation, &data.context, 9)
+        );
+        let by_hash = TxData { code: Code::Hash(Hash32::ZERO), ..data.clone() };
+        assert!(Transaction::from_data(&by_hash).is_none());
+    }
+}

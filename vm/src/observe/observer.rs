@@ -151,3 +151,43 @@ impl Observer {
         Recorded { trace_hash, trace, checkpoints: self.checkpoints }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fired(first: u64, count: u64, gas_used: u64) -> Fired {
+        Fired { first, count, gas_used }
+    }
+
+    #[test]
+    fn checkpoints_commit_to_the_state_and_the_trace_so_far() {
+        let mut traced = Observer::new(Some(TraceLevel::HashOnly));
+        traced.entry("e", 5);
+        traced.checkpoints(fired(3, 2, 40), &[], &[7]);
+        traced.checkpoints(fired(9, 0, 50), &[], &[]);
+        let recorded = traced.finish();
+        let got: Vec<_> = recorded.checkpoints.iter().map(|c| (c.index, c.gas_used)).collect();
+        assert_eq!(got, [(3, 40), (4, 40)]);
+        let state_hash = abi::hash::state_commitment(&[], &[7]);
+        assert!(recorded.checkpoints.iter().all(|c| c.state_hash == state_hash));
+        let mut entry_only = Observer::new(Some(TraceLevel::HashOnly));
+        entry_only.entry("e", 5);
+        let trace_hash = entry_only.finish().trace_hash;
+        assert!(recorded.checkpoints.iter().all(|c| c.trace_hash == trace_hash));
+        assert_ne!(trace_hash, Hash32::ZERO);
+    }
+
+    #[test]
+    fn an_untraced_observer_records_no_trace_but_still_checkpoints() {
+        let mut untraced = Observer::new(None);
+        untraced.entry("e", 5);
+        untraced.log(LogLevel::Info, b"m");
+        untraced.checkpoints(fired(1, 1, 0), &[], &[]);
+        let recorded = untraced.finish();
+        assert_eq!(recorded.trace_hash, Hash32::ZERO);
+        assert!(recorded.trace.is_empty());
+        assert_eq!(recorded.checkpoints.len(), 1);
+        assert_eq!(recorded.checkpoints[0].trace_hash, Hash32::ZERO);
+    }
+}
