@@ -41,11 +41,9 @@ fn run_sequence(vm: &Vm, code: &[u8], calls: &[Call], level: TraceLevel) -> (Vec
         let invocation = Invocation { token: TOKEN, call: call.clone() };
         let tx = Transaction { code, invocation: &invocation, context: &ctx, gas_limit: GAS };
         let e = vm.execute_with(&state, &tx, &ExecOptions { trace: level, ..Default::default() }).unwrap();
-        if level != TraceLevel::Off {
-            let bundle = vm::record_bundle(vm, &tx, &e);
-            let replayed = vm::replay(vm, &bundle, &ExecOptions::default()).unwrap();
-            assert!(replayed.matched(), "bundle diverged: {:?}", replayed.mismatches);
-        }
+        let bundle = vm::record_bundle(vm, &tx, &e);
+        let replayed = vm::replay(vm, &bundle, &ExecOptions::default()).unwrap();
+        assert!(replayed.matched(), "bundle diverged: {:?}", replayed.mismatches);
         state.apply(&e.receipt.diff).unwrap();
         receipts.push(e.receipt);
     }

@@ -114,8 +114,10 @@ fn the_hash_is_the_same_at_every_level_and_full_keeps_the_events() {
     let call = || operation(transfer(addr(1), addr(2), 10));
     let hash_only = exec(&code, &state, call(), &ctx, GAS, ExecOptions::default());
     let full = exec(&code, &state, call(), &ctx, GAS, full());
-    let off =
-        exec(&code, &state, call(), &ctx, GAS, ExecOptions { trace: TraceLevel::Off, ..Default::default() });
+    // The untraced path (for measurement only) records nothing.
+    let invocation = Invocation { token: TOKEN, call: call() };
+    let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
+    let off = vm().execute_untraced_for_measurement(&state, &tx).unwrap();
     assert_eq!(hash_only.receipt, full.receipt);
     assert!(hash_only.trace.is_empty());
     assert_ne!(hash_only.receipt.trace_hash, abi::Hash32::ZERO);

@@ -57,6 +57,20 @@ pub fn derive_key_hasher(context: &str) -> blake3::Hasher {
     blake3::Hasher::new_derive_key(context)
 }
 
+/// The state commitment of a checkpoint (`spec/trace.md#checkpoints`): `derive_key(STATE_COMMITMENT_CONTEXT,
+/// u32 page count LE ++ each 64 KiB page's plain blake3 ++ each mutable global as 8 bytes LE)`.
+pub fn state_commitment(page_hashes: &[[u8; 32]], globals: &[u64]) -> Hash32 {
+    let mut h = derive_key_hasher(STATE_COMMITMENT_CONTEXT);
+    h.update(&(page_hashes.len() as u32).to_le_bytes());
+    for hash in page_hashes {
+        h.update(hash);
+    }
+    for g in globals {
+        h.update(&g.to_le_bytes());
+    }
+    Hash32(*h.finalize().as_bytes())
+}
+
 /// The canonical hash of a state diff: `derive_key(DIFF_CONTEXT, borsh(diff))`.
 pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
     // One update over the whole encoding: borsh writes field by field, and feeding those small

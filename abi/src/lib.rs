@@ -12,6 +12,7 @@
 
 extern crate alloc;
 
+pub mod amount;
 mod bundle;
 mod context;
 mod entry;
@@ -29,6 +30,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 mod trace;
+mod tx;
 
 pub use bundle::{Bundle, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
 pub use context::Context;
@@ -42,6 +44,7 @@ pub use receipt::Receipt;
 pub use state::{DiffEntry, StateDiff, StateKey, TokenInfo, TokenPolicy};
 pub use status::StatusCode;
 pub use trace::{Checkpoint, MutationOrigin, TraceBytes, TraceCall, TraceEvent, TraceKey, TRACE_INLINE_MAX};
+pub use tx::{Code, TxData};
 
 /// Version of the ABI: the wire types, the host function table and the entry-point naming rule.
 ///

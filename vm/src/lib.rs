@@ -5,23 +5,23 @@
 //! meter defined over the input Wasm (`spec/gas.md`), and run in wasmi against a read-only state view
 //! through the token-script host (`spec/abi.md`). Every execution ends in a [`Receipt`]; only a failure
 //! of the host itself is an `Err`.
+//!
+//! What runs an execution: `exec/` (the [`Vm`] and the steps of `spec/abi.md#execution`), `host/`
+//! (the host functions), `state/` (the view, the overlay, the witness, mutations), `observe/` (the
+//! observer seam: trace, gas meter, checkpoints), `runtime/` (engine configuration, module cache),
+//! `replay/` (bundles, comparing executions).
 
-mod bundle;
-mod cache;
 #[cfg(feature = "platform-canary")]
 mod canary;
-mod checkpoint;
-mod compare;
 mod error;
+mod exec;
 mod host;
-mod meter;
-mod mutation;
-mod overlay;
+mod observe;
 mod prepare;
+mod replay;
 mod rules;
+mod runtime;
 mod state;
-mod trace;
-mod vm;
 
 pub use error::{Result, VmError};
 pub use prepare::{
@@ -31,16 +31,15 @@ pub use prepare::{
 };
 pub use rules::limits::*;
 pub use rules::{GasTable, Rules, ENGINE, GAS_TABLE_VERSION};
-pub use state::{InMemoryState, StateError, StateView, TokenState};
+pub use state::{check_witness, InMemoryState, StateError, StateView, TokenState, WitnessState};
 
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
-pub use bundle::{check_witness, receipt_mismatches, record_bundle, replay, Replayed, WitnessState};
-pub use cache::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
-pub use checkpoint::{CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
-pub use compare::{
-    events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
+pub use exec::{ExecOptions, Execution, Transaction, Vm};
+pub use observe::{TraceLevel, CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
+pub use replay::{
+    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_bundle,
+    replay, EventDivergence, Replayed, WindowDivergence,
 };
-pub use trace::TraceLevel;
-pub use vm::{ExecOptions, Execution, Transaction, Vm};
+pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

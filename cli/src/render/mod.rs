@@ -32,7 +32,7 @@ pub fn trace_bytes(b: &TraceBytes) -> String {
 
 /// A 16-byte little-endian amount as a decimal number, else the bytes.
 pub(crate) fn amount_bytes(b: &[u8]) -> String {
-    <[u8; 16]>::try_from(b).map_or_else(|_| abi::hex::encode(b), |a| u128::from_le_bytes(a).to_string())
+    abi::amount::decode(b).map_or_else(|| abi::hex::encode(b), |a| a.to_string())
 }
 
 /// An operation, e.g. `transfer 100 from 0x01.. to 0x02..`.

@@ -57,7 +57,7 @@ pub fn host_call(func: u8, args: &[i64], results: &[i64]) -> String {
         if f.amount_at == Some(at) {
             match args.get(at..at + 2) {
                 Some([lo, hi]) => {
-                    let amount = u128::from(*lo as u64) | (u128::from(*hi as u64) << 64);
+                    let amount = abi::amount::from_halves(*lo, *hi);
                     let _ = write!(out, "{}={amount}", f.amount_name().unwrap_or("amount"));
                 }
                 _ => out.push_str("<missing>"),

@@ -18,7 +18,7 @@ use wasmi::Val;
 
 /// Lets panics raised inside wasmi's translator unwind quietly instead of going to the current
 /// hook. libFuzzer's hook aborts on any panic, before the `catch_unwind` with which tsvm contains
-/// the known wasmi 2.0.0 translator panic (`vm/src/cache.rs`) can act; fuzz targets that compile
+/// the known wasmi 2.0.0 translator panic (`vm/src/runtime/cache.rs`) can act; fuzz targets that compile
 /// modules call this once so that the fuzzer checks the containment instead of stopping at it.
 /// Every other panic still reaches the previous hook.
 pub fn tolerate_known_engine_panics() {

@@ -2,18 +2,12 @@
 //! (`spec/abi.md#host-functions`). Each is [`host_call`] around its own steps.
 
 use super::{commit_checkpoints, host_call, Halt, Host, HostState};
-use crate::mutation::{self, Origin};
 use abi::{Address, ArgumentKind, Event, HostFnId, LimitKind, LogLevel, LogRecord, MutationOrigin};
 use abi::{Operation, StatusCode};
-use abi::{TraceBytes, TraceEvent};
 use wasmi::{Caller, Extern, Func, Store};
 
 type R<T> = Result<T, wasmi::Error>;
 type C<'c, 'a> = Caller<'c, HostState<'a>>;
-
-fn amount(lo: i64, hi: i64) -> u128 {
-    (u128::from(hi as u64) << 64) | u128::from(lo as u64)
-}
 
 fn input_size(mut c: C<'_, '_>) -> R<i32> {
     host_call(&mut c, HostFnId::InputSize, &[], |h| Ok(h.state().input.len() as i32))
@@ -62,7 +56,8 @@ fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) ->
         let key = h.range(key, key_len)?;
         let dst = h.range(dst, cap as u32)?;
         let key = h.read(key)?;
-        let value = h.state().overlay.storage(&key)?;
+        let state = h.state();
+        let value = state.overlay.storage(&mut state.observer, &key)?;
         Ok(match value {
             None => -1,
             Some(value) => {
@@ -85,7 +80,8 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
         let key = h.read(key)?;
         let value = h.read(value)?;
         replaced(h, &key)?;
-        Ok(h.state().overlay.set_storage(&key, Some(value))?)
+        let state = h.state();
+        Ok(state.overlay.set_storage(&mut state.observer, &key, Some(value))?)
     })
 }
 
@@ -96,7 +92,8 @@ fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
         let key = h.range(key, key_len)?;
         let key = h.read(key)?;
         replaced(h, &key)?;
-        Ok(h.state().overlay.set_storage(&key, None)?)
+        let state = h.state();
+        Ok(state.overlay.set_storage(&mut state.observer, &key, None)?)
     })
 }
 
@@ -110,44 +107,26 @@ fn replaced(h: &mut Host<'_, '_, '_>, key: &[u8]) -> Result<(), Halt> {
 fn balance_of(mut c: C<'_, '_>, account: i32, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::BalanceOf, &[account.into(), dst.into()], |h| {
         let account = h.range(account, 32)?;
-        let dst = h.range(dst, 16)?;
+        let dst = h.range(dst, abi::amount::ENCODED_LEN as u32)?;
         let account = Address(h.read32(account)?);
-        let balance = h.state().overlay.balance(&account)?;
-        h.write(dst, &balance.to_le_bytes())
+        let state = h.state();
+        let balance = state.overlay.balance(&mut state.observer, &account)?;
+        h.write(dst, &abi::amount::encode(balance))
     })
 }
 
 fn total_supply(mut c: C<'_, '_>, dst: i32) -> R<()> {
     host_call(&mut c, HostFnId::TotalSupply, &[dst.into()], |h| {
-        let dst = h.range(dst, 16)?;
-        let supply = h.state().overlay.supply()?;
-        h.write(dst, &supply.to_le_bytes())
+        let dst = h.range(dst, abi::amount::ENCODED_LEN as u32)?;
+        let state = h.state();
+        let supply = state.overlay.supply(&mut state.observer)?;
+        h.write(dst, &abi::amount::encode(supply))
     })
 }
 
-/// Records the mutation request and applies it (`spec/abi.md#mutations`).
+/// Applies a script's mutation request (`spec/abi.md#mutations`).
 fn mutate(h: &mut Host<'_, '_, '_>, op: Operation) -> Result<(), Halt> {
-    let state = h.state();
-    if state.overlay.trace.on() {
-        state
-            .overlay
-            .trace
-            .record(TraceEvent::Mutation { origin: MutationOrigin::Script, operation: op.clone() });
-    }
-    let policy = &state.token_info.policy;
-    let result = match op {
-        Operation::Transfer { from, to, amount } => {
-            mutation::transfer(&mut state.overlay, &from, &to, amount)
-        }
-        Operation::Mint { to, amount } => {
-            mutation::mint(&mut state.overlay, policy, Origin::Script, &to, amount)
-        }
-        Operation::Burn { from, amount } => {
-            mutation::burn(&mut state.overlay, policy, Origin::Script, &from, amount)
-        }
-        Operation::Approve { .. } => Ok(()),
-    };
-    result.map_err(Halt::from)
+    h.state().mutate(MutationOrigin::Script, &op)
 }
 
 fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
@@ -157,7 +136,7 @@ fn transfer(mut c: C<'_, '_>, from: i32, to: i32, lo: i64, hi: i64) -> R<()> {
         let to = h.range(to, 32)?;
         let from = Address(h.read32(from)?);
         let to = Address(h.read32(to)?);
-        mutate(h, Operation::Transfer { from, to, amount: amount(lo, hi) })
+        mutate(h, Operation::Transfer { from, to, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 
@@ -166,7 +145,7 @@ fn mint(mut c: C<'_, '_>, to: i32, lo: i64, hi: i64) -> R<()> {
         h.require_writable()?;
         let to = h.range(to, 32)?;
         let to = Address(h.read32(to)?);
-        mutate(h, Operation::Mint { to, amount: amount(lo, hi) })
+        mutate(h, Operation::Mint { to, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 
@@ -175,7 +154,7 @@ fn burn(mut c: C<'_, '_>, from: i32, lo: i64, hi: i64) -> R<()> {
         h.require_writable()?;
         let from = h.range(from, 32)?;
         let from = Address(h.read32(from)?);
-        mutate(h, Operation::Burn { from, amount: amount(lo, hi) })
+        mutate(h, Operation::Burn { from, amount: abi::amount::from_halves(lo, hi) })
     })
 }
 
@@ -193,10 +172,7 @@ fn emit_event(mut c: C<'_, '_>, topic: i32, topic_len: i32, data: i32, data_len:
         let topic = h.read(topic)?;
         let data = h.read(data)?;
         let state = h.state();
-        if state.overlay.trace.on() {
-            let event = TraceEvent::Event { topic: TraceBytes::of(&topic), data: TraceBytes::of(&data) };
-            state.overlay.trace.record(event);
-        }
+        state.observer.event(&topic, &data);
         state.events.push(Event { topic, data });
         Ok(())
     })
@@ -214,9 +190,7 @@ fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
         let message = h.range(msg, msg_len)?;
         let message = h.read(message)?;
         let state = h.state();
-        if state.overlay.trace.on() {
-            state.overlay.trace.record(TraceEvent::Log { level, message: TraceBytes::of(&message) });
-        }
+        state.observer.log(level, &message);
         state.logs.push(LogRecord { level, message });
         Ok(())
     })
@@ -294,7 +268,7 @@ fn gas_slow(mut c: C<'_, '_>, gas: i64, cost: i64) -> R<i64> {
     let meter = &mut c.data_mut().meter;
     meter.sync_from_global(gas as u64);
     let fired = meter.reserve(cost as u64).map_err(Halt::Status)?;
-    if fired > 0 {
+    if fired.any() {
         commit_checkpoints(&mut c, memory, fired);
     }
     Ok(c.data().meter.global_value() as i64)

@@ -11,16 +11,18 @@ mod functions;
 
 pub(crate) use functions::imports;
 
-use crate::meter::GasMeter;
-use crate::overlay::Overlay;
-use crate::state::StateError;
-use crate::{Rules, VmError};
-use abi::TokenInfo;
+use crate::observe::meter::{Fired, GasMeter};
+use crate::observe::Observer;
+use crate::state::mutation::{self, Rejected};
+use crate::state::overlay::Overlay;
+use crate::{Rules, StateError, StateView, Transaction, VmError};
 use abi::{ArgumentKind, Context, Event, Fault, HostFn, HostFnId, LimitKind, LogRecord, StatusCode, TokenId};
+use abi::{MutationOrigin, Operation, TokenInfo};
 use std::fmt;
 use wasmi::{Caller, Global, Memory, Val};
 
-/// Why guest execution stopped early. Carried through wasmi as a host error.
+/// Why an execution stopped before its last step (`spec/abi.md#execution`): the outcome of a step
+/// that ends it. Carried through wasmi as a host error from host functions.
 #[derive(Debug)]
 pub(crate) enum Halt {
     /// A consensus outcome (revert, out of gas, a rejected mutation, ...).
@@ -52,11 +54,11 @@ impl From<StateError> for Halt {
     }
 }
 
-impl From<crate::mutation::Rejected> for Halt {
-    fn from(r: crate::mutation::Rejected) -> Self {
+impl From<Rejected> for Halt {
+    fn from(r: Rejected) -> Self {
         match r {
-            crate::mutation::Rejected::Status(s) => Self::Status(s),
-            crate::mutation::Rejected::State(e) => e.into(),
+            Rejected::Status(s) => Self::Status(s),
+            Rejected::State(e) => e.into(),
         }
     }
 }
@@ -81,6 +83,8 @@ pub(crate) struct HostState<'a> {
     /// Whether the before-hook cancelled the native mutation.
     pub native_cancelled: bool,
     pub overlay: Overlay<'a>,
+    /// Where the trace and the checkpoints are recorded.
+    pub observer: Observer,
     pub meter: GasMeter,
     pub events: Vec<Event>,
     pub logs: Vec<LogRecord>,
@@ -93,6 +97,56 @@ pub(crate) struct HostState<'a> {
     pub globals: Vec<Global>,
     /// What caused a failed status, set where the execution halts (`spec/abi.md#faults`).
     pub fault: Fault,
+}
+
+impl<'a> HostState<'a> {
+    /// The state of an execution of `tx` over `view` under `rules`, before its first step: `input`
+    /// is what every entry reads, `meter` holds the gas limit and checkpoint interval.
+    pub(crate) fn new(
+        rules: &'a Rules,
+        tx: &Transaction<'a>,
+        view: &'a dyn StateView,
+        input: Vec<u8>,
+        observer: Observer,
+        meter: GasMeter,
+    ) -> Self {
+        let token = tx.invocation.token;
+        Self {
+            rules,
+            ctx: tx.context,
+            token,
+            token_info: TokenInfo::default(),
+            read_only: tx.invocation.call.is_read_only(),
+            input,
+            in_before_hook: false,
+            native_cancelled: false,
+            overlay: Overlay::new(view, token),
+            observer,
+            meter,
+            events: Vec::new(),
+            logs: Vec::new(),
+            return_data: Vec::new(),
+            revert_reason: Vec::new(),
+            memory: None,
+            gas_global: None,
+            globals: Vec::new(),
+            fault: Fault::None,
+        }
+    }
+
+    /// Applies `operation` asked for by `origin` (`spec/abi.md#mutations`).
+    pub(crate) fn mutate(&mut self, origin: MutationOrigin, operation: &Operation) -> Result<(), Halt> {
+        let policy = &self.token_info.policy;
+        mutation::apply(&mut self.overlay, &mut self.observer, policy, origin, operation).map_err(Halt::from)
+    }
+
+    /// Charges `amount` outside guest code (loading, compiling, instantiating): there is no memory
+    /// yet, so the checkpoints it crosses commit to the empty state.
+    pub(crate) fn charge_outside(&mut self, amount: u64) -> Result<(), Halt> {
+        let fired = self.meter.charge(amount)?;
+        self.observer.checkpoints(fired, &[], &[]);
+        Ok(())
+    }
 }
 
 /// A host function's access to the caller: gas, memory, state.
@@ -158,7 +212,7 @@ pub(crate) fn host_call<'c, 'a, T: TraceValues>(
         Ok(v) => v.values(),
         Err(_) => Results::None,
     };
-    h.state().overlay.trace.host_call(id as u8, gas_left, args, results.as_slice());
+    h.state().observer.host_call(id, gas_left, args, results.as_slice());
     let value = result?;
     h.leave()?;
     Ok(value)
@@ -186,7 +240,7 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
     /// Charges `amount` gas, committing to the guest's state at every checkpoint it fires.
     pub(crate) fn charge(&mut self, amount: u64) -> Result<(), Halt> {
         let fired = self.caller.data_mut().meter.charge(amount)?;
-        if fired > 0 {
+        if fired.any() {
             commit_checkpoints(self.caller, self.memory, fired);
         }
         Ok(())
@@ -277,13 +331,12 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
     }
 }
 
-/// Fills in the commitments of the `fired` newest checkpoints: the guest's memory and mutable
-/// globals, and the trace hash so far (`spec/trace.md#checkpoints`).
-pub(crate) fn commit_checkpoints(caller: &mut Caller<'_, HostState<'_>>, memory: Memory, fired: usize) {
+/// Records the checkpoints `fired`, committing to the guest's memory and mutable globals and to the
+/// trace so far (`spec/trace.md#checkpoints`).
+pub(crate) fn commit_checkpoints(caller: &mut Caller<'_, HostState<'_>>, memory: Memory, fired: Fired) {
     let globals: Vec<u64> = caller.data().globals.iter().map(|g| val_u64(&g.get(&*caller))).collect();
     let (data, state) = memory.data_and_store_mut(&mut *caller);
-    let trace_hash = state.overlay.trace.hash_so_far();
-    state.meter.commit(fired, data, &globals, trace_hash);
+    state.observer.checkpoints(fired, data, &globals);
 }
 
 /// Reads an i64 global as the u64 it holds.

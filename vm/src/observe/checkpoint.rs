@@ -36,8 +36,8 @@ pub(crate) struct MemoryCommitment {
 }
 
 impl MemoryCommitment {
-    /// `derive_key(STATE_COMMITMENT_CONTEXT, u32 page count ++ each page's blake3 ++ each global as
-    /// 8 bytes LE)`, rehashing only the pages of `memory` that changed since the last call.
+    /// [`abi::hash::state_commitment`] of `memory` and `globals`, rehashing only the pages of
+    /// `memory` that changed since the last call.
     pub(crate) fn commit(&mut self, memory: &[u8], globals: &[u64]) -> Hash32 {
         let pages = memory.len().div_ceil(CHECKPOINT_PAGE_BYTES);
         if self.hashes.len() < pages {
@@ -53,15 +53,7 @@ impl MemoryCommitment {
                 self.hashes[i] = *blake3::hash(page).as_bytes();
             }
         }
-        let mut h = abi::hash::derive_key_hasher(abi::hash::STATE_COMMITMENT_CONTEXT);
-        h.update(&(pages as u32).to_le_bytes());
-        for hash in &self.hashes[..pages] {
-            h.update(hash);
-        }
-        for g in globals {
-            h.update(&g.to_le_bytes());
-        }
-        Hash32(*h.finalize().as_bytes())
+        abi::hash::state_commitment(&self.hashes[..pages], globals)
     }
 }
 

@@ -4,7 +4,7 @@
 //! tsvm never writes to a [`StateView`]: an execution's effects come back as the receipt's
 //! [`StateDiff`], which the node applies (or not) itself.
 
-use abi::{Address, StateDiff, StateKey, TokenId, TokenInfo};
+use abi::{amount, Address, StateDiff, StateKey, TokenId, TokenInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,6 +46,20 @@ pub trait StateView {
     /// # Errors
     /// The state could not be read.
     fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
+
+    /// The value of `key` in the diff's value encoding (amounts as 16 bytes little-endian,
+    /// `spec/abi.md#state`): one shape for every key. Provided from the methods above; an
+    /// implementation that overrides it must return what they do.
+    ///
+    /// # Errors
+    /// The state could not be read.
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(match key {
+            StateKey::Balance { token, account } => amount::to_value(self.balance(token, account)?),
+            StateKey::Supply { token } => amount::to_value(self.supply(token)?),
+            StateKey::Storage { token, key } => self.storage(token, key)?,
+        })
+    }
 }
 
 /// One token's state in an [`InMemoryState`].
@@ -96,26 +110,19 @@ impl InMemoryState {
         Ok(())
     }
 
-    /// Reads a key in the diff's value encoding (amounts as 16 bytes little-endian).
+    /// Reads a key in the diff's value encoding (amounts as 16 bytes little-endian): [`StateView::read`],
+    /// callable without the trait in scope.
     ///
     /// # Errors
     /// Unknown token for balance and supply keys.
     pub fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        Ok(match key {
-            StateKey::Balance { token, account } => {
-                Some(self.balance(token, account)?.to_le_bytes().to_vec())
-            }
-            StateKey::Supply { token } => Some(self.supply(token)?.to_le_bytes().to_vec()),
-            StateKey::Storage { token, key } => self.storage(token, key)?,
-        })
+        StateView::read(self, key)
     }
 
     fn write(&mut self, key: &StateKey, value: Option<&[u8]>) -> Result<(), StateError> {
         let amount = |v: Option<&[u8]>| -> Result<u128, StateError> {
-            let bytes: [u8; 16] = v
-                .and_then(|v| v.try_into().ok())
-                .ok_or_else(|| StateError::Failed(format!("{key:?}: amount value must be 16 bytes")))?;
-            Ok(u128::from_le_bytes(bytes))
+            v.and_then(amount::decode)
+                .ok_or_else(|| StateError::Failed(format!("{key:?}: amount value must be 16 bytes")))
         };
         match key {
             StateKey::Balance { token, account } => {

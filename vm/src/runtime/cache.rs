@@ -1,6 +1,9 @@
 //! The module cache: validated, instrumented, compiled modules keyed by code hash and rules hash
 //! (`spec/abi.md#module-cache`).
 //!
+//! A cache belongs to one `Vm`, whose rules (and so rules hash) never change: entries are keyed by
+//! their code alone, and the rules hash half of the spec's key is the cache's own.
+//!
 //! A wasmi `Engine` never frees the code it compiled, so the cache bounds it by generations: compiled
 //! modules live in the current engine until the generation holds `max_modules` modules or
 //! `max_code_bytes` bytes of code; then a fresh engine starts an empty generation and the old one is
@@ -11,12 +14,13 @@
 //! translator, contained here) is cached like an invalid one, as [`Prepared::EngineRejected`]: the
 //! outcome `engine_rejected` is deterministic and charged, and the generation is kept.
 
+use super::engine_config;
 use crate::{instrument, validate, ModuleInfo, Rules, ValidationError, VmError};
 use abi::Hash32;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use wasmi::{CompilationMode, Config, Engine, Module};
+use wasmi::{Config, Engine, Module};
 
 /// Default bound on modules per engine generation.
 pub const DEFAULT_CACHE_MODULES: usize = 1_024;
@@ -41,7 +45,6 @@ pub(crate) enum Prepared {
 /// A cache entry: the exact code it was prepared from, its blake3 hash, and the result.
 pub(crate) struct Entry {
     code: Box<[u8]>,
-    rules_hash: Hash32,
     pub(crate) code_hash: Hash32,
     pub(crate) prepared: Prepared,
 }
@@ -53,6 +56,13 @@ struct Generation {
     modules: HashMap<u64, Vec<Arc<Entry>>>,
     len: usize,
     code_bytes: usize,
+}
+
+impl Generation {
+    /// An empty generation with a fresh engine.
+    fn new(config: &Config) -> Self {
+        Self { engine: Engine::new(config), modules: HashMap::new(), len: 0, code_bytes: 0 }
+    }
 }
 
 /// A fast hash of `code` for cache lookups only (never consensus-visible).
@@ -80,41 +90,14 @@ pub(crate) struct ModuleCache {
     prepared: AtomicU64,
 }
 
-/// The engine configuration: eager compilation (never lazy: lazy modes skip validation of uncalled
-/// functions), no fuel (gas is ours), only the features the profile allows, no start functions, and
-/// stacks large enough that the specified stack limit always trips first
-/// (`spec/gas.md#stack-limit`).
-pub fn engine_config(rules: &Rules) -> Config {
-    let max_depth = (rules.limits.max_stack_units / crate::FRAME_OVERHEAD_UNITS) as usize + 64;
-    let mut config = Config::default();
-    config
-        .compilation_mode(CompilationMode::Eager)
-        .consume_fuel(false)
-        .floats(false)
-        .wasm_reference_types(false)
-        .wasm_tail_call(false)
-        .wasm_extended_const(false)
-        .wasm_multi_memory(false)
-        .wasm_wide_arithmetic(false)
-        .wasm_custom_page_sizes(false)
-        .allow_start_fn(false)
-        .ignore_custom_sections(true)
-        .set_max_recursion_depth(max_depth)
-        // wasmi's value stack holds at most a small multiple of our stack units (8-byte cells);
-        // 256 bytes per unit is far above that, and the stack only grows as used.
-        .set_max_stack_height(rules.limits.max_stack_units as usize * 256);
-    config
-}
-
 impl ModuleCache {
     pub(crate) fn new(rules: &Rules, max_modules: usize, max_code_bytes: usize) -> Self {
         let config = engine_config(rules);
-        let engine = Engine::new(&config);
         Self {
+            current: Mutex::new(Generation::new(&config)),
             config,
             max_modules: max_modules.max(1),
             max_code_bytes,
-            current: Mutex::new(Generation { engine, modules: HashMap::new(), len: 0, code_bytes: 0 }),
             prepared: AtomicU64::new(0),
         }
     }
@@ -135,19 +118,16 @@ impl ModuleCache {
         self.prepared.load(Ordering::Relaxed)
     }
 
-    /// The entry for `code` under `rules`, preparing (and caching) it on a miss.
-    pub(crate) fn get_or_prepare(
-        &self,
-        code: &[u8],
-        rules_hash: Hash32,
-        rules: &Rules,
-    ) -> Result<Arc<Entry>, VmError> {
+    /// The entry for `code` under `rules` (always the owning `Vm`'s), preparing (and caching) it on
+    /// a miss.
+    pub(crate) fn get_or_prepare(&self, code: &[u8], rules: &Rules) -> Result<Arc<Entry>, VmError> {
         let key = lookup_hash(code);
         let engine = {
             let generation = self.lock();
-            let hit = generation.modules.get(&key).and_then(|entries| {
-                entries.iter().find(|e| e.rules_hash == rules_hash && *e.code == *code).cloned()
-            });
+            let hit = generation
+                .modules
+                .get(&key)
+                .and_then(|entries| entries.iter().find(|e| *e.code == *code).cloned());
             if let Some(found) = hit {
                 return Ok(found);
             }
@@ -156,12 +136,7 @@ impl ModuleCache {
         // Prepare outside the lock: hashing and compilation are the slow part.
         self.prepared.fetch_add(1, Ordering::Relaxed);
         let (prepared, size) = prepare(&engine, code, rules)?;
-        let entry = Arc::new(Entry {
-            code: code.into(),
-            rules_hash,
-            code_hash: abi::hash::content_hash(code),
-            prepared,
-        });
+        let entry = Arc::new(Entry { code: code.into(), code_hash: abi::hash::content_hash(code), prepared });
         let mut generation = self.lock();
         if !Engine::same(&generation.engine, &engine) {
             // The generation rolled over meanwhile; the module belongs to the old engine. Use it
@@ -175,12 +150,7 @@ impl ModuleCache {
                 bytes = generation.code_bytes,
                 "module cache: new generation"
             );
-            *generation = Generation {
-                engine: Engine::new(&self.config),
-                modules: HashMap::new(),
-                len: 0,
-                code_bytes: 0,
-            };
+            *generation = Generation::new(&self.config);
             // This module was compiled by the old engine: return it uncached; the next miss compiles
             // into the new generation.
             return Ok(entry);

@@ -1,64 +1,10 @@
 //! Recording and replaying bundles (`spec/bundle.md`).
 //!
-//! A replay re-executes a bundle against its witness only: [`WitnessState`] answers exactly the
-//! reads the original execution made and refuses any other with a distinct error.
+//! A replay re-executes a bundle against its witness only: [`crate::WitnessState`] answers exactly
+//! the reads the original execution made and refuses any other with a distinct error.
 
-use crate::{ExecOptions, Execution, StateError, StateView, Transaction, Vm, VmError};
-use abi::{Address, Bundle, Receipt, StateKey, TokenId, TokenInfo, Witness, BUNDLE_FORMAT_VERSION};
-use std::collections::BTreeMap;
-
-/// A state made only of a witness.
-pub struct WitnessState {
-    token: TokenId,
-    info: Option<TokenInfo>,
-    entries: BTreeMap<StateKey, Option<Vec<u8>>>,
-}
-
-impl WitnessState {
-    /// The state a bundle's witness describes for `token`.
-    pub fn new(token: TokenId, witness: &Witness) -> Self {
-        let entries = witness.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
-        Self { token, info: witness.token.clone(), entries }
-    }
-
-    fn get(&self, key: StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        match self.entries.get(&key) {
-            Some(v) => Ok(v.clone()),
-            None => Err(StateError::OutsideWitness(key.to_string())),
-        }
-    }
-
-    fn amount(&self, key: StateKey) -> Result<u128, StateError> {
-        let shown = key.to_string();
-        let bytes = self.get(key)?;
-        bytes
-            .as_deref()
-            .and_then(|b| <[u8; 16]>::try_from(b).ok())
-            .map(u128::from_le_bytes)
-            .ok_or_else(|| StateError::Failed(format!("witness value of {shown} is not a 16-byte amount")))
-    }
-}
-
-impl StateView for WitnessState {
-    fn token(&self, token: &TokenId) -> Result<Option<TokenInfo>, StateError> {
-        if *token != self.token {
-            return Err(StateError::OutsideWitness(format!("metadata of token {token}")));
-        }
-        Ok(self.info.clone())
-    }
-
-    fn balance(&self, token: &TokenId, account: &Address) -> Result<u128, StateError> {
-        self.amount(StateKey::Balance { token: *token, account: *account })
-    }
-
-    fn supply(&self, token: &TokenId) -> Result<u128, StateError> {
-        self.amount(StateKey::Supply { token: *token })
-    }
-
-    fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        self.get(StateKey::Storage { token: *token, key: key.to_vec() })
-    }
-}
+use crate::{check_witness, ExecOptions, Execution, Transaction, Vm, VmError, WitnessState};
+use abi::{Bundle, Receipt, StateKey, Witness, BUNDLE_FORMAT_VERSION};
 
 /// Builds the bundle of an execution (`execution` must come from running `tx` on `vm`).
 pub fn record_bundle(vm: &Vm, tx: &Transaction<'_>, execution: &Execution) -> Bundle {
@@ -111,44 +57,6 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
     check("rules_hash", expected.rules_hash == got.rules_hash);
     check("receipt_hash", expected.receipt_hash == got.receipt_hash);
     out
-}
-
-/// Checks what can be checked of a witness before running: entries sorted by key and unique, and
-/// every key the executing token's (`spec/bundle.md#canonical-witness`).
-///
-/// # Errors
-/// [`VmError::NonCanonicalBundle`] naming the first offending entry.
-pub fn check_witness(token: &TokenId, witness: &Witness) -> Result<(), VmError> {
-    let mut prev: Option<&StateKey> = None;
-    for (i, e) in witness.entries.iter().enumerate() {
-        let owner = match &e.key {
-            StateKey::Balance { token, .. }
-            | StateKey::Supply { token }
-            | StateKey::Storage { token, .. } => token,
-        };
-        if owner != token {
-            return Err(VmError::NonCanonicalBundle(format!(
-                "witness entry {i} ({}) is state of token {owner}, not of the executing token {token}",
-                e.key
-            )));
-        }
-        if let Some(p) = prev {
-            if *p == e.key {
-                return Err(VmError::NonCanonicalBundle(format!(
-                    "witness entry {i} ({}) is a duplicate",
-                    e.key
-                )));
-            }
-            if *p > e.key {
-                return Err(VmError::NonCanonicalBundle(format!(
-                    "witness entries are not sorted by key: entry {i} ({}) comes after {p}",
-                    e.key
-                )));
-            }
-        }
-        prev = Some(&e.key);
-    }
-    Ok(())
 }
 
 /// The first witness entry the execution did not read, if any (every key it read came from the

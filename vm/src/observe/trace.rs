@@ -3,15 +3,16 @@
 //! Every consensus-visible event is borsh-encoded into a buffer that is folded into a running blake3
 //! hash (`derive_key` with `abi::hash::TRACE_CONTEXT`). At [`TraceLevel::HashOnly`] nothing else is
 //! kept; at [`TraceLevel::Full`] the events are kept too. The hash is the same at both levels.
+//!
+//! A tracer that records nothing ([`Tracer::untraced`], trace hash zero) exists for measurement
+//! only and is not a [`TraceLevel`]: its receipts match no node's, so no option of an ordinary
+//! execution can ask for it (`Vm::execute_untraced_for_measurement`).
 
 use abi::{Hash32, StateKey, TraceBytes, TraceEvent, TraceKey, TRACE_INLINE_MAX};
 
 /// How much of the trace an execution keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TraceLevel {
-    /// No trace at all: the receipt's `trace_hash` is zero. For measurement only: such receipts do
-    /// not match any node's and must never be used for consensus.
-    Off,
     /// Fold the events into the hash as they happen; keep none (the default for nodes).
     #[default]
     HashOnly,
@@ -30,6 +31,8 @@ const FLUSH_AT: usize = 4096;
 
 /// Records one execution's trace.
 pub(crate) struct Tracer {
+    /// False only for [`Tracer::untraced`].
+    on: bool,
     level: TraceLevel,
     hasher: blake3::Hasher,
     buf: Vec<u8>,
@@ -39,21 +42,34 @@ pub(crate) struct Tracer {
 impl Tracer {
     pub(crate) fn new(level: TraceLevel) -> Self {
         Self {
+            on: true,
             level,
             hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
-            buf: Vec::with_capacity(if level == TraceLevel::Off { 0 } else { FLUSH_AT + 512 }),
+            buf: Vec::with_capacity(FLUSH_AT + 512),
+            events: Vec::new(),
+        }
+    }
+
+    /// A tracer that records nothing: the trace hash is zero. For measurement only.
+    pub(crate) fn untraced() -> Self {
+        Self {
+            on: false,
+            level: TraceLevel::HashOnly,
+            hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
+            buf: Vec::new(),
             events: Vec::new(),
         }
     }
 
     /// Whether events are recorded at all (callers skip building events when not).
+    #[inline]
     pub(crate) fn on(&self) -> bool {
-        self.level != TraceLevel::Off
+        self.on
     }
 
     /// Records `event`.
     pub(crate) fn record(&mut self, event: TraceEvent) {
-        if !self.on() {
+        if !self.on {
             return;
         }
         // Writing to a Vec cannot fail.
@@ -69,58 +85,53 @@ impl Tracer {
         match self.level {
             TraceLevel::Full => true,
             TraceLevel::Prefix { events } => self.events.len() < events as usize,
-            TraceLevel::Off | TraceLevel::HashOnly => false,
+            TraceLevel::HashOnly => false,
         }
     }
 
     /// Records a `HostCall` event (`spec/trace.md#events`). At the hash-only level it is encoded
     /// straight into the hash buffer, without building the event.
     pub(crate) fn host_call(&mut self, func: u8, gas_left: u64, args: &[i64], results: &[i64]) {
-        match self.level {
-            TraceLevel::Off => {}
-            _ if !self.keeping() => {
-                self.buf.push(2);
-                self.buf.push(func);
-                self.buf.extend_from_slice(&gas_left.to_le_bytes());
-                encode_i64s(&mut self.buf, args);
-                encode_i64s(&mut self.buf, results);
-                self.maybe_flush();
-            }
-            _ => self.record(TraceEvent::HostCall {
-                func,
-                gas_left,
-                args: args.to_vec(),
-                results: results.to_vec(),
-            }),
+        if !self.on {
+            return;
         }
+        if self.keeping() {
+            let (args, results) = (args.to_vec(), results.to_vec());
+            return self.record(TraceEvent::HostCall { func, gas_left, args, results });
+        }
+        self.buf.push(2);
+        self.buf.push(func);
+        self.buf.extend_from_slice(&gas_left.to_le_bytes());
+        encode_i64s(&mut self.buf, args);
+        encode_i64s(&mut self.buf, results);
+        self.maybe_flush();
     }
 
-    /// Records a `Read` (`write == false`) or `Write` event of `key` with `value`.
+    /// Records a `Read` (`write == false`) or `Write` event of `key` with `value`. At the hash-only
+    /// level it is encoded straight into the hash buffer.
     pub(crate) fn access(&mut self, write: bool, key: &StateKey, value: Option<&[u8]>) {
-        match self.level {
-            TraceLevel::Off => {}
-            _ if !self.keeping() => {
-                self.buf.push(if write { 4 } else { 3 });
-                encode_key(&mut self.buf, key);
-                match value {
-                    None => self.buf.push(0),
-                    Some(v) => {
-                        self.buf.push(1);
-                        encode_bytes(&mut self.buf, v);
-                    }
-                }
-                self.maybe_flush();
-            }
-            _ => {
-                let key = trace_key(key);
-                let value = value.map(TraceBytes::of);
-                self.record(if write {
-                    TraceEvent::Write { key, value }
-                } else {
-                    TraceEvent::Read { key, value }
-                });
+        if !self.on {
+            return;
+        }
+        if self.keeping() {
+            let key = trace_key(key);
+            let value = value.map(TraceBytes::of);
+            return self.record(if write {
+                TraceEvent::Write { key, value }
+            } else {
+                TraceEvent::Read { key, value }
+            });
+        }
+        self.buf.push(if write { 4 } else { 3 });
+        encode_key(&mut self.buf, key);
+        match value {
+            None => self.buf.push(0),
+            Some(v) => {
+                self.buf.push(1);
+                encode_bytes(&mut self.buf, v);
             }
         }
+        self.maybe_flush();
     }
 
     fn maybe_flush(&mut self) {
@@ -147,7 +158,7 @@ impl Tracer {
 }
 
 /// The trace form of a key of the executing token (`spec/trace.md#events`).
-pub(crate) fn trace_key(key: &StateKey) -> TraceKey {
+fn trace_key(key: &StateKey) -> TraceKey {
     match key {
         StateKey::Balance { account, .. } => TraceKey::Balance { account: *account },
         StateKey::Supply { .. } => TraceKey::Supply,

@@ -1,0 +1,203 @@
+//! The execution API for nodes: [`Vm`] (`spec/abi.md#execution`).
+//!
+//! One call of [`Vm::execute`] is one atomic execution: a view, a method, one hook, or an
+//! operation's whole pipeline (before-hook, native mutation, after-hook). It reads state only
+//! through the node's [`StateView`] and returns a [`Receipt`]; nothing is applied unless the status is
+//! `Success`, and then only through the receipt's diff.
+//!
+//! - this file: the API ([`Vm`], [`Transaction`], [`ExecOptions`], [`Execution`]);
+//! - [`pipeline`]: the numbered steps of `spec/abi.md#execution` and the native step;
+//! - [`call`]: instantiating, calling an entry, and classifying what the engine reports;
+//! - [`finish`]: sealing the receipt.
+
+mod call;
+mod finish;
+mod pipeline;
+
+use crate::host::{Halt, HostState};
+use crate::observe::meter::GasMeter;
+use crate::observe::{Observer, TraceLevel};
+use crate::runtime::ModuleCache;
+use crate::{Rules, StateView, VmError, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+use abi::{Checkpoint, Context, Hash32, Invocation, Receipt, TraceEvent, TxData, Witness};
+
+/// Everything one execution needs besides the VM.
+#[derive(Clone, Copy)]
+pub struct Transaction<'a> {
+    /// The token script's module bytes (WebAssembly binary).
+    pub code: &'a [u8],
+    /// What to run.
+    pub invocation: &'a Invocation,
+    /// Block and transaction context.
+    pub context: &'a Context,
+    /// Gas available.
+    pub gas_limit: u64,
+}
+
+impl<'a> Transaction<'a> {
+    /// The transaction `data` holds, when its code is given as bytes (`None` for a code hash: the
+    /// executor resolves it to bytes first).
+    pub fn from_data(data: &'a TxData) -> Option<Self> {
+        Some(Self {
+            code: data.code_bytes()?,
+            invocation: &data.invocation,
+            context: &data.context,
+            gas_limit: data.gas_limit,
+        })
+    }
+}
+
+/// Options that change what is recorded, never what is computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecOptions {
+    /// Record a [`Checkpoint`] each time gas used first exceeds a multiple of this (0: never).
+    pub checkpoint_interval: u64,
+    /// How much of the trace to keep.
+    pub trace: TraceLevel,
+}
+
+/// A receipt with what was recorded on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    /// The consensus result.
+    pub receipt: Receipt,
+    /// Checkpoints, when [`ExecOptions::checkpoint_interval`] is set.
+    pub checkpoints: Vec<Checkpoint>,
+    /// Every piece of state read from the view, with its value: the pre-state witness a replay needs.
+    pub witness: Witness,
+    /// The trace's events, at [`TraceLevel::Full`].
+    pub trace: Vec<TraceEvent>,
+}
+
+/// The VM: rules plus a module cache. `Send + Sync`: share one across threads.
+pub struct Vm {
+    rules: Rules,
+    rules_hash: Hash32,
+    cache: ModuleCache,
+}
+
+impl Vm {
+    /// A VM with `rules` and the default cache bounds.
+    pub fn new(rules: Rules) -> Self {
+        Self::with_cache_bounds(rules, DEFAULT_CACHE_MODULES, DEFAULT_CACHE_CODE_BYTES)
+    }
+
+    /// A VM whose cache keeps at most `max_modules` modules and `max_code_bytes` bytes of compiled
+    /// code per engine generation (see `spec/abi.md#module-cache`).
+    pub fn with_cache_bounds(rules: Rules, max_modules: usize, max_code_bytes: usize) -> Self {
+        let cache = ModuleCache::new(&rules, max_modules, max_code_bytes);
+        let rules_hash = rules.hash();
+        Self { rules, rules_hash, cache }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The rules hash every receipt carries.
+    pub fn rules_hash(&self) -> Hash32 {
+        self.rules_hash
+    }
+
+    /// Modules in the cache's current generation.
+    pub fn cached_modules(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Modules this VM has prepared (validated, instrumented, compiled) so far: one per cache miss,
+    /// so a call served from the cache leaves it unchanged.
+    pub fn prepared_modules(&self) -> u64 {
+        self.cache.prepared()
+    }
+
+    /// Executes `tx` against `state` with a hash-only trace.
+    ///
+    /// # Errors
+    /// Only failures of the host: the state view failed, or the engine did something the spec does
+    /// not allow (a bug). Every guest failure is a receipt.
+    pub fn execute(&self, state: &dyn StateView, tx: &Transaction<'_>) -> crate::Result<Receipt> {
+        Ok(self.execute_with(state, tx, &ExecOptions::default())?.receipt)
+    }
+
+    /// Executes `tx` against `state`, recording what `options` asks for.
+    ///
+    /// # Errors
+    /// As [`Vm::execute`], and [`VmError::CheckpointInterval`] for a checkpoint interval below
+    /// [`crate::MIN_CHECKPOINT_INTERVAL`] (other than 0).
+    pub fn execute_with(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+        options: &ExecOptions,
+    ) -> crate::Result<Execution> {
+        self.run(state, tx, options.checkpoint_interval, Some(options.trace))
+    }
+
+    /// Executes `tx` against `state` recording no trace at all: the receipt's `trace_hash` is zero,
+    /// so it matches no node's receipt. **For measuring the trace's cost only; never for
+    /// consensus.**
+    ///
+    /// # Errors
+    /// As [`Vm::execute`].
+    #[doc(hidden)]
+    pub fn execute_untraced_for_measurement(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+    ) -> crate::Result<Execution> {
+        self.run(state, tx, 0, None)
+    }
+
+    /// One execution, traced at `trace` (`None`: untraced).
+    fn run(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+        interval: u64,
+        trace: Option<TraceLevel>,
+    ) -> crate::Result<Execution> {
+        if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
+            return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
+        }
+        let mut observer = Observer::new(trace);
+        // The cache gives the code's blake3 hash without rehashing the code on every call.
+        let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
+        // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
+        let input = pipeline::call_input(&tx.invocation.call);
+        observer.start(self.rules_hash, entry.code_hash, tx, &input);
+        let meter = GasMeter::new(tx.gas_limit, interval);
+        let host = HostState::new(&self.rules, tx, state, input, observer, meter);
+        let (host, outcome) = pipeline::run(&self.rules, tx, &entry.prepared, interval > 0, host);
+        let status = match outcome {
+            Ok(()) => abi::StatusCode::Success,
+            Err(Halt::Status(status)) => status,
+            Err(Halt::Failure(e)) => return Err(e),
+        };
+        let execution = finish::seal(host, status, self.rules_hash);
+        #[cfg(feature = "platform-canary")]
+        let execution = crate::canary::skew(execution);
+        Ok(execution)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::{Call, Code, TokenId};
+
+    #[test]
+    fn a_transaction_borrows_from_tx_data_with_code_bytes_only() {
+        let invocation =
+            Invocation { token: TokenId([1; 32]), call: Call::View { name: "v".into(), args: vec![] } };
+        let data =
+            TxData { code: Code::Bytes(vec![1, 2]), invocation, context: Context::default(), gas_limit: 9 };
+        let tx = Transaction::from_data(&data).expect("code bytes");
+        assert_eq!(
+            (tx.code, tx.invocation, tx.context, tx.gas_limit),
+            (&[1u8, 2][..], &data.invocation, &data.context, 9)
+        );
+        let by_hash = TxData { code: Code::Hash(Hash32::ZERO), ..data.clone() };
+        assert!(Transaction::from_data(&by_hash).is_none());
+    }
+}

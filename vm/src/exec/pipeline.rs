@@ -1,0 +1,147 @@
+//! The steps of one execution, in the order `spec/abi.md#execution` numbers them, and the
+//! operation pipeline's steps (`spec/abi.md#operation-pipeline`).
+//!
+//! Each step either continues or ends the execution with a [`Halt`]: a status (an outcome, sealed
+//! into a receipt) or a failure of the host (an `Err`, no receipt).
+
+use super::call;
+use super::Transaction;
+use crate::host::{Halt, HostState};
+use crate::runtime::Prepared;
+use crate::state::mutation;
+use crate::{ModuleInfo, Rules};
+use abi::{Call, EntryKind, Fault, HookKind, LimitKind, MutationOrigin, Operation, StatusCode};
+use wasmi::{Module, Store};
+
+/// How the steps ended: `Ok` when every step ran (`Success`), else the [`Halt`] of the step that
+/// ended them.
+pub(super) type Outcome = Result<(), Halt>;
+
+/// One step of a call: an entry point, or the pipeline's native mutation.
+pub(super) enum Step {
+    Entry { export: String, before_hook: bool },
+    Native(Operation),
+}
+
+/// Runs the steps of `spec/abi.md#execution` on `host`, in order; gives `host` back with how they
+/// ended. `checkpoints`: whether checkpoints are recorded (their commitments need the globals).
+pub(super) fn run<'a>(
+    rules: &'a Rules,
+    tx: &Transaction<'a>,
+    prepared: &'a Prepared,
+    checkpoints: bool,
+    mut host: HostState<'a>,
+) -> (HostState<'a>, Outcome) {
+    let (module, info, steps) = match before_instance(rules, tx, prepared, &mut host) {
+        Ok(ready) => ready,
+        Err(halt) => return (host, Err(halt)),
+    };
+    let mut store = Store::new(module.engine(), host);
+    let outcome = call::instantiate(&mut store, module, info, checkpoints)
+        .and_then(|instance| run_steps(&mut store, &instance, steps));
+    (store.into_data(), outcome)
+}
+
+/// Steps 1 to 5 up to the instance: what can end the execution before any guest code runs.
+fn before_instance<'p>(
+    rules: &Rules,
+    tx: &Transaction<'_>,
+    prepared: &'p Prepared,
+    host: &mut HostState<'_>,
+) -> Result<(&'p Module, &'p ModuleInfo, Vec<Step>), Halt> {
+    // 1. The token must exist. Its metadata is state read: the trace commits to it
+    // (spec/trace.md#events).
+    let info = host.overlay.token_info(&mut host.observer)?;
+    host.token_info = info.ok_or(StatusCode::UnknownToken)?;
+    // 2. Loading code is charged from its size, whatever the cache holds.
+    host.charge_outside(rules.gas.load_cost(len_u32(tx.code.len())))?;
+    // 3. Validate, instrument, compile (done before the steps, or found in the cache); compiling a
+    // valid module is charged from its structure (spec/gas.md#per-execution-costs).
+    let (module, info) = match prepared {
+        Prepared::Ready { module, info } => (Some(module), info),
+        Prepared::Invalid(e) => {
+            tracing::debug!(error = %e, "module rejected");
+            return Err(StatusCode::InvalidModule.into());
+        }
+        Prepared::EngineRejected { reason, info } => {
+            tracing::debug!(error = %reason, "engine rejected a validated module");
+            (None, info)
+        }
+    };
+    host.charge_outside(rules.gas.compile_cost(info))?;
+    // spec/abi.md#execution step 3: the engine's refusal is an outcome, paid like a compile.
+    let module = module.ok_or(StatusCode::EngineRejected)?;
+    // 4. Resolve the entry points and the input.
+    let steps = resolve(&tx.invocation.call, info)?;
+    if let Call::View { args, .. } | Call::Method { args, .. } = &tx.invocation.call {
+        if args.len() > rules.limits.max_input_len as usize {
+            host.fault = Fault::Limit(LimitKind::MaxInputLen);
+            return Err(StatusCode::LimitExceeded.into());
+        }
+    }
+    // 5. Instantiation is charged per memory page and per data-segment byte (the instance is made
+    // by `call::instantiate`).
+    host.charge_outside(rules.gas.instantiate_cost(info.memory_pages, info.data_bytes))?;
+    Ok((module, info, steps))
+}
+
+/// Step 6: runs the steps in order (the pipeline's native mutation between its hooks).
+fn run_steps(store: &mut Store<HostState<'_>>, instance: &call::Instance, steps: Vec<Step>) -> Outcome {
+    for step in steps {
+        match step {
+            Step::Entry { export, before_hook } => {
+                let host = store.data_mut();
+                host.in_before_hook = before_hook;
+                let gas_left = host.meter.remaining();
+                host.observer.entry(&export, gas_left);
+                call::call_entry(store, instance, &export)?;
+            }
+            // spec/abi.md#operation-pipeline: a before-hook may cancel the native mutation.
+            Step::Native(_) if store.data().native_cancelled => {}
+            Step::Native(op) => store.data_mut().mutate(MutationOrigin::Native, &op)?,
+        }
+    }
+    Ok(())
+}
+
+/// The input every entry of `call` reads: borsh of the operation for hooks, the args otherwise.
+pub(super) fn call_input(call: &Call) -> Vec<u8> {
+    match call {
+        // Serializing into a Vec cannot fail.
+        Call::Operation { operation } | Call::Hook { operation, .. } => {
+            borsh::to_vec(operation).unwrap_or_default()
+        }
+        Call::View { args, .. } | Call::Method { args, .. } => args.clone(),
+    }
+}
+
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The steps a call runs (`spec/abi.md#entry-points`).
+fn resolve(call: &Call, info: &ModuleInfo) -> Result<Vec<Step>, StatusCode> {
+    let hook_step = |hook: HookKind, before_hook: bool| {
+        let export = hook.export_name();
+        info.export(export).map(|_| Step::Entry { export: export.to_string(), before_hook })
+    };
+    match call {
+        Call::Operation { operation } => {
+            let (before, after) = HookKind::pipeline(operation);
+            let mut steps: Vec<Step> = hook_step(before, true).into_iter().collect();
+            if mutation::has_native_step(operation) {
+                steps.push(Step::Native(operation.clone()));
+            }
+            steps.extend(after.and_then(|a| hook_step(a, false)));
+            Ok(steps)
+        }
+        Call::Hook { hook, .. } => Ok(hook_step(*hook, false).into_iter().collect()),
+        Call::View { name, .. } | Call::Method { name, .. } => {
+            let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
+            let export = abi::entry_export_name(kind, name)
+                .filter(|e| info.export(e).is_some())
+                .ok_or(StatusCode::EntryNotFound)?;
+            Ok(vec![Step::Entry { export, before_hook: false }])
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Recording, replaying and comparing executions (`spec/bundle.md`, `spec/trace.md#comparing-executions`).
+//!
+//! - [`bundle`]: recording a bundle and replaying it against its witness;
+//! - [`compare`]: the first divergence between two traces or two checkpoint lists.
+
+mod bundle;
+mod compare;
+
+pub use bundle::{receipt_mismatches, record_bundle, replay, Replayed};
+pub use compare::{
+    events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
+};

@@ -1,0 +1,13 @@
+//! The runtime layer: what executions share and what only makes them fast, never what they compute.
+//!
+//! - [`engine`]: the wasmi engine configuration the rules pin;
+//! - [`cache`]: the module cache, bounded by engine generations (`spec/abi.md#module-cache`).
+//!
+//! The speed and executor issues add here a `Linker` per engine generation and an instance pool.
+
+pub(crate) mod cache;
+mod engine;
+
+pub(crate) use cache::{ModuleCache, Prepared};
+pub use cache::{DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
+pub use engine::engine_config;

@@ -1,0 +1,14 @@
+//! State as one execution sees it (`spec/abi.md#state`):
+//!
+//! - [`view`]: the node's read-only [`StateView`] and the in-memory state;
+//! - [`overlay`]: the execution's writes over the view, and the reads that make its witness;
+//! - [`witness`]: a state made only of a bundle's witness, and its canonical-form check;
+//! - [`mutation`]: token mutations, checked and applied in one place.
+
+pub(crate) mod mutation;
+pub(crate) mod overlay;
+mod view;
+mod witness;
+
+pub use view::{InMemoryState, StateError, StateView, TokenState};
+pub use witness::{check_witness, WitnessState};
