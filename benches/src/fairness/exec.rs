@@ -2,29 +2,7 @@
 //! loop (`benches/README.md#fairness`).
 
 use super::{key, Kind, Workload, STORED_KEYS};
-use abi::{WasmType, HOST_FUNCTIONS};
 use std::fmt::Write;
-
-/// Every host function imported as `$name`, so every workload has the same instantiation cost.
-fn imports() -> String {
-    let ty = |t: &WasmType| match t {
-        WasmType::I32 => "i32",
-        WasmType::I64 => "i64",
-    };
-    let mut s = String::new();
-    for f in HOST_FUNCTIONS {
-        let params: Vec<_> = f.params.iter().map(ty).collect();
-        let results: Vec<_> = f.results.iter().map(ty).collect();
-        let _ = writeln!(
-            s,
-            r#"  (import "tsvm" "{0}" (func ${0} (param {1}) (result {2})))"#,
-            f.name,
-            params.join(" "),
-            results.join(" ")
-        );
-    }
-    s
-}
 
 /// Byte string of `bytes` for a WAT data segment.
 fn data_string(bytes: &[u8]) -> String {
@@ -47,7 +25,8 @@ impl Loop {
 
     fn module(&self, n: u32) -> Vec<u8> {
         let mut w = String::from("(module\n");
-        w.push_str(&imports());
+        // Every host function imported as `$name`, so every workload has the same instantiation cost.
+        w.push_str(&abi::wat_imports());
         let _ = writeln!(w, r#"  (memory (export "memory") {})"#, self.pages);
         w.push_str("  (global $g (mut i64) (i64.const 1))\n");
         // Memory: a stored key at 0 (KEY_LEN bytes), account 0 at 512, an account at 640 whose last

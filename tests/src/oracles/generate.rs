@@ -23,20 +23,7 @@ const PROFILE_EXPORTS: &str = r#"(module
 
 /// The tsvm host table as a module of imports wasm-smith may pick from.
 fn host_imports() -> Vec<u8> {
-    let mut wat = String::from("(module");
-    for f in abi::HOST_FUNCTIONS {
-        let ty = |ts: &[abi::WasmType]| -> String {
-            ts.iter().map(|t| if *t == abi::WasmType::I32 { " i32" } else { " i64" }).collect()
-        };
-        wat.push_str(&format!(
-            r#" (import "tsvm" "{}" (func (param{}) (result{})))"#,
-            f.name,
-            ty(f.params),
-            ty(f.results)
-        ));
-    }
-    wat.push(')');
-    wat::parse_str(&wat).unwrap_or_default()
+    wat::parse_str(format!("(module\n{})", abi::wat_imports())).unwrap_or_default()
 }
 
 /// Integer-only features: no floats, SIMD, threads, references, exceptions, GC, tail calls.
