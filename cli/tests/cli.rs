@@ -521,3 +521,15 @@ fn readme_documents_every_exit_code_and_the_replay_command() {
     let codes = [OK, DIVERGED, USAGE, INVALID_INPUT, IO, HOST_FAILURE, INVALID_MODULE, RULES_MISMATCH];
     assert_eq!(documented, codes.to_vec());
 }
+
+/// The README's first command, `cargo run --release -p tsvm-cli -- replay ...`, needs the package
+/// to say which of its binaries `cargo run` starts (it has two: `tsvm` and `tsvm-xarch`).
+#[test]
+fn readme_first_command_runs_the_tsvm_binary() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme.split("```sh").nth(1).and_then(|b| b.split("```").next()).expect("a first sh block");
+    let run = block.lines().find(|l| l.starts_with("cargo run")).expect("a cargo run command");
+    assert!(run.contains("-p tsvm-cli --"), "{run}");
+    let manifest = std::fs::read_to_string(root().join("cli/Cargo.toml")).unwrap();
+    assert!(manifest.contains("default-run = \"tsvm\""), "cli/Cargo.toml must name tsvm as default-run");
+}
