@@ -11,3 +11,6 @@ mod value;
 pub use file::{DecimalAmount, Expect, ExpectEvent, ScenarioFile, StateSource, Step, StepCall};
 pub use run::{run_scenario, ScenarioReport, StepReport};
 pub use value::{HexOnly, TypedValues, Value, ValueRole};
+
+#[cfg(test)]
+mod tests;
