@@ -102,7 +102,8 @@ impl TestChain {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
         if path.extension().is_some_and(|e| e == "wat") {
-            let code = wat::parse_bytes(&bytes).map_err(|e| Error::Wat(format!("{}: {e}", path.display())))?;
+            let code =
+                wat::parse_bytes(&bytes).map_err(|e| Error::Wat(format!("{}: {e}", path.display())))?;
             return Ok(Self::new(code.into_owned()));
         }
         Ok(Self::new(bytes))
@@ -343,7 +344,12 @@ impl TestChain {
         let key = key.as_ref();
         self.storage(key).map(|v| {
             borsh::from_slice(&v).unwrap_or_else(|e| {
-                panic!("storage {} = {} is not a {}: {e}", text::bytes(key), abi::hex::encode(&v), std::any::type_name::<T>())
+                panic!(
+                    "storage {} = {} is not a {}: {e}",
+                    text::bytes(key),
+                    abi::hex::encode(&v),
+                    std::any::type_name::<T>()
+                )
             })
         })
     }

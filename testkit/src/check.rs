@@ -116,7 +116,12 @@ fn read<T: Default>(state: Result<T, vm::StateError>) -> T {
 ///
 /// # Errors
 /// The mismatch.
-pub fn balance(state: &InMemoryState, token: &TokenId, account: &Address, expected: u128) -> Result<(), Mismatch> {
+pub fn balance(
+    state: &InMemoryState,
+    token: &TokenId,
+    account: &Address,
+    expected: u128,
+) -> Result<(), Mismatch> {
     let actual = read(state.balance(token, account));
     if actual == expected {
         return Ok(());
@@ -140,7 +145,12 @@ pub fn supply(state: &InMemoryState, token: &TokenId, expected: u128) -> Result<
 ///
 /// # Errors
 /// The mismatch.
-pub fn storage(state: &InMemoryState, token: &TokenId, key: &[u8], expected: Option<&[u8]>) -> Result<(), Mismatch> {
+pub fn storage(
+    state: &InMemoryState,
+    token: &TokenId,
+    key: &[u8],
+    expected: Option<&[u8]>,
+) -> Result<(), Mismatch> {
     let actual = read(state.storage(token, key));
     if actual.as_deref() == expected {
         return Ok(());

@@ -12,12 +12,13 @@
 //! let wat = include_str!("../../examples/token.wat");
 //! let (alice, bob) = (Address([1; 32]), Address([2; 32]));
 //! let mut chain = TestChain::from_wat(wat).unwrap().with_balance(alice, 5_000);
-//! chain.step("a small transfer").transfer(alice, bob, 100).assert_success().assert_event("transfer", 100u128.to_le_bytes());
+//! chain.step("a small transfer").transfer(alice, bob, 100).assert_success();
 //! chain.transfer(alice, bob, 1_001).assert_reverted_with("transfer above limit");
 //! assert_eq!(chain.balance(bob), 100);
 //! let owner = chain.owner();
 //! chain.as_caller(owner).method("set_limit", encode(&5_000u64)).assert_success();
-//! assert_eq!(chain.view("count", []).assert_status(StatusCode::Success).return_data(), 3u64.to_le_bytes());
+//! let count = chain.view("count", []);
+//! count.assert_status(StatusCode::Success).assert_return(3u64.to_le_bytes());
 //! println!("{}", chain.gas_report());
 //! ```
 //!
@@ -34,9 +35,9 @@ mod error;
 mod outcome;
 mod report;
 pub mod scenario;
-pub mod text;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 pub use chain::{
     default_context, TestChain, DEFAULT_CALLER, DEFAULT_GAS_LIMIT, DEFAULT_OWNER, DEFAULT_TOKEN,
@@ -47,7 +48,8 @@ pub use outcome::Outcome;
 pub use report::{GasReport, GasRow};
 
 /// The borsh encoding of `value`: view and method arguments (a tuple of basic types is the borsh
-/// tuple, `spec/abi.md#script-abi`), storage values, expected return data.
+/// tuple, as a `tsvm.abi` section declares them: `spec/scenario.md#values`), storage values,
+/// expected return data.
 ///
 /// ```
 /// let args = tsvm_testkit::encode(&(abi::Address([1; 32]), 500u128));

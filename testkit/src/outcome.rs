@@ -38,7 +38,8 @@ impl Outcome {
         let _ = writeln!(out, "  return  {}", abi::hex::encode(&r.return_data));
         let _ = writeln!(out, "  events  {}", text::events(&r.events));
         let logs: Vec<String> = r.logs.iter().map(|l| text::bytes(&l.message)).collect();
-        let _ = writeln!(out, "  logs    {}", if logs.is_empty() { "none".to_string() } else { logs.join(", ") });
+        let _ =
+            writeln!(out, "  logs    {}", if logs.is_empty() { "none".to_string() } else { logs.join(", ") });
         let _ = write!(out, "  caller  {}", self.caller);
         out
     }

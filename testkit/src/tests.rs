@@ -63,12 +63,18 @@ fn a_transfer_above_the_limit_reverts_and_applies_nothing() {
 #[test]
 fn state_threads_through_set_limit_by_the_owner_and_refuses_anyone_else() {
     let mut chain = chain();
-    chain.step("non-owner sets the limit").method("set_limit", encode(&5_000u64)).assert_reverted_with("not owner");
+    chain
+        .step("non-owner sets the limit")
+        .method("set_limit", encode(&5_000u64))
+        .assert_reverted_with("not owner");
     chain.transfer(addr(1), addr(2), 1_500).assert_reverted_with("transfer above limit");
     let owner = chain.owner();
     chain.as_caller(owner).method("set_limit", encode(&5_000u64)).assert_success();
     assert_eq!(chain.storage_as::<u64>("limit"), Some(5_000));
-    chain.transfer(addr(1), addr(2), 1_500).assert_success().assert_event("transfer", 1_500u128.to_le_bytes());
+    chain
+        .transfer(addr(1), addr(2), 1_500)
+        .assert_success()
+        .assert_event("transfer", 1_500u128.to_le_bytes());
     assert_eq!(chain.balance(addr(2)), 6_500);
     // The view sees every applied count: the owner's set_limit and the successful transfer's hooks.
     chain.view("count", []).assert_success().assert_return(3u64.to_le_bytes());
@@ -81,7 +87,11 @@ fn mints_follow_the_policy() {
     let args = [addr(3).0.as_slice(), &250u64.to_le_bytes()].concat();
     chain.method("reward", &args).assert_success();
     assert_eq!((chain.balance(addr(3)), chain.supply()), (250, 10_250));
-    let mut strict = chain.with_policy(TokenPolicy { script_can_mint: false, script_can_burn: false, max_supply: 1_000_000 });
+    let mut strict = chain.with_policy(TokenPolicy {
+        script_can_mint: false,
+        script_can_burn: false,
+        max_supply: 1_000_000,
+    });
     strict.method("reward", &args).assert_status(StatusCode::MintForbidden);
     assert_eq!(strict.balance(addr(3)), 250);
     // A native mint runs before_mint (a count), signed by the owner.
@@ -95,7 +105,10 @@ fn mints_follow_the_policy() {
 fn a_hook_alone_runs_without_the_native_mutation() {
     let mut chain = chain();
     let op = Operation::Transfer { from: addr(1), to: addr(2), amount: 7 };
-    chain.hook(HookKind::AfterTransfer, op.clone()).assert_success().assert_event("transfer", 7u128.to_le_bytes());
+    chain
+        .hook(HookKind::AfterTransfer, op.clone())
+        .assert_success()
+        .assert_event("transfer", 7u128.to_le_bytes());
     assert_eq!(chain.balance(addr(1)), 5_000);
     let big = Operation::Transfer { from: addr(1), to: addr(2), amount: 2_000 };
     chain.hook(HookKind::BeforeTransfer, big).assert_reverted_with("transfer above limit");
@@ -166,12 +179,19 @@ fn the_gas_report_lists_every_step_with_its_gas() {
         report.rows.iter().map(|r| (r.name.as_str(), r.status, r.gas_used)).collect();
     assert_eq!(
         rows,
-        [("small", StatusCode::Success, a), ("large", StatusCode::Reverted, b), ("view count(0x)", StatusCode::Success, c)]
+        [
+            ("small", StatusCode::Success, a),
+            ("large", StatusCode::Reverted, b),
+            ("view count(0x)", StatusCode::Success, c)
+        ]
     );
     assert_eq!(report.total(), a + b + c);
     let table = report.to_string();
     assert!(table.lines().nth(2).is_some_and(|l| l.contains("large") && l.contains("reverted")), "{table}");
-    assert!(table.lines().last().is_some_and(|l| l.contains("total") && l.contains(&(a + b + c).to_string())));
+    assert!(table
+        .lines()
+        .last()
+        .is_some_and(|l| l.contains("total") && l.contains(&(a + b + c).to_string())));
 }
 
 #[test]

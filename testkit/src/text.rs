@@ -58,7 +58,9 @@ pub fn short(a: &Address) -> String {
 /// An operation in words with short addresses: `transfer 100 0x01010101.. -> 0x02020202..`.
 pub fn operation(op: &Operation) -> String {
     match op {
-        Operation::Transfer { from, to, amount } => format!("transfer {amount} {} -> {}", short(from), short(to)),
+        Operation::Transfer { from, to, amount } => {
+            format!("transfer {amount} {} -> {}", short(from), short(to))
+        }
         Operation::Mint { to, amount } => format!("mint {amount} -> {}", short(to)),
         Operation::Burn { from, amount } => format!("burn {amount} {}", short(from)),
         Operation::Approve { owner, spender, amount } => {

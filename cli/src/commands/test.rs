@@ -97,8 +97,10 @@ impl TestCmd {
             None if report.passed => exit::OK,
             None => exit::DIVERGED,
         };
-        let stdout = if self.json { render::json_report(&report)? } else { render::scenario::report(&report) };
-        let errors: Vec<&str> = report.files.iter().filter_map(|f| f.error.as_ref()).map(|e| &*e.message).collect();
+        let stdout =
+            if self.json { render::json_report(&report)? } else { render::scenario::report(&report) };
+        let errors: Vec<&str> =
+            report.files.iter().filter_map(|f| f.error.as_ref()).map(|e| &*e.message).collect();
         let failed: Vec<String> = report
             .files
             .iter()

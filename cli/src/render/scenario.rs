@@ -26,7 +26,8 @@ pub fn report(r: &TestReport) -> String {
                 let _ = write!(status, ", reason {reason:?}");
             }
             let mark = if s.passed { "ok  " } else { "FAIL" };
-            let _ = writeln!(out, "  {mark} {:>3}  {:<width$}  {status}, gas {}", s.index, s.name, s.gas_used);
+            let _ =
+                writeln!(out, "  {mark} {:>3}  {:<width$}  {status}, gas {}", s.index, s.name, s.gas_used);
             for m in &s.mismatches {
                 let _ = writeln!(out, "             {m}");
             }

@@ -83,7 +83,8 @@ fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
         }
     };
     let expect = &step.expect;
-    let return_data = expect.return_data.as_ref().map(|v| bytes("expect.return", v, return_role)).transpose()?;
+    let return_data =
+        expect.return_data.as_ref().map(|v| bytes("expect.return", v, return_role)).transpose()?;
     let events = expect
         .events
         .as_ref()
@@ -92,7 +93,8 @@ fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
                 .enumerate()
                 .map(|(j, e)| {
                     let topic = e.topic.as_bytes();
-                    let data = bytes(&format!("expect.events[{j}].data"), &e.data, ValueRole::EventData(topic))?;
+                    let data =
+                        bytes(&format!("expect.events[{j}].data"), &e.data, ValueRole::EventData(topic))?;
                     Ok(Event { topic: topic.to_vec(), data })
                 })
                 .collect::<Result<Vec<_>>>()
@@ -102,7 +104,10 @@ fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
     for (key, value) in expect.storage.iter().flatten() {
         let k = key.as_bytes();
         let field = format!("expect.storage.{key}");
-        storage.push((k.to_vec(), value.as_ref().map(|v| bytes(&field, v, ValueRole::StorageValue(k))).transpose()?));
+        storage.push((
+            k.to_vec(),
+            value.as_ref().map(|v| bytes(&field, v, ValueRole::StorageValue(k))).transpose()?,
+        ));
     }
     Ok(Resolved { call, return_data, events, storage })
 }
@@ -124,8 +129,9 @@ pub fn run_scenario(
 ) -> Result<ScenarioReport> {
     let resolved =
         file.steps.iter().enumerate().map(|(i, s)| resolve(i, s, typed)).collect::<Result<Vec<_>>>()?;
-    let mut chain =
-        TestChain::with_state(code, state, file.token).with_context(file.context.clone()).with_gas_limit(file.gas_limit);
+    let mut chain = TestChain::with_state(code, state, file.token)
+        .with_context(file.context.clone())
+        .with_gas_limit(file.gas_limit);
     let mut report = ScenarioReport::default();
     for (step, resolved) in file.steps.iter().zip(resolved) {
         if let Some(height) = step.height {

@@ -27,7 +27,8 @@ fn a(n: u8) -> String {
 }
 
 fn transfer(amount: &str) -> serde_json::Value {
-    serde_json::json!({ "kind": "operation", "operation": { "op": "transfer", "from": a(1), "to": a(2), "amount": amount } })
+    let op = serde_json::json!({ "op": "transfer", "from": a(1), "to": a(2), "amount": amount });
+    serde_json::json!({ "kind": "operation", "operation": op })
 }
 
 #[test]
@@ -51,12 +52,16 @@ fn a_failing_step_lists_what_differed_and_later_steps_still_run() {
     let file = scenario(serde_json::json!([
         { "name": "too big", "call": transfer("1500"),
           "expect": { "status": "success", "balances": { a(2): "6500" }, "gas_used": 1 } },
-        { "name": "fine", "call": transfer("10"), "expect": { "status": "success", "balances": { a(2): "5010" } } },
+        { "name": "fine", "call": transfer("10"),
+          "expect": { "status": "success", "balances": { a(2): "5010" } } },
     ]));
     let report = run_with(&file, TOKEN_WAT, &HexOnly).expect("runs");
     assert!(!report.passed());
     let bad = &report.steps[0];
-    assert_eq!((bad.status, bad.revert_reason.as_deref()), (StatusCode::Reverted, Some("transfer above limit")));
+    assert_eq!(
+        (bad.status, bad.revert_reason.as_deref()),
+        (StatusCode::Reverted, Some("transfer above limit"))
+    );
     let what: Vec<&str> = bad.mismatches.iter().map(|m| m.what.as_str()).collect();
     assert_eq!(what, ["status", "gas used", &*format!("balance of {}", a(2))]);
     assert_eq!(bad.mismatches[2].to_string(), format!("balance of {}: expected 6500, got 5000", a(2)));
@@ -77,11 +82,14 @@ fn callers_are_per_step_and_the_clock_moves_from_a_step_on() {
     let now = |h: u64, t: u64| abi::hex::encode(&[h.to_le_bytes(), t.to_le_bytes()].concat());
     let view = serde_json::json!({ "kind": "view", "name": "now", "args": "0x" });
     let file = scenario(serde_json::json!([
-        { "name": "defaults", "call": view, "expect": { "status": "success", "return": now(1, 1_700_000_000_000) } },
+        { "name": "defaults", "call": view,
+          "expect": { "status": "success", "return": now(1, 1_700_000_000_000) } },
         { "name": "moved", "call": view, "height": 9, "timestamp_ms": 1_700_000_100_000u64,
           "expect": { "status": "success", "return": now(9, 1_700_000_100_000) } },
-        { "name": "stays", "call": view, "expect": { "status": "success", "return": now(9, 1_700_000_100_000) } },
-        { "name": "starved", "call": view, "gas_limit": 1000, "expect": { "status": "out_of_gas", "gas_used": 1000 } },
+        { "name": "stays", "call": view,
+          "expect": { "status": "success", "return": now(9, 1_700_000_100_000) } },
+        { "name": "starved", "call": view, "gas_limit": 1000,
+          "expect": { "status": "out_of_gas", "gas_used": 1000 } },
     ]));
     let report = run_with(&file, wat, &HexOnly).expect("runs");
     assert!(report.passed(), "{report:#?}");
@@ -91,7 +99,8 @@ fn callers_are_per_step_and_the_clock_moves_from_a_step_on() {
     let file = scenario(serde_json::json!([
         { "name": "owner", "call": { "kind": "method", "name": "set_limit", "args": "0x0100000000000000" },
           "caller": Address([0xee; 32]).to_string(), "expect": { "status": "success" } },
-        { "name": "back to 0x01..", "call": { "kind": "method", "name": "set_limit", "args": "0x0100000000000000" },
+        { "name": "back to 0x01..",
+          "call": { "kind": "method", "name": "set_limit", "args": "0x0100000000000000" },
           "expect": { "status": "reverted", "revert_reason": "not owner" } },
     ]));
     assert!(run_with(&file, TOKEN_WAT, &HexOnly).expect("runs").passed());
@@ -101,14 +110,16 @@ fn callers_are_per_step_and_the_clock_moves_from_a_step_on() {
 fn a_typed_value_without_a_codec_is_refused_naming_the_field_before_anything_runs() {
     let file = scenario(serde_json::json!([
         { "name": "send", "call": transfer("1"), "expect": { "status": "success" } },
-        { "name": "count", "call": { "kind": "view", "name": "count" }, "expect": { "status": "success", "return": 2 } },
+        { "name": "count", "call": { "kind": "view", "name": "count" },
+          "expect": { "status": "success", "return": 2 } },
     ]));
     let Err(Error::Value { at, why }) = run_with(&file, TOKEN_WAT, &HexOnly) else { panic!("refused") };
     assert_eq!(at, "steps[1] `count`, expect.return");
     assert!(why.starts_with("the return of view `count` is given as the typed value 2"), "{why}");
     // A string that starts `0x` is hex, and must be canonical.
     let bad = serde_json::json!({ "module": "m.wat", "state": "s.json", "steps": [
-        { "name": "x", "call": { "kind": "view", "name": "count", "args": "0xAB" }, "expect": { "status": "success" } } ] });
+        { "name": "x", "call": { "kind": "view", "name": "count", "args": "0xAB" },
+          "expect": { "status": "success" } } ] });
     let err = serde_json::from_value::<ScenarioFile>(bad).expect_err("uppercase hex");
     assert!(err.to_string().contains("uppercase hex digit"), "{err}");
 }
@@ -119,7 +130,9 @@ struct U64s;
 impl TypedValues for U64s {
     fn encode(&self, role: ValueRole<'_>, value: &serde_json::Value) -> Result<Vec<u8>, String> {
         match (role, value.as_u64()) {
-            (ValueRole::MethodArgs("set_limit") | ValueRole::ViewReturn("count"), Some(n)) => Ok(crate::encode(&n)),
+            (ValueRole::MethodArgs("set_limit") | ValueRole::ViewReturn("count"), Some(n)) => {
+                Ok(crate::encode(&n))
+            }
             _ => Err(format!("{role}: not a u64")),
         }
     }
@@ -131,7 +144,8 @@ fn a_codec_plugged_into_the_runner_encodes_typed_values() {
         { "name": "owner sets 2000", "caller": Address([0xee; 32]).to_string(),
           "call": { "kind": "method", "name": "set_limit", "args": 2000 },
           "expect": { "status": "success", "storage": { "limit": "0xd007000000000000" } } },
-        { "name": "count", "call": { "kind": "view", "name": "count" }, "expect": { "status": "success", "return": 1 } },
+        { "name": "count", "call": { "kind": "view", "name": "count" },
+          "expect": { "status": "success", "return": 1 } },
     ]));
     let report = run_with(&file, TOKEN_WAT, &U64s).expect("encoded");
     assert!(report.passed(), "{report:#?}");

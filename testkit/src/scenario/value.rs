@@ -1,7 +1,7 @@
-//! Byte values in a scenario file (`spec/scenario.md#values`): `0x` hex today; with a module that
-//! declares its ABI (`spec/abi.md#script-abi`), a typed JSON value, encoded by a [`TypedValues`]
-//! codec the runner is given. Without one ([`HexOnly`]) a typed value is refused with an error that
-//! names the field and says how to write it.
+//! Byte values in a scenario file (`spec/scenario.md#values`): `0x` hex, or a typed JSON value that a
+//! module declaring its ABI (its `tsvm.abi` custom section) lets a [`TypedValues`] codec encode.
+//! Without one ([`HexOnly`]) a typed value is refused with an error that names the field and says
+//! how to write it.
 
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -36,7 +36,8 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
-/// Where a value stands, which tells a codec its type (`spec/abi.md#script-abi`).
+/// Where a value stands, which tells a codec its type from the module's `tsvm.abi` section
+/// (`spec/scenario.md#values`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueRole<'a> {
     /// The arguments of the view `name` (the borsh tuple of its `args`).
@@ -69,7 +70,8 @@ impl fmt::Display for ValueRole<'_> {
     }
 }
 
-/// Encodes typed JSON values to bytes (borsh, `spec/abi.md#script-abi`): the module's ABI codec.
+/// Encodes typed JSON values to bytes (borsh, as the module's `tsvm.abi` section declares them:
+/// `spec/scenario.md#values`): the module's ABI codec.
 /// The runner resolves every value of a file through one before running anything.
 pub trait TypedValues {
     /// The bytes of `value` standing at `role`.
@@ -93,7 +95,7 @@ impl TypedValues for HexOnly {
         }
         Err(format!(
             "{role} is given as the typed value {shown}, but the module declares no ABI \
-             (`tsvm.abi`, spec/abi.md#script-abi) to encode it by: write its bytes as `0x` and \
+             (a `tsvm.abi` custom section) to encode it by: write its bytes as `0x` and \
              lowercase hex digits"
         ))
     }
