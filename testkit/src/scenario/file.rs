@@ -3,7 +3,7 @@
 
 use super::Value;
 use crate::{default_context, DEFAULT_GAS_LIMIT, DEFAULT_TOKEN};
-use abi::{Address, Context, Fault, HookKind, Operation, StatusCode, TokenId};
+use abi::{Address, Call, Context, Fault, StatusCode, TokenId};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -93,39 +93,42 @@ pub struct Step {
     pub expect: Expect,
 }
 
-/// A step's call: the call JSON of transaction files (`spec/abi.md#invocations`), with `args` a
-/// [`Value`] (and optional: none are no bytes).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+/// A step's call: the call JSON of transaction files (`spec/abi.md#invocations`), except that the
+/// `args` of a view or method are a [`Value`] (and optional: none are no bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepCall {
-    /// A native operation's whole pipeline.
-    Operation {
-        /// The operation.
-        operation: Operation,
-    },
-    /// One hook alone.
-    Hook {
-        /// Which hook.
-        hook: HookKind,
-        /// The operation it sees.
-        operation: Operation,
-    },
-    /// A view.
-    View {
-        /// The view's name.
-        name: String,
-        /// Its arguments.
-        #[serde(default)]
-        args: Value,
-    },
-    /// A method.
-    Method {
-        /// The method's name.
-        name: String,
-        /// Its arguments.
-        #[serde(default)]
-        args: Value,
-    },
+    /// An operation's pipeline or one hook: exactly as in a transaction file.
+    Native(Call),
+    /// A view: its name and arguments.
+    View(String, Value),
+    /// A method: its name and arguments.
+    Method(String, Value),
+}
+
+/// A view or method call as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryCall {
+    kind: String,
+    name: String,
+    #[serde(default)]
+    args: Value,
+}
+
+impl<'de> Deserialize<'de> for StepCall {
+    /// Told by `kind`: `view` and `method` read their `args` as a [`Value`]; anything else is read as
+    /// a transaction file's call (whose error lists the kinds when `kind` is unknown).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let v = serde_json::Value::deserialize(d)?;
+        match v.get("kind").and_then(serde_json::Value::as_str) {
+            Some("view" | "method") => {
+                let e: EntryCall = serde_json::from_value(v).map_err(D::Error::custom)?;
+                Ok(if e.kind == "view" { Self::View(e.name, e.args) } else { Self::Method(e.name, e.args) })
+            }
+            _ => serde_json::from_value(v).map(Self::Native).map_err(D::Error::custom),
+        }
+    }
 }
 
 /// A decimal amount (`spec/abi.md#amounts`): a string of digits, no sign, no leading zero.

@@ -67,17 +67,12 @@ fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
         v.resolve(role, typed).map_err(|why| Error::Value { at: at(field), why })
     };
     let (call, return_role) = match &step.call {
-        StepCall::Operation { operation } => {
-            (Call::Operation { operation: operation.clone() }, ValueRole::HookReturn)
-        }
-        StepCall::Hook { hook, operation } => {
-            (Call::Hook { hook: *hook, operation: operation.clone() }, ValueRole::HookReturn)
-        }
-        StepCall::View { name, args } => {
+        StepCall::Native(call) => (call.clone(), ValueRole::HookReturn),
+        StepCall::View(name, args) => {
             let args = bytes("call.args", args, ValueRole::ViewArgs(name))?;
             (Call::View { name: name.clone(), args }, ValueRole::ViewReturn(name))
         }
-        StepCall::Method { name, args } => {
+        StepCall::Method(name, args) => {
             let args = bytes("call.args", args, ValueRole::MethodArgs(name))?;
             (Call::Method { name: name.clone(), args }, ValueRole::MethodReturn(name))
         }

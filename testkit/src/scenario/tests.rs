@@ -164,3 +164,21 @@ fn state_is_a_path_or_an_object() {
         .expect_err("a number is neither");
     assert!(err.to_string().contains("a state file's path or a state object"), "{err}");
 }
+
+#[test]
+fn a_calls_fields_are_checked_like_a_transaction_files() {
+    let parse = |call: serde_json::Value| {
+        let file = serde_json::json!({ "module": "m.wat", "state": "s.json",
+            "steps": [ { "name": "x", "call": call, "expect": { "status": "success" } } ] });
+        serde_json::from_value::<ScenarioFile>(file).map(|f| f.steps[0].call.clone())
+    };
+    let err = |call| parse(call).expect_err("refused").to_string();
+    assert!(err(serde_json::json!({ "kind": "view", "name": "count", "argz": "0x" }))
+        .contains("unknown field `argz`"));
+    assert!(err(serde_json::json!({ "kind": "viw", "name": "count" })).contains("unknown variant `viw`"));
+    let hook = serde_json::json!({ "kind": "hook", "hook": "before_mint",
+        "operation": { "op": "mint", "to": a(3), "amount": "5" } });
+    assert!(matches!(parse(hook), Ok(StepCall::Native(abi::Call::Hook { .. }))));
+    let view = parse(serde_json::json!({ "kind": "view", "name": "count" })).expect("args are optional");
+    assert_eq!(view, StepCall::View("count".into(), Value::Hex(Vec::new())));
+}
