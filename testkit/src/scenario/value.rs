@@ -82,8 +82,9 @@ pub trait TypedValues {
     fn encode(&self, role: ValueRole<'_>, value: &serde_json::Value) -> Result<Vec<u8>, String>;
 }
 
-/// The codec of a module without an ABI: every typed value is refused, naming what to write
-/// instead.
+/// No codec: every typed value is refused, naming what to write instead. What `tsvm test` uses
+/// until a module's ABI section is read into a codec (`spec/scenario.md#values`), and then for a
+/// module without one.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HexOnly;
 
@@ -94,9 +95,9 @@ impl TypedValues for HexOnly {
             shown = format!("{}...", shown.chars().take(40).collect::<String>());
         }
         Err(format!(
-            "{role} is given as the typed value {shown}, but the module declares no ABI \
-             (a `tsvm.abi` custom section) to encode it by: write its bytes as `0x` and \
-             lowercase hex digits"
+            "{role} is given as the typed value {shown}, which needs the types a module declares in \
+             its `tsvm.abi` section, and this run has none to encode it by: write its bytes as `0x` \
+             and lowercase hex digits"
         ))
     }
 }
