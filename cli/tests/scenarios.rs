@@ -117,3 +117,11 @@ fn json_reports_every_step() {
     assert!(steps.iter().all(|s| s["passed"] == true && s["mismatches"] == serde_json::json!([])));
     tsvm().args(["test"]).assert().code(2).stderr(contains("<FILES>").and(no_panic()));
 }
+
+#[test]
+fn the_command_runs_in_process() {
+    let cmd = tsvm_cli::TestCmd { files: vec![root().join("examples/token.scenario.json")], json: false };
+    let out = cmd.run().expect("runs");
+    assert_eq!((out.code, out.error), (0, None));
+    assert!(out.stdout.ends_with("6 of 6 steps passed"), "{}", out.stdout);
+}

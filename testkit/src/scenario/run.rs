@@ -53,15 +53,33 @@ impl ScenarioReport {
     }
 }
 
-/// A step with every value as bytes.
-struct Resolved {
+/// A step with every value as bytes (and, for failed checks, where the typed ones stand).
+struct Resolved<'a> {
     call: Call,
+    return_role: ValueRole<'a>,
     return_data: Option<Vec<u8>>,
     events: Option<Vec<Event>>,
-    storage: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    storage: Vec<(&'a [u8], Option<Vec<u8>>, Option<&'a serde_json::Value>)>,
 }
 
-fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
+/// A failed check of a typed expectation, with the typed values next to the hex.
+fn with_types(
+    mut m: Mismatch,
+    typed: &dyn TypedValues,
+    role: ValueRole<'_>,
+    expected: Option<&serde_json::Value>,
+    actual: Option<&[u8]>,
+) -> Mismatch {
+    if let Some(json) = expected {
+        m.expected = format!("{json} ({})", m.expected);
+        if let Some(shown) = actual.and_then(|b| typed.decode(role, b)) {
+            m.actual = format!("{shown} ({})", m.actual);
+        }
+    }
+    m
+}
+
+fn resolve<'a>(i: usize, step: &'a Step, typed: &dyn TypedValues) -> Result<Resolved<'a>> {
     let at = |field: &str| format!("steps[{i}] `{}`, {field}", step.name);
     let bytes = |field: &str, v: &super::Value, role: ValueRole<'_>| {
         v.resolve(role, typed).map_err(|why| Error::Value { at: at(field), why })
@@ -99,12 +117,10 @@ fn resolve(i: usize, step: &Step, typed: &dyn TypedValues) -> Result<Resolved> {
     for (key, value) in expect.storage.iter().flatten() {
         let k = key.as_bytes();
         let field = format!("expect.storage.{key}");
-        storage.push((
-            k.to_vec(),
-            value.as_ref().map(|v| bytes(&field, v, ValueRole::StorageValue(k))).transpose()?,
-        ));
+        let v = value.as_ref().map(|v| bytes(&field, v, ValueRole::StorageValue(k))).transpose()?;
+        storage.push((k, v, value.as_ref().and_then(super::Value::typed)));
     }
-    Ok(Resolved { call, return_data, events, storage })
+    Ok(Resolved { call, return_role, return_data, events, storage })
 }
 
 /// Runs a scenario: `code` and `state` are the file's module and initial state, loaded by the
@@ -148,13 +164,23 @@ pub fn run_scenario(
             Some(check::status(r, e.status)),
             e.fault.map(|f| check::fault(r, f)),
             e.revert_reason.as_ref().map(|reason| check::reverted_with(r, reason.as_bytes())),
-            resolved.return_data.as_ref().map(|d| check::return_data(r, d)),
+            resolved.return_data.as_ref().map(|d| {
+                let typed_return = e.return_data.as_ref().and_then(super::Value::typed);
+                check::return_data(r, d).map_err(|m| {
+                    with_types(m, typed, resolved.return_role, typed_return, Some(&r.return_data))
+                })
+            }),
             resolved.events.as_ref().map(|list| check::events(r, list)),
             e.gas_used.map(|g| check::gas_used(r, g)),
             e.supply.map(|s| check::supply(state, token, s.0)),
         ];
         let balances = e.balances.iter().flatten().map(|(a, v)| check::balance(state, token, a, v.0));
-        let storage = resolved.storage.iter().map(|(k, v)| check::storage(state, token, k, v.as_deref()));
+        let storage = resolved.storage.iter().map(|&(k, ref v, json)| {
+            check::storage(state, token, k, v.as_deref()).map_err(|m| {
+                let actual = chain.storage(k);
+                with_types(m, typed, ValueRole::StorageValue(k), json, actual.as_deref())
+            })
+        });
         let mismatches: Vec<Mismatch> =
             checks.into_iter().flatten().chain(balances).chain(storage).filter_map(|c| c.err()).collect();
         report.steps.push(StepReport {

@@ -130,11 +130,19 @@ struct U64s;
 impl TypedValues for U64s {
     fn encode(&self, role: ValueRole<'_>, value: &serde_json::Value) -> Result<Vec<u8>, String> {
         match (role, value.as_u64()) {
-            (ValueRole::MethodArgs("set_limit") | ValueRole::ViewReturn("count"), Some(n)) => {
-                Ok(crate::encode(&n))
-            }
+            (
+                ValueRole::MethodArgs("set_limit")
+                | ValueRole::ViewReturn("count")
+                | ValueRole::StorageValue(b"limit"),
+                Some(n),
+            ) => Ok(crate::encode(&n)),
             _ => Err(format!("{role}: not a u64")),
         }
+    }
+
+    fn decode(&self, role: ValueRole<'_>, bytes: &[u8]) -> Option<serde_json::Value> {
+        let n = u64::from_le_bytes(bytes.try_into().ok()?);
+        matches!(role, ValueRole::ViewReturn("count") | ValueRole::StorageValue(b"limit")).then(|| n.into())
     }
 }
 
@@ -149,6 +157,21 @@ fn a_codec_plugged_into_the_runner_encodes_typed_values() {
     ]));
     let report = run_with(&file, TOKEN_WAT, &U64s).expect("encoded");
     assert!(report.passed(), "{report:#?}");
+
+    // A failed typed check shows the typed values next to the hex.
+    let file = scenario(serde_json::json!([
+        { "name": "count", "call": { "kind": "view", "name": "count" },
+          "expect": { "status": "success", "return": 7, "storage": { "limit": 5 } } },
+    ]));
+    let report = run_with(&file, TOKEN_WAT, &U64s).expect("encoded");
+    let shown: Vec<String> = report.steps[0].mismatches.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "return: expected 7 (0x0700000000000000), got 0 (0x0000000000000000)",
+            "storage \"limit\": expected 5 (0x0500000000000000), got absent",
+        ]
+    );
 }
 
 #[test]

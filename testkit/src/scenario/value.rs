@@ -80,6 +80,13 @@ pub trait TypedValues {
     /// Why the value cannot be encoded (no such entry, a wrong type): a message naming the cause,
     /// which the runner prefixes with the field.
     fn encode(&self, role: ValueRole<'_>, value: &serde_json::Value) -> Result<Vec<u8>, String>;
+
+    /// The typed value of `bytes` standing at `role`, shown next to their hex when a check of a
+    /// typed expectation fails; `None` when they do not decode as its type.
+    fn decode(&self, role: ValueRole<'_>, bytes: &[u8]) -> Option<serde_json::Value> {
+        let _ = (role, bytes);
+        None
+    }
 }
 
 /// No codec: every typed value is refused, naming what to write instead. What `tsvm test` uses
@@ -111,6 +118,14 @@ impl Value {
         match self {
             Self::Hex(bytes) => Ok(bytes.clone()),
             Self::Typed(v) => typed.encode(role, v),
+        }
+    }
+
+    /// The typed value, if this is one.
+    pub fn typed(&self) -> Option<&serde_json::Value> {
+        match self {
+            Self::Hex(_) => None,
+            Self::Typed(v) => Some(v),
         }
     }
 }
