@@ -53,13 +53,16 @@ impl ScenarioReport {
     }
 }
 
+/// An expected storage entry: its key, its bytes (`None`: absent), and its typed value if given so.
+type ExpectedEntry<'a> = (&'a [u8], Option<Vec<u8>>, Option<&'a serde_json::Value>);
+
 /// A step with every value as bytes (and, for failed checks, where the typed ones stand).
 struct Resolved<'a> {
     call: Call,
     return_role: ValueRole<'a>,
     return_data: Option<Vec<u8>>,
     events: Option<Vec<Event>>,
-    storage: Vec<(&'a [u8], Option<Vec<u8>>, Option<&'a serde_json::Value>)>,
+    storage: Vec<ExpectedEntry<'a>>,
 }
 
 /// A failed check of a typed expectation, with the typed values next to the hex.
