@@ -57,10 +57,19 @@ pub fn fault(r: &Receipt, expected: Fault) -> Result<(), Mismatch> {
 /// The mismatch: another status, or another reason.
 pub fn reverted_with(r: &Receipt, reason: &[u8]) -> Result<(), Mismatch> {
     status(r, StatusCode::Reverted)?;
+    revert_reason(r, reason)
+}
+
+/// The receipt's revert reason is exactly `reason` (empty unless the status is `reverted`).
+///
+/// # Errors
+/// The mismatch.
+pub fn revert_reason(r: &Receipt, reason: &[u8]) -> Result<(), Mismatch> {
     if r.revert_reason == reason {
         return Ok(());
     }
-    differ("revert reason", text::bytes(reason), text::bytes(&r.revert_reason))
+    let actual = if r.revert_reason.is_empty() { "none".to_string() } else { text::bytes(&r.revert_reason) };
+    differ("revert reason", text::bytes(reason), actual)
 }
 
 /// The receipt's return data is exactly `expected`.

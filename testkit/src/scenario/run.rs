@@ -166,7 +166,7 @@ pub fn run_scenario(
         let checks = [
             Some(check::status(r, e.status)),
             e.fault.map(|f| check::fault(r, f)),
-            e.revert_reason.as_ref().map(|reason| check::reverted_with(r, reason.as_bytes())),
+            e.revert_reason.as_ref().map(|reason| check::revert_reason(r, reason.as_bytes())),
             resolved.return_data.as_ref().map(|d| {
                 let typed_return = e.return_data.as_ref().and_then(super::Value::typed);
                 check::return_data(r, d).map_err(|m| {

@@ -51,7 +51,7 @@ fn a_passing_scenario_threads_state_and_reports_every_step() {
 fn a_failing_step_lists_what_differed_and_later_steps_still_run() {
     let file = scenario(serde_json::json!([
         { "name": "too big", "call": transfer("1500"),
-          "expect": { "status": "success", "balances": { a(2): "6500" }, "gas_used": 1 } },
+          "expect": { "status": "success", "revert_reason": "x", "balances": { a(2): "6500" }, "gas_used": 1 } },
         { "name": "fine", "call": transfer("10"),
           "expect": { "status": "success", "balances": { a(2): "5010" } } },
     ]));
@@ -63,8 +63,9 @@ fn a_failing_step_lists_what_differed_and_later_steps_still_run() {
         (StatusCode::Reverted, Some("transfer above limit"))
     );
     let what: Vec<&str> = bad.mismatches.iter().map(|m| m.what.as_str()).collect();
-    assert_eq!(what, ["status", "gas used", &*format!("balance of {}", a(2))]);
-    assert_eq!(bad.mismatches[2].to_string(), format!("balance of {}: expected 6500, got 5000", a(2)));
+    assert_eq!(what, ["status", "revert reason", "gas used", &*format!("balance of {}", a(2))]);
+    assert_eq!(bad.mismatches[1].to_string(), r#"revert reason: expected "x", got "transfer above limit""#);
+    assert_eq!(bad.mismatches[3].to_string(), format!("balance of {}: expected 6500, got 5000", a(2)));
     assert!(report.steps[1].passed, "the failed step applied nothing: {:?}", report.steps[1]);
     assert_eq!(report.failed().count(), 1);
 }
