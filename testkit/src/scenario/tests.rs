@@ -51,7 +51,8 @@ fn a_passing_scenario_threads_state_and_reports_every_step() {
 fn a_failing_step_lists_what_differed_and_later_steps_still_run() {
     let file = scenario(serde_json::json!([
         { "name": "too big", "call": transfer("1500"),
-          "expect": { "status": "success", "revert_reason": "x", "balances": { a(2): "6500" }, "gas_used": 1 } },
+          "expect": { "status": "success", "revert_reason": "x", "balances": { a(2): "6500" },
+                      "gas_used": 1 } },
         { "name": "fine", "call": transfer("10"),
           "expect": { "status": "success", "balances": { a(2): "5010" } } },
     ]));
