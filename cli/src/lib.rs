@@ -6,8 +6,8 @@
 //!
 //! | module | what |
 //! | --- | --- |
-//! | [`commands`] | one file per subcommand: `validate`, `run`, `replay`, `diff`, `bisect`, `inspect`, `gen-bundles` |
-//! | [`render`] | text output: traces, receipts, bundles, divergences; the JSON form of `--json` reports |
+//! | [`commands`] | one file per subcommand: `validate`, `run`, `test`, `replay`, `diff`, `bisect`, `inspect`, `gen-bundles` |
+//! | [`render`] | text output: traces, receipts, bundles, divergences, scenario reports; the JSON form of `--json` reports |
 //! | [`files`] | reading (bounded, strict JSON, modules) and writing files |
 //! | [`artefact`], [`tx_file`] | the file formats: bundles, receipt, trace and checkpoints files; transaction files |
 //! | [`exit`] | exit codes, [`Output`] and [`Failure`] |
@@ -21,5 +21,5 @@ pub mod render;
 pub mod tx_file;
 pub mod xarch;
 
-pub use commands::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, ValidateCmd};
+pub use commands::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd};
 pub use exit::{Failure, Output};

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_cli::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, ValidateCmd};
+use tsvm_cli::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd};
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
 #[derive(Parser, Debug)]
@@ -24,6 +24,8 @@ enum Command {
     Validate(ValidateCmd),
     /// Execute a transaction file and print its receipt.
     Run(RunCmd),
+    /// Run scenario files: calls in sequence, state threaded, expected outcomes checked.
+    Test(TestCmd),
     /// Replay bundles and compare them with their expected receipts.
     Replay(ReplayCmd),
     /// Show the first divergence between two traces, receipts or checkpoint lists.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Validate(cmd) => cmd.run(),
         Command::Run(cmd) => cmd.run(),
+        Command::Test(cmd) => cmd.run(),
         Command::Replay(cmd) => cmd.run(),
         Command::Diff(cmd) => cmd.run(),
         Command::Bisect(cmd) => cmd.run(),

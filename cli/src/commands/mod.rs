@@ -10,6 +10,7 @@ pub mod gen_bundles;
 pub mod inspect;
 pub mod replay;
 pub mod run;
+pub mod test;
 pub mod validate;
 
 pub use bisect::BisectCmd;
@@ -18,4 +19,5 @@ pub use gen_bundles::GenBundlesCmd;
 pub use inspect::InspectCmd;
 pub use replay::ReplayCmd;
 pub use run::RunCmd;
+pub use test::TestCmd;
 pub use validate::ValidateCmd;

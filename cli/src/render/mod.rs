@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 pub mod divergence;
 mod receipt;
+pub mod scenario;
 mod trace;
 
 pub use receipt::{bundle, receipt};
