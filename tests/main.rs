@@ -2,6 +2,7 @@
 
 mod battery;
 mod canonical;
+mod c_examples;
 mod c_kit;
 mod checkpoints;
 mod conformance;
