@@ -83,3 +83,51 @@ fn c_examples_import_only_host_functions_and_validate() {
         assert!(errors.is_empty(), "{name}: {errors:?}");
     }
 }
+
+/// The kit's result for `(a, b)`: what `sdk/c/tests/u128.c`'s view returns, as Rust values.
+type Arith = (Option<u128>, Option<u128>, Option<u128>, Option<(u128, u128)>, i8);
+
+fn c_arith(vm: &vm::Vm, code: &[u8], a: u128, b: u128) -> Arith {
+    let state = tsvm_tests::default_state();
+    let args = [a.to_le_bytes(), b.to_le_bytes()].concat();
+    let r = tsvm_tests::run(vm, &state, code, tsvm_tests::view("arith", &args), tsvm_tests::GAS);
+    assert_eq!(r.status, abi::StatusCode::Success, "{a} {b}: {r:?}");
+    let out = &r.return_data;
+    assert_eq!(out.len(), 85);
+    let value = |at: usize| u128::from_le_bytes(out[at..at + 16].try_into().expect("16 bytes"));
+    let checked = |at: usize| (out[at] == 1).then(|| value(at + 1));
+    let divmod = (out[51] == 1).then(|| (value(52), value(68)));
+    (checked(0), checked(17), checked(34), divmod, out[84] as i8)
+}
+
+#[test]
+fn kit_u128_arithmetic_matches_rust() {
+    let code = std::fs::read(repo().join("sdk/c/tests/u128.wasm")).expect("committed test module");
+    let vm = tsvm_tests::vm();
+    let mut values = vec![0, 1, 2, 3, 10_000, u64::MAX as u128, 1 << 64, (1 << 64) + 1, u128::MAX, u128::MAX - 1];
+    values.extend([(1u128 << 127) + 12_345, 0xdead_beef_u128 << 70, 1 << 32, (1 << 96) - 1]);
+    // xorshift: values of every bit width.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..40 {
+        let v = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 128);
+        values.push(v);
+    }
+    for &a in &values {
+        for &b in values.iter().step_by(3) {
+            let expected: Arith = (
+                a.checked_add(b),
+                a.checked_sub(b),
+                a.checked_mul(b),
+                (b != 0).then(|| (a / b, a % b)),
+                a.cmp(&b) as i8,
+            );
+            assert_eq!(c_arith(&vm, &code, a, b), expected, "a = {a}, b = {b}");
+        }
+    }
+}
