@@ -1,13 +1,14 @@
 /* escrow: a state machine per escrow id. The buyer (the caller of open) opens an escrow for a
  * seller and an amount, funds it (the amount moves to the hold account: the 32 bytes of the
  * token's id), then either releases it to the seller (buyer) or the seller refunds it to the
- * buyer. Status: None (no such escrow), Open, Funded, Released, Refunded. */
+ * buyer. Status: None (no such escrow), Open, Funded, Released, Refunded. The hooks refuse native
+ * transfers and burns from the hold account: only release and refund move what it holds. */
 #include "tsvm_kit.h"
 
 TSVM_ABI({
     "abi_version": 1,
     "name": "escrow",
-    "hooks": [],
+    "hooks": ["before_transfer", "before_burn"],
     "views": [{"name": "status", "args": [{"name": "id", "type": "u64"}],
                "returns": {"enum": ["None", "Open", "Funded", "Released", "Refunded"]}}],
     "methods": [
@@ -105,6 +106,20 @@ static void settle(const char *not_who, int by_buyer, uint8_t status, const char
     tsvm_set(key, KEY_LEN, &r, sizeof r);
     emit_id(topic, id);
 }
+
+/* Refuses a native operation debiting the hold account. The debited account is the first field of
+ * a transfer and of a burn (spec/abi.md#invocations): the tag and the next 32 bytes are enough. */
+static void guard_hold(void) {
+    uint8_t head[33];
+    tsvm_require(input_size() >= (int32_t)sizeof head, "bad operation");
+    input_read(head, 0, sizeof head);
+    tsvm_address hold = tsvm_token_id();
+    int debits = head[0] == TSVM_OP_TRANSFER || head[0] == TSVM_OP_BURN;
+    if (debits && address_eq((const tsvm_address *)(head + 1), &hold)) tsvm_revert("escrow funds are held");
+}
+
+TSVM_HOOK(before_transfer) { guard_hold(); }
+TSVM_HOOK(before_burn) { guard_hold(); }
 
 /* release(id): the buyer pays the seller. */
 TSVM_METHOD(release) { settle("not buyer", 1, RELEASED, "released"); }
