@@ -33,29 +33,37 @@ fn header_matches_the_host_table() {
     }
 }
 
-/// Every import, export kind and custom section name of `wasm`.
-fn imports_exports(wasm: &[u8]) -> (Vec<(String, String, bool)>, Vec<(String, ExternalKind)>, Vec<String>) {
-    let (mut imports, mut exports, mut customs) = (Vec::new(), Vec::new(), Vec::new());
+/// What a module shows the outside: its imports, exports and custom sections.
+#[derive(Default)]
+struct Surface {
+    /// `(module, name, is a function)`.
+    imports: Vec<(String, String, bool)>,
+    exports: Vec<(String, ExternalKind)>,
+    customs: Vec<String>,
+}
+
+fn surface(wasm: &[u8]) -> Surface {
+    let mut s = Surface::default();
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.expect("the committed example parses") {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.expect("import");
                     let is_func = matches!(import.ty, TypeRef::Func(_));
-                    imports.push((import.module.to_string(), import.name.to_string(), is_func));
+                    s.imports.push((import.module.to_string(), import.name.to_string(), is_func));
                 }
             }
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.expect("export");
-                    exports.push((export.name.to_string(), export.kind));
+                    s.exports.push((export.name.to_string(), export.kind));
                 }
             }
-            Payload::CustomSection(c) => customs.push(c.name().to_string()),
+            Payload::CustomSection(c) => s.customs.push(c.name().to_string()),
             _ => {}
         }
     }
-    (imports, exports, customs)
+    s
 }
 
 #[test]
@@ -63,7 +71,7 @@ fn c_examples_import_only_host_functions_and_validate() {
     let limits = vm::Limits::default();
     for name in C_EXAMPLES {
         let wasm = std::fs::read(repo().join(format!("examples/c/{name}.wasm"))).expect("committed example");
-        let (imports, exports, customs) = imports_exports(&wasm);
+        let Surface { imports, exports, customs } = surface(&wasm);
         assert!(!imports.is_empty(), "{name}: no imports at all?");
         for (module, field, is_func) in &imports {
             assert!(!field.starts_with("__"), "{name}: compiler-rt import {module}.{field}");
@@ -104,7 +112,8 @@ fn c_arith(vm: &vm::Vm, code: &[u8], a: u128, b: u128) -> Arith {
 fn kit_u128_arithmetic_matches_rust() {
     let code = std::fs::read(repo().join("sdk/c/tests/u128.wasm")).expect("committed test module");
     let vm = tsvm_tests::vm();
-    let mut values = vec![0, 1, 2, 3, 10_000, u64::MAX as u128, 1 << 64, (1 << 64) + 1, u128::MAX, u128::MAX - 1];
+    let mut values =
+        vec![0, 1, 2, 3, 10_000, u64::MAX as u128, 1 << 64, (1 << 64) + 1, u128::MAX, u128::MAX - 1];
     values.extend([(1u128 << 127) + 12_345, 0xdead_beef_u128 << 70, 1 << 32, (1 << 96) - 1]);
     // xorshift: values of every bit width.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;

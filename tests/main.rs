@@ -1,9 +1,9 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
 mod battery;
-mod canonical;
 mod c_examples;
 mod c_kit;
+mod canonical;
 mod checkpoints;
 mod conformance;
 mod determinism;

@@ -15,7 +15,8 @@ const READ_POINTERS: &[&str] = &["key", "val", "ptr", "account", "from", "to", "
 /// `i32` parameters the host writes guest bytes to (a `void *` in C).
 const WRITE_POINTERS: &[&str] = &["dst"];
 /// `i32` parameters that are lengths, offsets or small values (a `uint32_t` in C).
-const VALUES: &[&str] = &["len", "key_len", "val_len", "cap", "offset", "topic_len", "data_len", "msg_len", "level"];
+const VALUES: &[&str] =
+    &["len", "key_len", "val_len", "cap", "offset", "topic_len", "data_len", "msg_len", "level"];
 /// Host functions that never return (`revert` halts the execution): `_Noreturn` in C.
 const NORETURN: &[&str] = &["revert"];
 
