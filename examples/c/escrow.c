@@ -48,14 +48,25 @@ static uint64_t read_id(uint8_t key[KEY_LEN]) {
     return id;
 }
 
-static void load(const uint8_t key[KEY_LEN], record *r) {
-    tsvm_require(tsvm_get(key, KEY_LEN, r, sizeof *r), "no escrow");
-}
-
 static void emit_id(const char *topic, uint64_t id) {
     uint8_t data[8];
     tsvm_put_le64(data, id);
     tsvm_emit(topic, data, sizeof data);
+}
+
+/* Reads the id, loads its record and requires it to be in status `want` (else `not_want`). */
+static uint64_t begin(uint8_t key[KEY_LEN], record *r, uint8_t want, const char *not_want) {
+    uint64_t id = read_id(key);
+    tsvm_require(tsvm_get(key, KEY_LEN, r, sizeof *r), "no escrow");
+    tsvm_require(r->status == want, not_want);
+    return id;
+}
+
+/* Stores the record in its new status and emits `topic` with the id. */
+static void finish(const uint8_t key[KEY_LEN], record *r, uint8_t status, const char *topic, uint64_t id) {
+    r->status = status;
+    tsvm_set(key, KEY_LEN, r, sizeof *r);
+    emit_id(topic, id);
 }
 
 /* open(id: u64, seller: address, amount: u128): the caller becomes the buyer. */
@@ -72,39 +83,30 @@ TSVM_METHOD(open) {
     record existing;
     tsvm_require(!tsvm_get(key, KEY_LEN, &existing, sizeof existing), "escrow exists");
     r.buyer = tsvm_caller();
-    r.status = OPEN;
-    tsvm_set(key, KEY_LEN, &r, sizeof r);
-    emit_id("opened", id);
+    finish(key, &r, OPEN, "opened", id);
 }
 
 /* fund(id): the buyer moves the amount to the hold account. */
 TSVM_METHOD(fund) {
     uint8_t key[KEY_LEN];
-    uint64_t id = read_id(key);
     record r;
-    load(key, &r);
-    tsvm_require(r.status == OPEN, "not open");
+    uint64_t id = begin(key, &r, OPEN, "not open");
     tsvm_address c = tsvm_caller(), hold = tsvm_token_id();
     tsvm_require(address_eq(&c, &r.buyer), "not buyer");
     tsvm_transfer(&r.buyer, &hold, r.amount);
-    r.status = FUNDED;
-    tsvm_set(key, KEY_LEN, &r, sizeof r);
-    emit_id("funded", id);
+    finish(key, &r, FUNDED, "funded", id);
 }
 
-/* Ends a funded escrow: `who` must be the caller, the amount goes from the hold account to `to`. */
+/* Ends a funded escrow: the buyer pays the seller (by_buyer) or the seller refunds the buyer; the
+ * other party is refused with `not_who`. */
 static void settle(const char *not_who, int by_buyer, uint8_t status, const char *topic) {
     uint8_t key[KEY_LEN];
-    uint64_t id = read_id(key);
     record r;
-    load(key, &r);
-    tsvm_require(r.status == FUNDED, "not funded");
+    uint64_t id = begin(key, &r, FUNDED, "not funded");
     tsvm_address c = tsvm_caller(), hold = tsvm_token_id();
     tsvm_require(address_eq(&c, by_buyer ? &r.buyer : &r.seller), not_who);
     tsvm_transfer(&hold, by_buyer ? &r.seller : &r.buyer, r.amount);
-    r.status = status;
-    tsvm_set(key, KEY_LEN, &r, sizeof r);
-    emit_id(topic, id);
+    finish(key, &r, status, topic, id);
 }
 
 /* Refuses a native operation debiting the hold account. The debited account is the first field of
