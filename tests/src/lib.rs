@@ -150,5 +150,6 @@ pub fn module(body: &str) -> Vec<u8> {
     wasm(&format!("(module {IMPORTS} (memory (export \"memory\") 1) {body})"))
 }
 
+pub mod c_header;
 pub mod oracles;
 pub mod xarch_gen;
