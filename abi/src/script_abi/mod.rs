@@ -184,10 +184,14 @@ impl AbiType {
     }
 }
 
-/// The type as the section writes it, in compact JSON (`"u64"`, `{"vec":"u8"}`).
+/// A primitive by its name (`u64`), a composite as the section writes it, in compact JSON
+/// (`{"vec":"u8"}`).
 impl fmt::Display for AbiType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", parse::type_to_json(self))
+        match self.primitive_name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{}", parse::type_to_json(self)),
+        }
     }
 }
 
