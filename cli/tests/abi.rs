@@ -155,6 +155,16 @@ fn typed_args_run_and_the_receipt_is_decoded() {
     let receipt = dir.path().join("r.json");
     std::fs::write(&receipt, &json.stdout).unwrap();
     tsvm().arg("inspect").arg(&receipt).assert().code(0).stdout(contains("status        success"));
+    // A bundle holds the module, so inspecting it decodes the expected receipt too; it replays.
+    let bundle = dir.path().join("b.json");
+    tsvm().args(["run", "examples/set-limit.typed.json", "--bundle"]).arg(&bundle).assert().code(0);
+    tsvm()
+        .arg("inspect")
+        .arg(&bundle)
+        .assert()
+        .code(0)
+        .stdout(contains("      = \"limit\": \"1000\" -> \"500\""));
+    tsvm().arg("replay").arg(&bundle).assert().code(0);
 }
 
 /// The typed tx with its args replaced by `args`, in a temp dir next to copies of what it names.

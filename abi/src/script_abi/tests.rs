@@ -255,6 +255,24 @@ proptest! {
     }
 
     #[test]
+    fn args_round_trip_by_position_and_by_name(
+        (types, values) in proptest::collection::vec(any_type(), 0..4)
+            .prop_flat_map(|ts| { let vs: Vec<_> = ts.iter().map(any_value).collect(); (Just(ts), vs) })
+    ) {
+        let f = Function {
+            name: "f".into(),
+            args: types.into_iter().enumerate().map(|(i, ty)| Field { name: format!("a{i}"), ty }).collect(),
+            returns: None,
+        };
+        let bytes = f.encode_args(&Value::Array(values.clone())).unwrap();
+        let by_name: serde_json::Map<String, Value> =
+            f.args.iter().map(|a| a.name.clone()).zip(values).collect();
+        let by_name = Value::Object(by_name);
+        prop_assert_eq!(f.encode_args(&by_name).unwrap(), bytes.clone());
+        prop_assert_eq!(f.decode_args(&bytes).unwrap(), by_name);
+    }
+
+    #[test]
     fn decoding_random_bytes_never_panics(t in any_type(), bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         if let Ok(v) = t.decode_json(&bytes) {
             prop_assert_eq!(t.encode_json(&v).unwrap(), bytes);

@@ -133,7 +133,10 @@ pub fn bundle(b: &Bundle, form: &str, vm_rules: abi::Hash32) -> String {
         let _ = writeln!(out, "  {} = {}", state_key(&e.key), state_value(&e.key, e.value.as_ref()));
     }
     let _ = writeln!(out, "expected receipt:");
-    for l in receipt(&b.expected).lines() {
+    // spec/abi.md#script-abi: the bundle holds the module, so its ABI (if any) decodes the receipt.
+    let script_abi = abi::ScriptAbi::from_module(&b.module).ok().flatten();
+    let decoded = script_abi.as_ref().map(|a| Decoded::new(a, &b.invocation.call, &b.expected));
+    for l in receipt_decoded(&b.expected, decoded.as_ref()).lines() {
         let _ = writeln!(out, "  {l}");
     }
     out
