@@ -2,28 +2,10 @@
 //! malformed, is accepted by the validator, dropped by the instrumenter and charged as code bytes
 //! (`code_byte` each), and changes nothing else an execution does.
 
+use abi::script_abi::custom_section as custom;
 use abi::{ScriptAbi, StatusCode};
 use tsvm_tests::*;
 use vm::Rules;
-
-/// A custom section `name` holding `payload` (id 0, LEB128 size, name, payload).
-fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
-    let mut body = vec![name.len() as u8];
-    body.extend_from_slice(name.as_bytes());
-    body.extend_from_slice(payload);
-    let mut out = vec![0u8];
-    let mut n = body.len();
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        out.push(if n > 0 { byte | 0x80 } else { byte });
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&body);
-    out
-}
 
 #[test]
 fn an_abi_section_is_charged_as_code_bytes_and_changes_nothing_else() {

@@ -11,24 +11,9 @@ use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-/// The `tsvm.abi` custom section holding `payload`: id 0, LEB128 size, name, payload.
+/// The `tsvm.abi` custom section holding `payload`.
 fn abi_section(payload: &[u8]) -> Vec<u8> {
-    let name = b"tsvm.abi";
-    let mut body = vec![name.len() as u8];
-    body.extend_from_slice(name);
-    body.extend_from_slice(payload);
-    let mut out = vec![0u8];
-    let mut n = body.len();
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        out.push(if n > 0 { byte | 0x80 } else { byte });
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&body);
-    out
+    abi::script_abi::custom_section(abi::script_abi::ABI_SECTION, payload)
 }
 
 /// `examples/token.abi.json` as the section holds it: compact JSON (every byte costs gas).

@@ -15,6 +15,7 @@ use crate::HookKind;
 use alloc::{boxed::Box, string::String, vec::Vec};
 use core::fmt;
 
+pub use parse::custom_section;
 pub use value::ValueError;
 
 /// The name of the custom section holding the ABI (`spec/abi.md#script-abi`).

@@ -25,6 +25,30 @@ fn leb_u32(bytes: &[u8], pos: &mut usize) -> Result<u32, AbiError> {
     Err(module_err(start, "LEB128 number longer than 5 bytes"))
 }
 
+/// The bytes of a custom section `name` holding `payload`: id 0, the LEB128 size, the name (LEB128
+/// length and bytes), the payload. Append it to a module to give it an ABI: `custom_section(
+/// ABI_SECTION, json)` (`spec/abi.md#script-abi`; compact JSON, since every byte costs gas).
+pub fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            out.push(if n > 0 { byte | 0x80 } else { byte });
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    let mut body = Vec::with_capacity(name.len() + payload.len() + 5);
+    leb(name.len(), &mut body);
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(payload);
+    let mut out = vec![0u8];
+    leb(body.len(), &mut out);
+    out.extend_from_slice(&body);
+    out
+}
+
 fn module_err(offset: usize, message: &str) -> AbiError {
     AbiError::Module { offset, message: message.to_string() }
 }

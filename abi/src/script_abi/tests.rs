@@ -7,26 +7,13 @@ use alloc::{format, string::ToString, vec};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// A module of the header and one custom section per `(name, payload)`.
+/// A module of the header, an empty type section and one custom section per `(name, payload)`.
 fn module(customs: &[(&str, &[u8])]) -> Vec<u8> {
     let mut m = b"\0asm\x01\0\0\0".to_vec();
     // A type section with no types, to show other sections are skipped.
     m.extend_from_slice(&[1, 1, 0]);
     for (name, payload) in customs {
-        let mut body = vec![name.len() as u8];
-        body.extend_from_slice(name.as_bytes());
-        body.extend_from_slice(payload);
-        m.push(0);
-        let mut n = body.len();
-        loop {
-            let more = n >= 0x80;
-            m.push((n as u8 & 0x7f) | if more { 0x80 } else { 0 });
-            n >>= 7;
-            if !more {
-                break;
-            }
-        }
-        m.extend_from_slice(&body);
+        m.extend_from_slice(&custom_section(name, payload));
     }
     m
 }
