@@ -66,8 +66,16 @@ impl TxFile {
                 };
                 let mut hex_form = raw.clone();
                 hex_form["call"]["args"] = serde_json::Value::String("0x".into());
-                let text = serde_json::to_vec(&hex_form).map_err(|e| Failure::host(e.into()))?;
-                let mut tx: TxFile = parse_json(path, &text)?;
+                // From the value, not re-serialised text: the error names the field, and no line
+                // or column that would not be the file's.
+                let mut tx: TxFile = serde_path_to_error::deserialize(hex_form).map_err(|e| {
+                    let field = e.path().to_string();
+                    Failure::invalid(anyhow::anyhow!(
+                        "{}: invalid JSON input, field `{field}`: {}",
+                        path.display(),
+                        e.into_inner()
+                    ))
+                })?;
                 let code = read_module(&base.join(&tx.module))?;
                 tx.call = abi_view::encode_call(path, "call.args", call, &code)?;
                 (tx, code)

@@ -303,3 +303,13 @@ fn guest_logs_go_to_tracing_with_their_level() {
         .code(0)
         .stderr(contains("DEBUG").and(contains("tsvm::guest")).and(contains("detail")));
 }
+
+/// With typed args, an error elsewhere in the file still names its field.
+#[test]
+fn typed_args_keep_other_fields_checked() {
+    let (_dir, p) = typed_tx(serde_json::json!({"limit": "1"}), "token-abi.wasm");
+    let mut tx: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    tx["gas_limit"] = "lots".into();
+    std::fs::write(&p, serde_json::to_vec(&tx).unwrap()).unwrap();
+    tsvm().arg("run").arg(&p).assert().code(3).stderr(contains("field `gas_limit`").and(no_panic()));
+}

@@ -202,12 +202,13 @@ fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
 /// check, so it is bounded like the receipt's logs (`max_logs` records of `max_log_len` bytes), and
 /// it changes no gas, state or trace.
 fn guest_log_to_tracing(level: LogLevel, message: &[u8]) {
-    let text = String::from_utf8_lossy(message);
+    // The text is made only if a subscriber wants the event: the macros evaluate it lazily.
+    let text = || String::from_utf8_lossy(message);
     match level {
-        LogLevel::Debug => tracing::debug!(target: "tsvm::guest", "{text}"),
-        LogLevel::Info => tracing::info!(target: "tsvm::guest", "{text}"),
-        LogLevel::Warn => tracing::warn!(target: "tsvm::guest", "{text}"),
-        LogLevel::Error => tracing::error!(target: "tsvm::guest", "{text}"),
+        LogLevel::Debug => tracing::debug!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Info => tracing::info!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Warn => tracing::warn!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Error => tracing::error!(target: "tsvm::guest", "{}", text()),
     }
 }
 
