@@ -146,6 +146,67 @@ impl Decoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use abi::{DiffEntry, Event, Fault, Hash32, StateDiff, StatusCode, TokenId};
+
+    /// A receipt of `call` with these events and storage changes (hashes left zero).
+    fn receipt(events: Vec<Event>, storage: Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)>) -> Receipt {
+        let token = TokenId([0x70; 32]);
+        Receipt {
+            status: StatusCode::Success,
+            fault: Fault::None,
+            gas_used: 1,
+            return_data: 9u64.to_le_bytes().to_vec(),
+            revert_reason: Vec::new(),
+            events,
+            logs: Vec::new(),
+            diff: StateDiff(
+                storage
+                    .into_iter()
+                    .map(|(key, old, new)| DiffEntry { key: StateKey::Storage { token, key }, old, new })
+                    .collect(),
+            ),
+            diff_hash: Hash32([0; 32]),
+            trace_hash: Hash32([0; 32]),
+            rules_hash: Hash32([0; 32]),
+            receipt_hash: Hash32([0; 32]),
+        }
+    }
+
+    #[test]
+    fn a_receipt_decodes_where_the_abi_declares_and_reports_what_does_not_fit() {
+        let abi = ScriptAbi::from_json(&json!({
+            "abi_version": 1, "name": "e", "hooks": [],
+            "views": [{ "name": "status", "args": [{ "name": "id", "type": "u64" }], "returns": "u64" }],
+            "methods": [],
+            "events": [{ "topic": "opened", "type": "u64" }],
+            "storage": [{ "prefix": "escrow/", "key_type": "u64", "type": { "enum": ["None", "Open"] } }]
+        }))
+        .unwrap();
+        let mut key = b"escrow/".to_vec();
+        key.extend_from_slice(&7u64.to_le_bytes());
+        let r = receipt(
+            vec![
+                Event { topic: b"opened".to_vec(), data: 7u64.to_le_bytes().to_vec() },
+                Event { topic: b"other".to_vec(), data: vec![1] },
+                Event { topic: b"opened".to_vec(), data: vec![1] },
+            ],
+            vec![(key, None, Some(vec![1])), (b"unrelated".to_vec(), None, Some(vec![1]))],
+        );
+        let call = Call::View { name: "status".into(), args: 7u64.to_le_bytes().to_vec() };
+        let d = Decoded::new(&abi, &call, &r);
+        assert_eq!(d.args, Some(json!({"id": "7"})));
+        assert_eq!(d.return_data, Some(json!("9")));
+        assert_eq!(d.events, vec![Some(json!({"topic": "opened", "data": "7"})), None, None]);
+        assert_eq!(
+            d.diff,
+            vec![Some(json!({"key": {"prefix": "escrow/", "key": "7"}, "old": null, "new": "Open"})), None]
+        );
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
+        assert!(d.errors[0].starts_with("event 2 (opened)"), "{:?}", d.errors);
+        let text = crate::render::receipt_decoded(&r, Some(&d));
+        assert!(text.contains("    = \"escrow/\" ++ \"7\": null -> \"Open\"\n"), "{text}");
+        assert!(text.contains("abi           event 2 (opened): at $: u64 needs 8 bytes"), "{text}");
+    }
 
     #[test]
     fn only_view_and_method_calls_with_structured_args_are_typed() {

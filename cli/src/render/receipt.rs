@@ -77,7 +77,11 @@ pub fn receipt_decoded(r: &Receipt, decoded: Option<&Decoded>) -> String {
             state_value(&d.key, d.new.as_ref())
         );
         if let Some(v) = decoded.and_then(|d| d.diff.get(i)).and_then(Option::as_ref) {
-            let _ = writeln!(out, "    = {}: {} -> {}", show(&v["key"]), show(&v["old"]), show(&v["new"]));
+            let key = match &v["key"] {
+                serde_json::Value::Object(k) => format!("{} ++ {}", show(&k["prefix"]), show(&k["key"])),
+                k => show(k),
+            };
+            let _ = writeln!(out, "    = {key}: {} -> {}", show(&v["old"]), show(&v["new"]));
         }
     }
     for e in decoded.map_or(&[][..], |d| &d.errors[..]) {
