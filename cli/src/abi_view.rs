@@ -148,8 +148,11 @@ mod tests {
     use super::*;
     use abi::{DiffEntry, Event, Fault, Hash32, StateDiff, StatusCode, TokenId};
 
-    /// A receipt of `call` with these events and storage changes (hashes left zero).
-    fn receipt(events: Vec<Event>, storage: Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)>) -> Receipt {
+    /// A storage change: key, old value, new value.
+    type Change = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+    /// A successful receipt with these events and storage changes (hashes left zero).
+    fn receipt(events: Vec<Event>, storage: Vec<Change>) -> Receipt {
         let token = TokenId([0x70; 32]);
         Receipt {
             status: StatusCode::Success,
