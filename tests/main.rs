@@ -13,6 +13,7 @@ mod gas;
 mod host;
 mod host_steps;
 mod properties;
+mod script_abi;
 mod spec_sync;
 mod token_script;
 mod trace;

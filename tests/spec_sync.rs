@@ -296,3 +296,18 @@ fn fault_codes_in_the_spec_are_the_code_codes() {
     let spec_rows = faults.lines().filter(|l| l.starts_with("| ") && l.contains(" | `")).count();
     assert_eq!(spec_rows, rows.len(), "spec/abi.md#faults lists kinds the code does not have");
 }
+
+/// spec/abi.md#script-abi states the code's section name, version, bounds and every primitive type.
+#[test]
+fn script_abi_in_the_spec_is_the_code_abi() {
+    use abi::script_abi::{ABI_SECTION, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, SCRIPT_ABI_VERSION};
+    let text = section("spec/abi.md#script-abi").replace(',', "");
+    assert!(text.contains(&format!("named `{ABI_SECTION}`")), "the section name");
+    assert!(text.contains(&format!("`{SCRIPT_ABI_VERSION}` (`SCRIPT_ABI_VERSION`)")), "the version");
+    let types = section("spec/abi.md#abi-types");
+    assert!(types.contains(&format!("`0 <= N <= {MAX_ARRAY_LEN}`")), "MAX_ARRAY_LEN");
+    assert!(types.contains(&format!("at most {MAX_TYPE_DEPTH} deep (`MAX_TYPE_DEPTH`)")), "MAX_TYPE_DEPTH");
+    for (name, _) in abi::AbiType::PRIMITIVES {
+        assert!(types.contains(&format!("`\"{name}\"`")), "spec/abi.md#abi-types lacks {name}");
+    }
+}

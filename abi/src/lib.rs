@@ -25,6 +25,7 @@ mod invocation;
 pub mod names;
 mod primitives;
 mod receipt;
+pub mod script_abi;
 mod state;
 mod status;
 #[cfg(test)]
@@ -41,6 +42,7 @@ pub use host::{host_function, wat_imports, HostFn, HostFnId, WasmType, HOST_FUNC
 pub use invocation::{Call, HookKind, Invocation, Operation};
 pub use primitives::{Address, Hash32, TokenId};
 pub use receipt::Receipt;
+pub use script_abi::{AbiError, AbiType, ScriptAbi};
 pub use state::{DiffEntry, StateDiff, StateKey, TokenInfo, TokenPolicy};
 pub use status::StatusCode;
 pub use trace::{Checkpoint, MutationOrigin, TraceBytes, TraceCall, TraceEvent, TraceKey, TRACE_INLINE_MAX};

@@ -49,6 +49,11 @@ pub struct ReceiptFile {
     /// The execution's full trace, when it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceBody>,
+    /// What the module's ABI decodes of the receipt (`spec/abi.md#script-abi`; written by `run`
+    /// when the module has a `tsvm.abi` section): `{"abi", "args"?, "return_data"?, "events",
+    /// "diff", "errors"?}`, the lists aligned with the receipt's. For people, not compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<serde_json::Value>,
 }
 
 /// A trace file: `{"kind": "trace", "gas_limit": N, "events": [...]}`.

@@ -8,15 +8,19 @@
 //! | --- | --- |
 //! | [`commands`] | one file per subcommand: `validate`, `run`, `test`, `replay`, `diff`, `bisect`, `inspect`, `gen-bundles` |
 //! | [`render`] | text output: traces, receipts, bundles, divergences, scenario reports; the JSON form of `--json` reports |
+//! | [`module_facts`] | what `inspect` shows of a module: size, imports, exports, custom sections, ABI |
 //! | [`files`] | reading (bounded, strict JSON, modules) and writing files |
+//! | [`abi_view`] | the script ABI: typed call arguments, receipts decoded (`spec/abi.md#script-abi`) |
 //! | [`artefact`], [`tx_file`] | the file formats: bundles, receipt, trace and checkpoints files; transaction files |
 //! | [`exit`] | exit codes, [`Output`] and [`Failure`] |
 //! | [`xarch`] | the cross-architecture digest of the `tsvm-xarch` binary |
 
+pub mod abi_view;
 pub mod artefact;
 pub mod commands;
 pub mod exit;
 pub mod files;
+pub mod module_facts;
 pub mod render;
 pub mod tx_file;
 pub mod xarch;

@@ -1,8 +1,11 @@
 //! The transaction file `tsvm run` reads: module and state by path (relative to the file), the
-//! invocation, the context and the gas limit, all in JSON (`spec/abi.md#json`).
+//! invocation, the context and the gas limit, all in JSON (`spec/abi.md#json`). A view's or
+//! method's `args` may be typed JSON values when the module declares an ABI
+//! (`spec/abi.md#typed-arguments-in-transaction-files`).
 
+use crate::abi_view;
 use crate::exit::Failure;
-use crate::files::{read_json, read_module};
+use crate::files::{parse_json, read_bounded, read_module};
 use abi::{Call, Context, Invocation, TokenId};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -46,10 +49,39 @@ impl TxFile {
     /// # Errors
     /// Any file that cannot be read or parsed, named with its path.
     pub fn load(path: &Path) -> Result<LoadedTx, Failure> {
-        let tx: TxFile = read_json(path)?;
+        let bytes = read_bounded(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let code = read_module(&base.join(&tx.module))?;
-        let state = read_json(&base.join(&tx.state))?;
+        let (tx, code) = match parse_json::<TxFile>(path, &bytes) {
+            Ok(tx) => {
+                let code = read_module(&base.join(&tx.module))?;
+                (tx, code)
+            }
+            // Typed args are not hex: the hex form's error stands unless the call has them.
+            Err(hex_error) => {
+                let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                    return Err(hex_error);
+                };
+                let Some(call) = raw.get("call").filter(|c| abi_view::typed_args(c).is_some()) else {
+                    return Err(hex_error);
+                };
+                let mut hex_form = raw.clone();
+                hex_form["call"]["args"] = serde_json::Value::String("0x".into());
+                // From the value, not re-serialised text: the error names the field, and no line
+                // or column that would not be the file's.
+                let mut tx: TxFile = serde_path_to_error::deserialize(hex_form).map_err(|e| {
+                    let field = e.path().to_string();
+                    Failure::invalid(anyhow::anyhow!(
+                        "{}: invalid JSON input, field `{field}`: {}",
+                        path.display(),
+                        e.into_inner()
+                    ))
+                })?;
+                let code = read_module(&base.join(&tx.module))?;
+                tx.call = abi_view::encode_call(path, "call.args", call, &code)?;
+                (tx, code)
+            }
+        };
+        let state = crate::files::read_json(&base.join(&tx.state))?;
         Ok(LoadedTx {
             code,
             state,

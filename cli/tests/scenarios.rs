@@ -125,3 +125,45 @@ fn the_command_runs_in_process() {
     assert_eq!((out.code, out.error), (0, None));
     assert!(out.stdout.ends_with("6 of 6 steps passed"), "{}", out.stdout);
 }
+
+/// Every example's scenario file passes: the token's, and each C and Rust example script's, whose
+/// typed values go through the module's script ABI (`spec/scenario.md#values`).
+#[test]
+fn every_example_scenario_passes() {
+    let mut files = Vec::new();
+    for dir in ["examples", "examples/c", "examples/rust"] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else { continue };
+        for e in entries {
+            let path = e.expect("a directory entry").path();
+            if path.to_string_lossy().ends_with(".scenario.json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 7, "the token's and the six C examples' scenarios at least: {files:?}");
+    let out = tsvm().arg("test").args(&files).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(" steps passed"), "{stdout}");
+}
+
+/// A typed value the module's ABI does not declare is a malformed scenario (exit 3), named.
+#[test]
+fn a_typed_value_the_abi_does_not_declare_exits_3() {
+    let text = std::fs::read_to_string(root().join("examples/c/policy.scenario.json")).expect("read");
+    let mut scenario: serde_json::Value = serde_json::from_str(&text).expect("json");
+    scenario["module"] = serde_json::json!(root().join("examples/c/policy.wasm"));
+    scenario["state"] = serde_json::json!(root().join("examples/c/state.json"));
+    scenario["steps"][0]["call"]["name"] = serde_json::json!("no_such_view");
+    scenario["steps"][0]["call"]["args"] = serde_json::json!([1]);
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("bad.scenario.json");
+    std::fs::write(&path, scenario.to_string()).expect("write");
+    tsvm()
+        .arg("test")
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stderr(contains("no_such_view").and(contains("does not declare")));
+}

@@ -1,5 +1,6 @@
 //! `tsvm inspect <file>`: pretty-prints any artefact (bundle in either form, receipt, trace,
-//! checkpoints); `--json` prints its normalised JSON form.
+//! checkpoints) or module (`.wasm` or `.wat`: size, validity, imports, exports, custom sections
+//! and its script ABI, `spec/abi.md#script-abi`); `--json` prints its normalised JSON form.
 
 use crate::artefact::{self, Artefact, BundleForm};
 use crate::exit::{Failure, Output};
@@ -9,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use vm::Rules;
 
-/// Pretty-print a bundle, receipt, trace or checkpoints file.
+/// Pretty-print a bundle, receipt, trace or checkpoints file, or a module and its ABI.
 #[derive(clap::Args, Debug, Default)]
 pub struct InspectCmd {
     /// The file.
@@ -20,11 +21,36 @@ pub struct InspectCmd {
 }
 
 impl InspectCmd {
+    /// A module (a `.wat` file, or a file starting with the WebAssembly magic number): its facts
+    /// and ABI; `None` for anything else.
+    fn module(&self) -> Result<Option<Output>, Failure> {
+        let code = if self.file.extension().is_some_and(|e| e == "wat") {
+            crate::files::read_module(&self.file)?
+        } else {
+            let bytes = crate::files::read_bounded(&self.file)?;
+            if !bytes.starts_with(b"\0asm") {
+                return Ok(None);
+            }
+            bytes
+        };
+        let facts = crate::module_facts::ModuleFacts::read(&code)
+            .map_err(|e| Failure::invalid(anyhow::anyhow!("{}: {e}", self.file.display())))?;
+        let stdout = if self.json {
+            render::json_report(&facts)?
+        } else {
+            render::module(&facts).trim_end().to_string()
+        };
+        Ok(Some(Output::ok(stdout)))
+    }
+
     /// Reads and renders the file.
     ///
     /// # Errors
     /// An unreadable or malformed file.
     pub fn run(&self) -> Result<Output, Failure> {
+        if let Some(out) = self.module()? {
+            return Ok(out);
+        }
         let a = artefact::load(&self.file)?;
         let encode = |v: serde_json::Result<String>| v.context("encoding JSON").map_err(Failure::host);
         let stdout = match (&a, self.json) {

@@ -83,6 +83,20 @@ pub struct RunCmd {
     pub checkpoints_out: Option<PathBuf>,
 }
 
+/// Reads a call file: the call JSON of a transaction file, its view or method `args` as hex or,
+/// with the module's ABI, typed (`spec/abi.md#typed-arguments-in-transaction-files`).
+fn read_call(path: &std::path::Path, code: &[u8]) -> Result<abi::Call, Failure> {
+    let bytes = crate::files::read_bounded(path)?;
+    crate::files::parse_json(path, &bytes).or_else(|hex_error| {
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(v) if crate::abi_view::typed_args(&v).is_some() => {
+                crate::abi_view::encode_call(path, "args", &v, code)
+            }
+            _ => Err(hex_error),
+        }
+    })
+}
+
 fn parse_interval(s: &str) -> Result<u64, String> {
     let k: u64 = s.parse().map_err(|e| format!("{e}"))?;
     check_interval(k)?;
@@ -113,13 +127,14 @@ impl RunCmd {
         let state = self.state.as_deref().ok_or_else(|| missing("state"))?;
         let call = self.call.as_deref().ok_or_else(|| missing("call"))?;
         let context = self.context.as_deref().ok_or_else(|| missing("context"))?;
+        let code = read_module(module)?;
         Ok(LoadedTx {
-            code: read_module(module)?,
             state: read_json(state)?,
             invocation: Invocation {
                 token: self.token.ok_or_else(|| missing("token"))?,
-                call: read_json(call)?,
+                call: read_call(call, &code)?,
             },
+            code,
             context: read_json(context)?,
             gas_limit: self.gas_limit.ok_or_else(|| missing("gas-limit"))?,
         })
@@ -198,22 +213,35 @@ impl RunCmd {
             write_json(out, &file)?;
         }
 
+        // spec/abi.md#script-abi: decoded beside the hex when the module declares an ABI.
+        let (script_abi, abi_warning) = crate::abi_view::module_abi(&loaded.code);
+        if let Some(w) = abi_warning {
+            tracing::warn!("{}: {w}", self.source().display());
+        }
+        let decoded =
+            script_abi.as_ref().map(|a| crate::abi_view::Decoded::new(a, &loaded.invocation.call, receipt));
         let show_trace = self.trace == TraceArg::Full;
+        let rendered = render::receipt_decoded(receipt, decoded.as_ref());
         let stdout = if self.json {
             let file = ReceiptFile {
                 kind: Default::default(),
                 receipt: receipt.clone(),
                 trace: show_trace
                     .then(|| TraceBody { gas_limit: tx.gas_limit, events: execution.trace.clone() }),
+                decoded: decoded
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(|e| Failure::host(e.into()))?,
             };
             serde_json::to_string_pretty(&file).context("encoding the receipt").map_err(Failure::host)?
         } else if show_trace && cut {
             let trace = render::trace(&execution.trace);
-            format!("{trace}... {cut_note}\n{}", render::receipt(receipt).trim_end())
+            format!("{trace}... {cut_note}\n{}", rendered.trim_end())
         } else if show_trace {
-            format!("{}\n{}", render::trace(&execution.trace), render::receipt(receipt).trim_end())
+            format!("{}\n{}", render::trace(&execution.trace), rendered.trim_end())
         } else {
-            render::receipt(receipt).trim_end().to_string()
+            rendered.trim_end().to_string()
         };
 
         if receipt.status == StatusCode::InvalidModule {

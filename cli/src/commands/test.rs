@@ -8,7 +8,9 @@ use crate::render;
 use anyhow::anyhow;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use testkit::scenario::{run_scenario, HexOnly, ScenarioFile, ScenarioReport, StateSource, StepReport};
+use testkit::scenario::{
+    run_scenario, HexOnly, ScenarioFile, ScenarioReport, StateSource, StepReport, TypedValues,
+};
 
 /// Run scenario files: sequences of calls with their expected outcomes.
 #[derive(clap::Args, Debug, Default)]
@@ -61,8 +63,18 @@ fn run_file(path: &Path) -> Result<ScenarioReport, Failure> {
         StateSource::File(state) => read_json(&base.join(state))?,
         StateSource::Inline(state) => state.clone(),
     };
-    // The seam for typed JSON values (`spec/scenario.md#values`): a module's ABI codec goes here.
-    run_scenario(&file, code, state, &HexOnly).map_err(|e| match e {
+    // Typed JSON values (`spec/scenario.md#values`) are encoded by the module's script ABI
+    // (`spec/abi.md#script-abi`); without one (or with a malformed one, a warning as for `run`:
+    // `spec/abi.md#malformed-sections`), only hex is accepted.
+    let (abi, warning) = crate::abi_view::module_abi(&code);
+    if let Some(warning) = warning {
+        tracing::warn!("{}: {warning}", path.display());
+    }
+    let codec: &dyn TypedValues = match &abi {
+        Some(abi) => abi,
+        None => &HexOnly,
+    };
+    run_scenario(&file, code, state, codec).map_err(|e| match e {
         testkit::Error::Value { .. } => Failure::invalid(anyhow!("{}: {e}", path.display())),
         other => Failure::host(anyhow!("{}: {other}", path.display())),
     })

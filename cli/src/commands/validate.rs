@@ -30,6 +30,9 @@ struct Violation {
     func_name: Option<String>,
     offset: usize,
     message: String,
+    /// What a toolchain most likely did (`spec/determinism.md#toolchain-hints`); absent if nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'static str>,
 }
 
 impl From<&ValidationError> for Violation {
@@ -44,6 +47,7 @@ impl From<&ValidationError> for Violation {
             func_name: e.func_name.clone(),
             offset: e.offset,
             message: e.message.clone(),
+            hint: e.hint,
         }
     }
 }
@@ -81,6 +85,7 @@ impl ValidateCmd {
                     func_name: None,
                     offset: 0,
                     message: format!("{:#}", f.error),
+                    hint: None,
                 }],
                 Err(f) => return Err(f),
             };
@@ -110,6 +115,9 @@ impl ValidateCmd {
                         _ => String::new(),
                     };
                     let _ = writeln!(out, "  {rule}: {} ({func}offset {})", v.message, v.offset);
+                    if let Some(hint) = v.hint {
+                        let _ = writeln!(out, "    hint: {hint}");
+                    }
                 }
             }
             out.trim_end().to_string()

@@ -4,15 +4,17 @@
 //! [`divergence`] shows them. Keys and short byte strings show as UTF-8 when printable, else as hex.
 
 use crate::exit::Failure;
-use abi::{Call, Checkpoint, Fault, Operation, StatusCode, TraceBytes};
+use abi::{ArgumentKind, Call, Checkpoint, Fault, LimitKind, Operation, StatusCode, TraceBytes};
 use anyhow::Context as _;
 
 pub mod divergence;
+mod module;
 mod receipt;
 pub mod scenario;
 mod trace;
 
-pub use receipt::{bundle, receipt};
+pub use module::module;
+pub use receipt::{bundle, receipt, receipt_decoded};
 pub use trace::{event, host_call, trace, trace_body};
 
 /// Bytes as a quoted string when they are printable UTF-8, else `0x` hex.
@@ -72,6 +74,50 @@ pub fn status_fault(status: StatusCode, fault: Fault) -> String {
     format!("{head}: {name} ({code}), {text}")
 }
 
+/// A failed receipt's cause in words, for faults whose kind alone is terse: the limit with its value
+/// (`spec/abi.md#host-limits`, under this tsvm's rules: left out for a receipt made under others),
+/// or the argument at fault. E.g. `limit_exceeded: max_event_data_len (4,096 bytes)`.
+pub fn fault_cause(status: StatusCode, fault: Fault, rules_hash: abi::Hash32) -> Option<String> {
+    let head = json_name(&status);
+    match fault {
+        Fault::Limit(k) => {
+            let rules = vm::Rules::default();
+            let value = (rules.hash() == rules_hash).then(|| rules.limits.get(k.name())).flatten();
+            let unit = match k {
+                LimitKind::MaxEvents => "events",
+                LimitKind::MaxLogs => "log records",
+                LimitKind::MaxStackUnits => "stack units",
+                _ => "bytes",
+            };
+            Some(match value {
+                Some(v) => format!("{head}: {} ({} {unit})", k.name(), thousands(u64::from(v))),
+                None => format!("{head}: {} (a limit of the receipt's rules, not this tsvm's)", k.name()),
+            })
+        }
+        Fault::Argument(ArgumentKind::CancelNativeOutsideBeforeHook) => Some(format!(
+            "{head}: cancel_native called outside a before-hook (only the before-hook of an operation \
+             pipeline may cancel the native mutation)"
+        )),
+        Fault::Argument(ArgumentKind::LogLevel) => {
+            Some(format!("{head}: log called with a level other than 0-3 (0 debug, 1 info, 2 warn, 3 error)"))
+        }
+        Fault::None | Fault::Trap(_) => None,
+    }
+}
+
+/// A number with a comma every three digits: `4,096`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The JSON (snake_case) name of a unit enum value, such as a status or a hook.
 pub fn json_name<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
@@ -109,6 +155,25 @@ mod tests {
         assert_eq!(bytes(b"count"), "\"count\"");
         assert_eq!(bytes(&[0, 1]), "0x0001");
         assert_eq!(bytes(b""), "0x");
+    }
+
+    #[test]
+    fn causes_name_limits_with_their_values_and_arguments_in_words() {
+        let rules = vm::Rules::default().hash();
+        let limit = |k| fault_cause(StatusCode::LimitExceeded, Fault::Limit(k), rules).unwrap();
+        assert_eq!(limit(LimitKind::MaxEventDataLen), "limit_exceeded: max_event_data_len (4,096 bytes)");
+        assert_eq!(limit(LimitKind::MaxEvents), "limit_exceeded: max_events (64 events)");
+        assert_eq!(limit(LimitKind::MaxInputLen), "limit_exceeded: max_input_len (65,536 bytes)");
+        let other =
+            fault_cause(StatusCode::LimitExceeded, Fault::Limit(LimitKind::MaxKeyLen), abi::Hash32([0; 32]));
+        assert!(other.unwrap().contains("not this tsvm's"));
+        let arg = |k| fault_cause(StatusCode::InvalidArgument, Fault::Argument(k), rules).unwrap();
+        assert!(arg(ArgumentKind::CancelNativeOutsideBeforeHook)
+            .contains("cancel_native called outside a before-hook"));
+        assert!(arg(ArgumentKind::LogLevel).contains("level other than 0-3"));
+        assert_eq!(fault_cause(StatusCode::Success, Fault::None, rules), None);
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Receipts and bundles, one field a line (`spec/abi.md#receipt`, `spec/bundle.md#contents`).
+//! With the script's ABI (`spec/abi.md#script-abi`), decoded values follow the hex, each on a line
+//! of its own starting with `=`.
 
-use super::{amount_bytes, bytes, call, json_name, status_fault};
+use super::{amount_bytes, bytes, call, fault_cause, json_name, status_fault};
+use crate::abi_view::Decoded;
 use abi::{Bundle, Fault, Receipt, StateKey};
 use std::fmt::Write as _;
 
@@ -22,6 +25,11 @@ fn state_value(k: &StateKey, v: Option<&Vec<u8>>) -> String {
 
 /// A receipt, one field a line.
 pub fn receipt(r: &Receipt) -> String {
+    receipt_decoded(r, None)
+}
+
+/// A receipt, one field a line, with what the script's ABI decodes of it below the hex it decodes.
+pub fn receipt_decoded(r: &Receipt, decoded: Option<&Decoded>) -> String {
     let mut out = String::new();
     let _ = match r.fault {
         Fault::None => writeln!(
@@ -33,21 +41,34 @@ pub fn receipt(r: &Receipt) -> String {
         ),
         fault => writeln!(out, "status        {}", status_fault(r.status, fault)),
     };
+    if let Some(cause) = fault_cause(r.status, r.fault, r.rules_hash) {
+        let _ = writeln!(out, "cause         {cause}");
+    }
+    let show = |v: &serde_json::Value| v.to_string();
+    if let Some(args) = decoded.and_then(|d| d.args.as_ref()) {
+        let _ = writeln!(out, "args          = {}", show(args));
+    }
     let _ = writeln!(out, "gas used      {}", r.gas_used);
     let _ = writeln!(out, "return data   {}", abi::hex::encode(&r.return_data));
+    if let Some(v) = decoded.and_then(|d| d.return_data.as_ref()) {
+        let _ = writeln!(out, "              = {}", show(v));
+    }
     if !r.revert_reason.is_empty() {
         let _ = writeln!(out, "revert reason {}", bytes(&r.revert_reason));
     }
     let _ = writeln!(out, "events        {}", r.events.len());
-    for e in &r.events {
+    for (i, e) in r.events.iter().enumerate() {
         let _ = writeln!(out, "  {} {}", bytes(&e.topic), abi::hex::encode(&e.data));
+        if let Some(v) = decoded.and_then(|d| d.events.get(i)).and_then(Option::as_ref) {
+            let _ = writeln!(out, "    = {}", show(&v["data"]));
+        }
     }
     let _ = writeln!(out, "logs          {}", r.logs.len());
     for l in &r.logs {
         let _ = writeln!(out, "  {} {}", json_name(&l.level), bytes(&l.message));
     }
     let _ = writeln!(out, "diff          {} entries", r.diff.0.len());
-    for d in &r.diff.0 {
+    for (i, d) in r.diff.0.iter().enumerate() {
         let _ = writeln!(
             out,
             "  {}: {} -> {}",
@@ -55,6 +76,16 @@ pub fn receipt(r: &Receipt) -> String {
             state_value(&d.key, d.old.as_ref()),
             state_value(&d.key, d.new.as_ref())
         );
+        if let Some(v) = decoded.and_then(|d| d.diff.get(i)).and_then(Option::as_ref) {
+            let key = match &v["key"] {
+                serde_json::Value::Object(k) => format!("{} ++ {}", show(&k["prefix"]), show(&k["key"])),
+                k => show(k),
+            };
+            let _ = writeln!(out, "    = {key}: {} -> {}", show(&v["old"]), show(&v["new"]));
+        }
+    }
+    for e in decoded.map_or(&[][..], |d| &d.errors[..]) {
+        let _ = writeln!(out, "abi           {e} (shown in hex)");
     }
     let _ = writeln!(out, "diff hash     {}", r.diff_hash);
     let _ = writeln!(out, "trace hash    {}", r.trace_hash);
@@ -106,7 +137,10 @@ pub fn bundle(b: &Bundle, form: &str, vm_rules: abi::Hash32) -> String {
         let _ = writeln!(out, "  {} = {}", state_key(&e.key), state_value(&e.key, e.value.as_ref()));
     }
     let _ = writeln!(out, "expected receipt:");
-    for l in receipt(&b.expected).lines() {
+    // spec/abi.md#script-abi: the bundle holds the module, so its ABI (if any) decodes the receipt.
+    let script_abi = abi::ScriptAbi::from_module(&b.module).ok().flatten();
+    let decoded = script_abi.as_ref().map(|a| Decoded::new(a, &b.invocation.call, &b.expected));
+    for l in receipt_decoded(&b.expected, decoded.as_ref()).lines() {
         let _ = writeln!(out, "  {l}");
     }
     out

@@ -109,6 +109,53 @@ impl TypedValues for HexOnly {
     }
 }
 
+/// A module's script ABI (`spec/abi.md#script-abi`) as the codec of a scenario's typed values: each
+/// role finds its type among the module's declarations (`spec/scenario.md#values`).
+impl TypedValues for abi::script_abi::ScriptAbi {
+    fn encode(&self, role: ValueRole<'_>, value: &serde_json::Value) -> Result<Vec<u8>, String> {
+        let encoded = match role {
+            ValueRole::ViewArgs(n) => self.view(n).map(|f| f.encode_args(value)),
+            ValueRole::MethodArgs(n) => self.method(n).map(|f| f.encode_args(value)),
+            ValueRole::ViewReturn(_)
+            | ValueRole::MethodReturn(_)
+            | ValueRole::HookReturn
+            | ValueRole::EventData(_)
+            | ValueRole::StorageValue(_) => self.value_type(role).map(|t| t.encode_json(value)),
+        };
+        match encoded {
+            Some(result) => result.map_err(|e| format!("{role} does not fit its declared type: {e}")),
+            None => {
+                Err(format!("{role} is given as a typed value, but the module's ABI does not declare it"))
+            }
+        }
+    }
+
+    fn decode(&self, role: ValueRole<'_>, bytes: &[u8]) -> Option<serde_json::Value> {
+        match role {
+            ValueRole::ViewArgs(n) => self.view(n)?.decode_args(bytes).ok(),
+            ValueRole::MethodArgs(n) => self.method(n)?.decode_args(bytes).ok(),
+            _ => self.value_type(role)?.decode_json(bytes).ok(),
+        }
+    }
+}
+
+/// The declared type of the value at `role`, for the roles that hold one value.
+trait DeclaredType {
+    fn value_type(&self, role: ValueRole<'_>) -> Option<&abi::script_abi::AbiType>;
+}
+
+impl DeclaredType for abi::script_abi::ScriptAbi {
+    fn value_type(&self, role: ValueRole<'_>) -> Option<&abi::script_abi::AbiType> {
+        match role {
+            ValueRole::ViewReturn(n) => self.view(n)?.returns.as_ref(),
+            ValueRole::MethodReturn(n) => self.method(n)?.returns.as_ref(),
+            ValueRole::EventData(topic) => Some(&self.event(topic)?.ty),
+            ValueRole::StorageValue(key) => Some(self.storage_for(key)?.0.value_type()),
+            ValueRole::HookReturn | ValueRole::ViewArgs(_) | ValueRole::MethodArgs(_) => None,
+        }
+    }
+}
+
 impl Value {
     /// The value's bytes: hex as it is, a typed value through `typed`.
     ///

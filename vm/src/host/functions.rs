@@ -191,9 +191,25 @@ fn log(mut c: C<'_, '_>, level: i32, msg: i32, msg_len: i32) -> R<()> {
         let message = h.read(message)?;
         let state = h.state();
         state.observer.log(level, &message);
+        guest_log_to_tracing(level, &message);
         state.logs.push(LogRecord { level, message });
         Ok(())
     })
+}
+
+/// Also gives an accepted guest log to the host's `tracing`, target `tsvm::guest`, at the level
+/// mapped from the guest's (`spec/abi.md#events-and-logs`). Not consensus: it runs after every
+/// check, so it is bounded like the receipt's logs (`max_logs` records of `max_log_len` bytes), and
+/// it changes no gas, state or trace.
+fn guest_log_to_tracing(level: LogLevel, message: &[u8]) {
+    // The text is made only if a subscriber wants the event: the macros evaluate it lazily.
+    let text = || String::from_utf8_lossy(message);
+    match level {
+        LogLevel::Debug => tracing::debug!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Info => tracing::info!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Warn => tracing::warn!(target: "tsvm::guest", "{}", text()),
+        LogLevel::Error => tracing::error!(target: "tsvm::guest", "{}", text()),
+    }
 }
 
 fn block_height(mut c: C<'_, '_>) -> R<i64> {

@@ -11,6 +11,7 @@
 //! 4. the frame limit on each defined function's frame units, from those measures.
 
 mod checks;
+mod hints;
 mod ops;
 mod rule;
 mod strict;

@@ -109,7 +109,8 @@ impl fmt::Display for Rule {
 /// [`super::validate_all`].
 ///
 /// Displayed as `"{rule name}: {message} (function {idx} `{name}`, offset {off})"`, leaving out
-/// the function part outside functions and the name where the `name` section has none.
+/// the function part outside functions and the name where the `name` section has none, then, if
+/// there is a hint, a second line `"  hint: {hint}"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationError {
     /// The rule broken.
@@ -122,6 +123,9 @@ pub struct ValidationError {
     pub offset: usize,
     /// What is wrong, in words (not consensus data: wording may change).
     pub message: String,
+    /// What most likely caused it and how to build without it, for what toolchains emit by
+    /// default (`spec/determinism.md#toolchain-hints`; display text only, like `message`).
+    pub hint: Option<&'static str>,
 }
 
 impl ValidationError {
@@ -133,7 +137,13 @@ impl ValidationError {
             func_name: None,
             offset: usize::try_from(offset).unwrap_or(usize::MAX),
             message: message.into(),
+            hint: None,
         }
+    }
+
+    /// The same error with a hint (`spec/determinism.md#toolchain-hints`).
+    pub(crate) fn with_hint(self, hint: Option<&'static str>) -> Self {
+        Self { hint, ..self }
     }
 
     /// An error inside function `func_index`.
@@ -159,6 +169,10 @@ impl fmt::Display for ValidationError {
             }
             f.write_str(", ")?;
         }
-        write!(f, "offset {})", self.offset)
+        write!(f, "offset {})", self.offset)?;
+        if let Some(hint) = self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! (`spec/determinism.md#imports`, `spec/determinism.md#exports`).
 
 use super::{Checker, Result};
+use crate::prepare::validate::hints;
 use crate::prepare::validate::rule::{Rule, ValidationError};
 use crate::{ExportInfo, Limit};
 use abi::names::{MEMORY_EXPORT, RESERVED_EXPORT_PREFIX, RESERVED_IMPORT_PREFIX};
@@ -56,6 +57,7 @@ impl Checker<'_> {
                     offset,
                     format!("{what} is not a host function (module `{HOST_MODULE}`)"),
                 );
+                self.hint(hints::import(import.module, import.name));
                 continue;
             };
             if ok {
@@ -108,6 +110,9 @@ impl Checker<'_> {
                         offset,
                         format!("export `{name}` is a {kind}; only functions and the memory may be exported"),
                     );
+                    if kind == "global" {
+                        self.hint(hints::exported_global(name));
+                    }
                     continue;
                 }
             }

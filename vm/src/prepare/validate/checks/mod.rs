@@ -80,6 +80,13 @@ impl<'l> Checker<'l> {
         self.errors.push(ValidationError::new(rule, offset, message));
     }
 
+    /// Adds a hint to the error just pushed (`spec/determinism.md#toolchain-hints`).
+    fn hint(&mut self, hint: Option<&'static str>) {
+        if let Some(e) = self.errors.pop() {
+            self.errors.push(e.with_hint(hint));
+        }
+    }
+
     /// Checks `found` against `limit`; `true` if within it.
     fn limit(&mut self, limit: Limit, offset: u64, found: u64) -> bool {
         match limit.check(self.limits, found) {
@@ -111,6 +118,7 @@ impl<'l> Checker<'l> {
             Payload::StartSection { range, .. } => {
                 // spec/determinism.md#start-function
                 self.err(Rule::StartFunction, range.start, "start section");
+                self.hint(Some(super::hints::START_FUNCTION));
             }
             Payload::ElementSection(s) => self.check_elements(s.clone())?,
             Payload::DataSection(s) => self.check_data(s.clone())?,

@@ -160,6 +160,7 @@ fn minimal_module_is_valid() {
 }
 
 mod features;
+mod hints;
 mod interface;
 mod limits;
 mod malformed;
