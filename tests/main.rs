@@ -11,6 +11,8 @@ mod gas;
 mod host;
 mod host_steps;
 mod properties;
+mod sdk_examples;
+mod sdk_host;
 mod spec_sync;
 mod token_script;
 mod trace;
