@@ -220,7 +220,9 @@ macro_rules! tuples {
         }
     )*};
 }
-tuples!((A)(A, B)(A, B, C)(A, B, C, D)(A, B, C, D, E)(A, B, C, D, E, F));
+tuples!((A)(A, B)(A, B, C)(A, B, C, D)(A, B, C, D, E)(A, B, C, D, E, F)(A, B, C, D, E, F, G)(
+    A, B, C, D, E, F, G, H
+));
 
 impl Decode for () {
     fn decode(_: &mut Reader<'_>) -> Option<Self> {

@@ -43,3 +43,6 @@ pub mod prelude {
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,11 +15,13 @@ use crate::types::{Address, Hash, TokenId};
 pub struct TextBuf {
     buf: [u8; REASON_CAP],
     len: usize,
+    /// Something was cut: nothing more is appended (the text stays a prefix of the message).
+    cut: bool,
 }
 
 impl Default for TextBuf {
     fn default() -> Self {
-        Self { buf: [0; REASON_CAP], len: 0 }
+        Self { buf: [0; REASON_CAP], len: 0, cut: false }
     }
 }
 
@@ -81,23 +83,25 @@ impl TextBuf {
     /// `fmt` with each `{}` replaced by the next of `args` (a `{}` past the last argument is kept
     /// as it is, and so are arguments past the last `{}`).
     pub fn format(fmt: &str, args: &[Arg<'_>]) -> Self {
-        // Byte by byte, not `str::find`: its searcher costs the module half a KiB.
+        // Scanning bytes, not `str::find`: its searcher costs the module half a KiB.
         let mut t = Self::default();
         let mut args = args.iter();
         let fmt = fmt.as_bytes();
-        let mut i = 0;
+        let (mut i, mut text) = (0, 0);
         while i < fmt.len() {
             if fmt[i] == b'{' && fmt.get(i + 1) == Some(&b'}') {
+                t.push_bytes(&fmt[text..i]);
                 match args.next() {
                     Some(a) => t.push_arg(a),
                     None => t.push_bytes(b"{}"),
                 }
                 i += 2;
+                text = i;
             } else {
-                t.push_bytes(&fmt[i..=i]);
                 i += 1;
             }
         }
+        t.push_bytes(&fmt[text..]);
         t
     }
 
@@ -109,7 +113,11 @@ impl TextBuf {
     /// Appends UTF-8 `bytes` (a whole string, or a part of one cut at character boundaries),
     /// cut at a character boundary if they do not all fit.
     fn push_bytes(&mut self, bytes: &[u8]) {
+        if self.cut {
+            return;
+        }
         let room = REASON_CAP - self.len;
+        self.cut = bytes.len() > room;
         let mut n = bytes.len().min(room);
         // A continuation byte (0b10xx_xxxx) is not a boundary.
         while n < bytes.len() && n > 0 && bytes[n] & 0xc0 == 0x80 {
