@@ -1,5 +1,5 @@
 //! The Rust example scripts (`examples/rust/`, built with `tsvm-sdk` by `examples/rust/build.sh`)
-//! against the real VM: each committed module validates, declares its ABI (`spec/abi.md#script-abi`),
+//! against the real VM: each committed module validates, declares its ABI (`spec/abi.md`, "Script ABI"),
 //! and runs its scenario's accept and reject paths with state threaded between calls.
 
 use abi::{Address, Call, Context, Event, Hash32, Invocation, Receipt, StatusCode};

@@ -1,5 +1,5 @@
 //! The script's interface as data, and its JSON for the `tsvm.abi` custom section
-//! (`spec/abi.md#script-abi`, contract 1), built at compile time by [`crate::script!`].
+//! (`spec/abi.md`, "Script ABI", contract 1), built at compile time by [`crate::script!`].
 //!
 //! Every type a script passes implements [`AbiType`], whose [`Ty`] the section names; [`Json`]
 //! writes the section's JSON in a `const fn`, so the section is a constant byte array in the module

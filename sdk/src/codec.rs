@@ -1,5 +1,5 @@
 //! Borsh encoding and decoding of the types a script passes across the boundary
-//! (`spec/abi.md#encodings`; contract 1 of `spec/abi.md#script-abi`): integers little-endian,
+//! (`spec/abi.md#encodings`; contract 1 of `spec/abi.md`, "Script ABI"): integers little-endian,
 //! `bool` as one byte 0 or 1, 32-byte values as they are, arrays element by element, `Option` as
 //! 0 or 1 then the value, tuples and records field by field, unit enums as a `u8` tag.
 //!

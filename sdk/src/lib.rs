@@ -3,7 +3,7 @@
 //! A script is one [`script!`] declaration: its hooks, views and methods as plain functions, its
 //! events and storage layout; the macro exports the entry points (`spec/abi.md#entry-points`),
 //! decodes their arguments and encodes their results (borsh, [`codec`]), and emits the
-//! `tsvm.abi` custom section (`spec/abi.md#script-abi`, [`abi`]). Inside, [`env`] wraps every host
+//! `tsvm.abi` custom section (`spec/abi.md`, "Script ABI", [`abi`]). Inside, [`env`] wraps every host
 //! function (context, balances, mutations, events, logs) and [`storage`] stores borsh values.
 //! Failures end the execution with a status; [`revert!`] and [`require!`] end it with a reason.
 //! See `sdk/README.md` for the recommended build (one page of memory, no exported globals).

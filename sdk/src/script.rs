@@ -5,7 +5,7 @@
 //! no proc-macro crates (nothing to compile for the host, nothing to pin).
 
 /// Declares a script: its name, events, storage, hooks, views and methods. One per crate: it
-/// emits the module's one `tsvm.abi` custom section (`spec/abi.md#script-abi`), and the exports.
+/// emits the module's one `tsvm.abi` custom section (`spec/abi.md`, "Script ABI"), and the exports.
 ///
 /// ```ignore
 /// tsvm_sdk::script! {
