@@ -48,7 +48,8 @@ pub fn read(key: impl AsRef<[u8]>, buf: &mut [u8]) -> Option<usize> {
 pub fn get<T: Decode>(key: impl AsRef<[u8]>) -> Option<T> {
     let mut buf = [0u8; VALUE_CAP];
     let n = read(key, &mut buf)?;
-    match buf.get(..n).and_then(T::from_bytes) {
+    let Some(bytes) = buf.get(..n) else { revert("tsvm-sdk: stored value longer than VALUE_CAP") };
+    match T::from_bytes(bytes) {
         Some(v) => Some(v),
         None => revert("tsvm-sdk: a stored value does not decode as its type"),
     }

@@ -3,7 +3,7 @@
 //! the format string by the next argument ([`Arg`]: integers in decimal, `bool`, `&str`, 32-byte
 //! values as `0x` hex).
 //!
-//! **Note:** `core::fmt` with `u128` added about 4 KiB to every script that formats a reason (its
+//! **Note:** `core::fmt` with `u128` added about 3.5 KiB to every script that formats a reason (its
 //! tables and the `u128` division); this formatter adds a few hundred bytes, which keeps the
 //! examples under a few KiB.
 
