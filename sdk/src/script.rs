@@ -54,27 +54,11 @@ macro_rules! script {
         )*)?
         $($(
             $(#[$vm])* fn $view($($va: $vt),*) $(-> $vr)? $vbody
-            const _: () = {
-                assert!($crate::abi::is_entry_name(stringify!($view)), concat!("invalid view name `", stringify!($view), "`"));
-                #[export_name = concat!("view_", stringify!($view))]
-                extern "C" fn __tsvm_entry() {
-                    let ($($va,)*): ($($vt,)*) = $crate::env::args();
-                    let out = $view($($va),*);
-                    $crate::__tsvm_return!(out $(, $vr)?);
-                }
-            };
+            $crate::__tsvm_entry!("view", $view($($va: $vt),*) $(-> $vr)?);
         )*)?
         $($(
             $(#[$mm])* fn $method($($ma: $mt),*) $(-> $mr)? $mbody
-            const _: () = {
-                assert!($crate::abi::is_entry_name(stringify!($method)), concat!("invalid method name `", stringify!($method), "`"));
-                #[export_name = concat!("method_", stringify!($method))]
-                extern "C" fn __tsvm_entry() {
-                    let ($($ma,)*): ($($mt,)*) = $crate::env::args();
-                    let out = $method($($ma),*);
-                    $crate::__tsvm_return!(out $(, $mr)?);
-                }
-            };
+            $crate::__tsvm_entry!("method", $method($($ma: $mt),*) $(-> $mr)?);
         )*)?
         const _: () = {
             const ABI: $crate::abi::Abi = $crate::abi::Abi {
@@ -102,6 +86,27 @@ macro_rules! script {
             // `link_section` static is kept as a custom section as it is.
             #[link_section = "tsvm.abi"]
             static SECTION: [u8; JSON.len] = JSON.bytes();
+        };
+    };
+}
+
+/// The export `<kind>_<name>` of a view or method: decodes the arguments, calls the function,
+/// returns its result; a compile error if the name is invalid.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tsvm_entry {
+    ($kind:literal, $name:ident($($a:ident: $t:ty),*) $(-> $r:ty)?) => {
+        const _: () = {
+            assert!(
+                $crate::abi::is_entry_name(stringify!($name)),
+                concat!("invalid ", $kind, " name `", stringify!($name), "`")
+            );
+            #[export_name = concat!($kind, "_", stringify!($name))]
+            extern "C" fn __tsvm_entry() {
+                let ($($a,)*): ($($t,)*) = $crate::env::args();
+                let out = $name($($a),*);
+                $crate::__tsvm_return!(out $(, $r)?);
+            }
         };
     };
 }
