@@ -209,6 +209,8 @@ fn escrow_runs_its_state_machine_and_refuses_every_wrong_step() {
     let r = c.ok(buyer, method("open", &args((seller, 300u128))));
     assert_eq!(r.return_data, 0u64.to_le_bytes());
     assert_eq!(r.events, vec![event("opened", 0u64)]);
+    let message = format!("deal 0 opened by 0x{} for 300", "01".repeat(32)).into_bytes();
+    assert_eq!(r.logs, vec![abi::LogRecord { level: abi::LogLevel::Info, message }]);
     let mut key = b"deal/".to_vec();
     key.extend(0u64.to_le_bytes());
     assert_eq!(c.state.tokens[&TOKEN].storage[&key], args((buyer, seller, 300u128, 0u8)));

@@ -74,6 +74,7 @@ tsvm_sdk::script! {
             storage::set(storage::key("deal/", &id), &deal);
             storage::set("next_id", &(id + 1));
             emit("opened", &id);
+            log!(Info, "deal {} opened by {} for {}", id, &deal.buyer, amount);
             id
         }
 
