@@ -13,6 +13,7 @@
 pub mod abi;
 pub mod codec;
 pub mod env;
+pub mod math;
 mod script;
 pub mod storage;
 pub mod sys;

@@ -149,3 +149,30 @@ fn a_cut_message_stays_a_prefix() {
     let t = TextBuf::format(&msg, &[1u8.into()]);
     assert_eq!(t.as_bytes(), "a".repeat(255).as_bytes());
 }
+
+#[test]
+fn mul_div_is_exact_past_u128() {
+    use crate::math::mul_div;
+    for a in [0u128, 1, 99, 10_000, 123_456_789_012_345_678_901_234_567, u128::MAX / 3, u128::MAX] {
+        for (num, den) in [
+            (0u32, 1u32),
+            (1, 1),
+            (100, 10_000),
+            (9_999, 10_000),
+            (10_000, 10_000),
+            (7, 3),
+            (u32::MAX, u32::MAX),
+        ] {
+            // a * num / den = (a / den) * num + (a % den) * num / den, each part exact in u128 when it fits.
+            let (q, r) = (a / u128::from(den), a % u128::from(den));
+            let want = q
+                .checked_mul(u128::from(num))
+                .and_then(|x| x.checked_add(r * u128::from(num) / u128::from(den)));
+            assert_eq!(mul_div(a, num, den), want, "{a} * {num} / {den}");
+        }
+    }
+    assert_eq!(mul_div(1, 1, 0), None);
+    assert_eq!(mul_div(u128::MAX, 2, 1), None);
+    assert_eq!(mul_div(u128::MAX, 3, 2), None);
+    assert_eq!(mul_div(u128::MAX / 2, 2, 1), Some(u128::MAX - 1));
+}

@@ -149,19 +149,14 @@ impl TextBuf {
         }
     }
 
-    /// Decimal digits of `n`, dividing its four 32-bit limbs by 10 in `u64` arithmetic (no `u128`
-    /// division, which would bring in the compiler's `__udivti3`).
+    /// Decimal digits of `n`, dividing its 32-bit limbs by 10 in `u64` arithmetic (no `u128`
+    /// division, which would bring in the compiler's `u128_div_rem`: [`crate::math`]).
     fn push_unsigned(&mut self, n: u128) {
-        let mut limbs = [(n >> 96) as u32, (n >> 64) as u32, (n >> 32) as u32, n as u32];
+        let mut limbs = crate::math::limbs(n);
         let mut digits = [0u8; 39];
         let mut k = digits.len();
         loop {
-            let mut rem = 0u64;
-            for limb in &mut limbs {
-                let cur = (rem << 32) | u64::from(*limb);
-                *limb = (cur / 10) as u32;
-                rem = cur % 10;
-            }
+            let rem = crate::math::div_limbs(&mut limbs, 10);
             k -= 1;
             digits[k] = b'0' + rem as u8;
             if limbs == [0; 4] {

@@ -3,6 +3,7 @@
 //! (`spec/abi.md#operation-pipeline`). The fee is in basis points, set by the owner.
 #![no_std]
 
+use tsvm_sdk::math;
 use tsvm_sdk::prelude::*;
 
 /// The fee until the owner sets one: 1%.
@@ -21,9 +22,10 @@ tsvm_sdk::script! {
         fn before_transfer(op: Operation) {
             let Operation::Transfer { from, to, amount } = op else { return };
             let treasury = token_owner();
-            // amount * bps / 10_000 without overflow: split the amount.
-            let bps = Amount::from(current_fee());
-            let fee = amount / 10_000 * bps + amount % 10_000 * bps / 10_000;
+            // amount * bps / 10_000, exactly (bps <= 10_000, so the fee is at most the amount).
+            let Some(fee) = math::mul_div(amount, u32::from(current_fee()), 10_000) else {
+                revert!("fee overflow")
+            };
             if fee == 0 || from == treasury {
                 return; // nothing to take: the native transfer goes ahead
             }
