@@ -14,6 +14,8 @@ mod host;
 mod host_steps;
 mod properties;
 mod script_abi;
+mod sdk_examples;
+mod sdk_host;
 mod spec_sync;
 mod token_script;
 mod trace;
