@@ -174,12 +174,12 @@ pub fn input(buf: &mut [u8]) -> &[u8] {
 }
 
 /// Decodes the input as `T` exactly (a view's or method's args as a tuple); reverts with
-/// `invalid arguments` if it is not one valid encoding.
+/// `bad args` if it is not one valid encoding (the C kit's reason too).
 pub fn args<T: Decode>() -> T {
     let mut buf = [0u8; INPUT_CAP];
     match T::from_bytes(input(&mut buf)) {
         Some(v) => v,
-        None => revert("invalid arguments"),
+        None => revert("bad args"),
     }
 }
 
@@ -188,7 +188,7 @@ pub fn operation() -> Operation {
     let mut buf = [0u8; 96];
     match Operation::from_bytes(input(&mut buf)) {
         Some(op) => op,
-        None => revert("invalid operation"),
+        None => revert("bad operation"),
     }
 }
 

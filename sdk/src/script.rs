@@ -28,7 +28,7 @@
 /// hook's name (`before_transfer`, ... `on_approve`) taking the decoded [`crate::Operation`]; it is
 /// exported under its name. A view `NAME` is exported as `view_NAME`, a method as `method_NAME`:
 /// the export reads the input, decodes the arguments as the borsh of their tuple (reverting with
-/// `invalid arguments` if the input is anything else), calls the function and, if it declares a
+/// `bad args` if the input is anything else), calls the function and, if it declares a
 /// return type, sets the return data to the borsh of its result. A wrong hook name or an invalid
 /// view or method name is a compile error. Argument and return types implement
 /// [`crate::codec::Decode`] / [`crate::codec::Encode`] and [`crate::abi::AbiType`].

@@ -1,100 +1,110 @@
-//! `escrow`: a state machine per deal (open, fund, release, refund) with a status view.
+//! `escrow`: a state machine per escrow id (open, fund, release, refund) with a status view.
 //!
-//! The buyer opens a deal for a seller and an amount, then funds it: the amount moves from the
-//! buyer to the escrow vault. The buyer releases it to the seller, or the seller refunds it to the
-//! buyer. The vault's balance moves only this way: a native transfer out of it is rejected.
+//! The buyer (the caller of `open`) opens an escrow for a seller and an amount, then funds it: the
+//! amount moves to the hold account, whose 32 bytes are the token's id. The buyer releases it to the
+//! seller, or the seller refunds it to the buyer. The hooks refuse native transfers and burns from
+//! the hold account: only `release` and `refund` move what it holds. The interface is
+//! `examples/c/escrow.c`'s: both pass `escrow.scenario.json`.
 #![no_std]
 
+use tsvm_sdk::env;
 use tsvm_sdk::prelude::*;
 
-/// The account holding funded deals (a fixed address: its funds move only through this script).
-const VAULT: Address = Address([0xe5; 32]);
-
 tsvm_sdk::unit_enum! {
-    /// Where a deal is in its life.
-    pub enum Status { Open, Funded, Released, Refunded }
+    /// Where an escrow is in its life (`None`: no such escrow).
+    pub enum Status { None, Open, Funded, Released, Refunded }
 }
 
 tsvm_sdk::record! {
-    /// One deal, stored at `deal/` ++ its id.
+    /// One escrow, stored at `escrow/` ++ its id.
     #[derive(Clone, Copy)]
-    pub struct Deal { buyer: Address, seller: Address, amount: Amount, status: Status }
+    pub struct Escrow { buyer: Address, seller: Address, amount: Amount, status: Status }
 }
 
-fn load(id: u64) -> Deal {
-    match storage::get(storage::key("deal/", &id)) {
-        Some(deal) => deal,
-        None => revert!("no deal {}", id),
+/// The account holding funded escrows: the token id's 32 bytes.
+fn hold() -> Address {
+    Address(token_id().0)
+}
+
+fn key(id: u64) -> storage::Key {
+    storage::key("escrow/", &id)
+}
+
+/// Loads escrow `id` and requires it to be in status `want` (else reverts with `not_want`).
+fn load(id: u64, want: Status, not_want: &str) -> Escrow {
+    let Some(escrow) = storage::get::<Escrow>(key(id)) else { revert!("no escrow") };
+    if escrow.status != want {
+        env::revert(not_want)
     }
+    escrow
 }
 
-/// Ends a funded deal: `Released` (by the buyer, to the seller) or `Refunded` (by the seller, to the
-/// buyer).
-fn settle(id: u64, status: Status, topic: &str) {
-    let mut deal = load(id);
-    require!(deal.status == Status::Funded, "deal {} is not funded", id);
-    let (by, to) = match status {
-        Status::Released => (deal.buyer, deal.seller),
-        _ => (deal.seller, deal.buyer),
-    };
-    require!(
-        caller() == by,
-        "only the {} may settle deal {} this way",
-        if by == deal.buyer { "buyer" } else { "seller" },
-        id
-    );
-    transfer(&VAULT, &to, deal.amount);
-    deal.status = status;
-    storage::set(storage::key("deal/", &id), &deal);
+/// Stores `escrow` in its new `status` and emits `topic` with the id.
+fn finish(id: u64, mut escrow: Escrow, status: Status, topic: &str) {
+    escrow.status = status;
+    storage::set(key(id), &escrow);
     emit(topic, &id);
+}
+
+/// Ends a funded escrow: `Released` by the buyer to the seller, or `Refunded` by the seller to the
+/// buyer.
+fn settle(id: u64, status: Status, topic: &str) {
+    let escrow = load(id, Status::Funded, "not funded");
+    let (by, to, not_by) = match status {
+        Status::Released => (escrow.buyer, escrow.seller, "not buyer"),
+        _ => (escrow.seller, escrow.buyer, "not seller"),
+    };
+    if caller() != by {
+        env::revert(not_by)
+    }
+    transfer(&hold(), &to, escrow.amount);
+    finish(id, escrow, status, topic);
+}
+
+/// Refuses a native transfer or burn debiting the hold account.
+fn guard_hold(op: Operation) {
+    if let Operation::Transfer { from, .. } | Operation::Burn { from, .. } = op {
+        require!(from != hold(), "escrow funds are held");
+    }
 }
 
 tsvm_sdk::script! {
     name = "escrow";
     events { "opened": u64, "funded": u64, "released": u64, "refunded": u64 }
-    storage { "next_id": u64, "deal/" => u64: Deal }
+    storage { "escrow/" => u64: Escrow }
     hooks {
-        /// The vault is not an ordinary account: only `release` and `refund` move its funds.
-        fn before_transfer(op: Operation) {
-            require!(op.debited() != Some(VAULT), "the escrow vault moves only by release or refund");
-        }
+        fn before_transfer(op: Operation) { guard_hold(op) }
+        fn before_burn(op: Operation) { guard_hold(op) }
     }
     views {
-        /// A deal's status.
+        /// An escrow's status: `None` for an unknown id.
         fn status(id: u64) -> Status {
-            load(id).status
+            storage::get::<Escrow>(key(id)).map_or(Status::None, |e| e.status)
         }
     }
     methods {
-        /// The caller opens a deal as its buyer; returns its id.
-        fn open(seller: Address, amount: Amount) -> u64 {
-            require!(amount > 0, "amount must be positive");
-            let id: u64 = storage::get_or("next_id", 0);
-            let deal = Deal { buyer: caller(), seller, amount, status: Status::Open };
-            storage::set(storage::key("deal/", &id), &deal);
-            storage::set("next_id", &(id + 1));
-            emit("opened", &id);
-            log!(Info, "deal {} opened by {} for {}", id, &deal.buyer, amount);
-            id
+        /// The caller opens escrow `id` as its buyer.
+        fn open(id: u64, seller: Address, amount: Amount) {
+            require!(amount > 0, "zero amount");
+            require!(storage::get::<Escrow>(key(id)).is_none(), "escrow exists");
+            let escrow = Escrow { buyer: caller(), seller, amount, status: Status::None };
+            finish(id, escrow, Status::Open, "opened");
         }
 
-        /// The buyer moves the amount into the vault.
+        /// The buyer moves the amount to the hold account.
         fn fund(id: u64) {
-            let mut deal = load(id);
-            require!(deal.status == Status::Open, "deal {} is not open", id);
-            require!(caller() == deal.buyer, "only the buyer funds");
-            transfer(&deal.buyer, &VAULT, deal.amount);
-            deal.status = Status::Funded;
-            storage::set(storage::key("deal/", &id), &deal);
-            emit("funded", &id);
+            let escrow = load(id, Status::Open, "not open");
+            require!(caller() == escrow.buyer, "not buyer");
+            transfer(&escrow.buyer, &hold(), escrow.amount);
+            finish(id, escrow, Status::Funded, "funded");
         }
 
-        /// The buyer releases the funds to the seller.
+        /// The buyer pays the seller.
         fn release(id: u64) {
             settle(id, Status::Released, "released")
         }
 
-        /// The seller returns the funds to the buyer.
+        /// The seller gives the amount back to the buyer.
         fn refund(id: u64) {
             settle(id, Status::Refunded, "refunded")
         }
