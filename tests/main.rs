@@ -1,20 +1,19 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
 mod battery;
-mod c_examples;
 mod c_kit;
 mod canonical;
 mod checkpoints;
 mod conformance;
 mod determinism;
 mod engine_agreement;
+mod examples;
 mod fuzz_corpus;
 mod gas;
 mod host;
 mod host_steps;
 mod properties;
 mod script_abi;
-mod sdk_examples;
 mod sdk_host;
 mod spec_sync;
 mod token_script;

@@ -1,5 +1,5 @@
 //! Host-side unit tests of the SDK's encoding, formatting and ABI JSON (the host calls themselves
-//! are exercised by the example scripts against the real VM, `tests/sdk_examples.rs`).
+//! are exercised by the example scripts against the real VM, `tests/examples.rs`).
 
 extern crate std;
 
