@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
 mod battery;
+mod block;
 mod c_examples;
 mod c_kit;
 mod canonical;
