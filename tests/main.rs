@@ -2,6 +2,7 @@
 
 mod battery;
 mod block;
+mod block_bundle;
 mod c_examples;
 mod c_kit;
 mod canonical;

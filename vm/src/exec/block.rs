@@ -31,6 +31,15 @@ impl BlockExecution {
         self.executions.iter().map(|e| &e.receipt)
     }
 
+    /// The receipts, commitments and combined diff (what `tsvm run` of a block writes).
+    pub fn result(&self) -> abi::BlockResult {
+        abi::BlockResult {
+            receipts: self.receipts().cloned().collect(),
+            commitments: self.commitments.clone(),
+            diff: self.diff.clone(),
+        }
+    }
+
     /// The block commitment after the last transaction (zero for an empty block).
     pub fn commitment(&self) -> Hash32 {
         self.commitments.last().copied().unwrap_or(Hash32::ZERO)

@@ -1,0 +1,103 @@
+//! Block bundles (`spec/bundle.md#block-bundles`): recorded, round-tripped through JSON and borsh,
+//! replayed offline to the same receipts and commitments; a perturbed witness located at its
+//! transaction; non-canonical bundles refused.
+
+use abi::{BlockBundle, Call, StateKey};
+use borsh::BorshDeserialize;
+use tsvm_tests::blocks::{block_state, block_token, block_tx, transfer_tx, Scripts};
+use tsvm_tests::{addr, owner, vm};
+use vm::{record_block_bundle, replay_block, TraceLevel, VmError};
+
+fn bundle() -> BlockBundle {
+    let scripts = Scripts::new();
+    let code = &scripts.token;
+    let txs = [
+        transfer_tx(code, 0, 1, 2, 5),
+        transfer_tx(&scripts.upgrade, 2, 3, 4, 5),
+        transfer_tx(code, 1, 1, 2, 5),
+        block_tx(
+            code,
+            block_token(1),
+            Call::Method { name: "set_limit".into(), args: 9u64.to_le_bytes().to_vec() },
+            owner(),
+        ),
+        transfer_tx(code, 1, 3, 4, 5),
+        transfer_tx(code, 0, 2, 1, 5),
+    ];
+    let (bundle, block) = record_block_bundle(&vm(), &block_state(3), &txs, 0).unwrap();
+    assert_eq!(bundle.commitments, block.commitments);
+    bundle
+}
+
+#[test]
+fn a_block_bundle_round_trips_and_replays_from_its_witness_alone() {
+    let bundle = bundle();
+    // Only what the block read from the node: token 1's account 3, read by transaction 4, is there;
+    // account 2 of token 1, first read by transaction 2, holds its value before the block.
+    let t1 = &bundle.witness.iter().find(|w| w.token == block_token(1)).unwrap().witness;
+    let key = StateKey::Balance { token: block_token(1), account: addr(3) };
+    assert!(t1.entries.iter().any(|e| e.key == key));
+    let two =
+        t1.entries.iter().find(|e| e.key == StateKey::Balance { token: block_token(1), account: addr(2) });
+    assert_eq!(two.unwrap().value, abi::amount::to_value(1_000));
+    assert!(!t1
+        .entries
+        .iter()
+        .any(|e| matches!(&e.key, StateKey::Balance { account, .. } if *account == addr(5))));
+    let json: BlockBundle = serde_json::from_str(&serde_json::to_string(&bundle).unwrap()).unwrap();
+    let borsh = BlockBundle::try_from_slice(&borsh::to_vec(&bundle).unwrap()).unwrap();
+    assert_eq!((&json, &borsh), (&bundle, &bundle));
+    let replayed = replay_block(&vm(), &bundle, TraceLevel::HashOnly).unwrap();
+    assert_eq!(replayed.divergence, None);
+    assert_eq!(replayed.block.commitments, bundle.commitments);
+}
+
+#[test]
+fn a_perturbed_witness_is_located_at_the_first_transaction_that_reads_it() {
+    let mut bundle = bundle();
+    let key = StateKey::Balance { token: block_token(1), account: addr(3) };
+    let w = bundle.witness.iter_mut().find(|w| w.token == block_token(1)).unwrap();
+    w.witness.entries.iter_mut().find(|e| e.key == key).unwrap().value = abi::amount::to_value(999);
+    let replayed = replay_block(&vm(), &bundle, TraceLevel::Full).unwrap();
+    let divergence = replayed.divergence.expect("diverges");
+    assert_eq!(divergence.index, 4);
+    assert_eq!(divergence.mismatches, ["diff", "diff_hash", "trace_hash", "receipt_hash"]);
+    // A transfer stays below the minimum checkpoint interval: no window to narrow.
+    assert_eq!(divergence.window, None);
+}
+
+#[test]
+fn non_canonical_block_bundles_are_refused() {
+    let good = bundle();
+    let refused = |b: &BlockBundle| replay_block(&vm(), b, TraceLevel::HashOnly);
+    // A witness entry no transaction read.
+    let mut extra = good.clone();
+    let token = extra.witness[0].token;
+    let key = StateKey::Storage { token, key: b"zz".to_vec() };
+    extra.witness[0].witness.entries.push(abi::WitnessEntry { key, value: None });
+    assert!(matches!(refused(&extra), Err(VmError::NonCanonicalBundle(_))));
+    // A missing entry: the transaction that reads it fails on it.
+    let mut missing = good.clone();
+    let t1 = missing.witness.iter_mut().find(|w| w.token == block_token(1)).unwrap();
+    t1.witness.entries.retain(|e| e.key != StateKey::Balance { token: block_token(1), account: addr(3) });
+    match refused(&missing) {
+        Err(VmError::InBlock { index: 4, source }) => assert!(matches!(*source, VmError::OutsideWitness(_))),
+        other => panic!("{other:?}"),
+    }
+    // Tokens out of order, commitments not those of the receipts, lists of other lengths, rules.
+    let mut unsorted = good.clone();
+    unsorted.witness.swap(0, 1);
+    let mut forged = good.clone();
+    forged.commitments[2] = abi::Hash32([9; 32]);
+    let mut short = good.clone();
+    short.checkpoints.pop();
+    for b in [&unsorted, &forged, &short] {
+        assert!(matches!(refused(b), Err(VmError::NonCanonicalBundle(_))), "{:?}", refused(b).err());
+    }
+    let mut other_rules = good.clone();
+    other_rules.rules_hash = abi::Hash32::ZERO;
+    assert!(matches!(refused(&other_rules), Err(VmError::RulesMismatch { .. })));
+    let mut version = good;
+    version.block_format_version = 2;
+    assert!(matches!(refused(&version), Err(VmError::BundleVersion(2, 1))));
+}
