@@ -4,9 +4,11 @@
 
 use abi::{Address, Call, Code, Hash32, StatusCode, TokenId, TokenInfo, TraceEvent, TraceKey, TxData};
 use proptest::prelude::*;
-use tsvm_tests::blocks::{block_state, block_token, block_tx, transfer_tx, transfers, Scripts};
+use tsvm_tests::blocks::{
+    block_state, block_token, block_tx, dispute_block, transfer_tx, transfers, Scripts,
+};
 use tsvm_tests::oracles::block::check_block_on;
-use tsvm_tests::{addr, owner, vm};
+use tsvm_tests::{addr, vm};
 use vm::{first_divergent_event, ExecOptions, StateError, StateView, TokenState, TraceLevel, VmError};
 
 fn pool() -> rayon::ThreadPool {
@@ -156,20 +158,7 @@ fn lanes_equal_sequential_execution_over_many_tokens() {
 #[test]
 fn a_perturbed_pre_state_is_located_at_its_transaction_then_its_event() {
     let scripts = Scripts::new();
-    let code = &scripts.token;
-    let txs = [
-        transfer_tx(code, 0, 1, 2, 5),
-        transfer_tx(code, 2, 3, 4, 5),
-        transfer_tx(code, 1, 1, 2, 5),
-        block_tx(
-            code,
-            block_token(1),
-            Call::Method { name: "set_limit".into(), args: 9u64.to_le_bytes().to_vec() },
-            owner(),
-        ),
-        transfer_tx(code, 1, 3, 4, 5),
-        transfer_tx(code, 0, 3, 4, 5),
-    ];
+    let txs = dispute_block(&scripts);
     let honest = block_state(3);
     let mut perturbed = honest.clone();
     let token: &mut TokenState = perturbed.tokens.get_mut(&block_token(1)).unwrap();

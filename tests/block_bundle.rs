@@ -2,28 +2,15 @@
 //! replayed offline to the same receipts and commitments; a perturbed witness located at its
 //! transaction; non-canonical bundles refused.
 
-use abi::{BlockBundle, Call, StateKey};
+use abi::{BlockBundle, StateKey};
 use borsh::BorshDeserialize;
-use tsvm_tests::blocks::{block_state, block_token, block_tx, transfer_tx, Scripts};
-use tsvm_tests::{addr, owner, vm};
+use tsvm_tests::blocks::{block_state, block_token, dispute_block, Scripts};
+use tsvm_tests::{addr, vm};
 use vm::{record_block_bundle, replay_block, TraceLevel, VmError};
 
 fn bundle() -> BlockBundle {
     let scripts = Scripts::new();
-    let code = &scripts.token;
-    let txs = [
-        transfer_tx(code, 0, 1, 2, 5),
-        transfer_tx(&scripts.upgrade, 2, 3, 4, 5),
-        transfer_tx(code, 1, 1, 2, 5),
-        block_tx(
-            code,
-            block_token(1),
-            Call::Method { name: "set_limit".into(), args: 9u64.to_le_bytes().to_vec() },
-            owner(),
-        ),
-        transfer_tx(code, 1, 3, 4, 5),
-        transfer_tx(code, 0, 2, 1, 5),
-    ];
+    let txs = dispute_block(&scripts);
     let (bundle, block) = record_block_bundle(&vm(), &block_state(3), &txs, 0).unwrap();
     assert_eq!(bundle.commitments, block.commitments);
     bundle

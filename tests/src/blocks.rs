@@ -94,6 +94,22 @@ pub fn transfers(code: &[u8], tokens: usize, n: usize) -> Vec<TxData> {
         .collect()
 }
 
+/// The dispute block of the tests, over 3 tokens: transactions 0 to 3 leave account 3 of token 1
+/// alone, transaction 4 (a transfer from it, after the owner set token 1's limit to 9) is the first
+/// to read its balance; transaction 1 runs the upgraded script on token 2.
+pub fn dispute_block(scripts: &Scripts) -> Vec<TxData> {
+    let code = &scripts.token;
+    let set_limit = Call::Method { name: "set_limit".into(), args: 9u64.to_le_bytes().to_vec() };
+    vec![
+        transfer_tx(code, 0, 1, 2, 5),
+        transfer_tx(&scripts.upgrade, 2, 3, 4, 5),
+        transfer_tx(code, 1, 1, 2, 5),
+        block_tx(code, block_token(1), set_limit, owner()),
+        transfer_tx(code, 1, 3, 4, 5),
+        transfer_tx(code, 0, 2, 1, 5),
+    ]
+}
+
 /// A block derived from bytes: the first picks how many tokens (1 to 4), then every 4 bytes make
 /// one transaction: token, kind (transfer, mint, burn, a method, a view, each by the example
 /// script or, for an odd kind byte above 128, its upgrade), two accounts and an amount; amounts
