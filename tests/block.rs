@@ -181,6 +181,47 @@ fn a_perturbed_pre_state_is_located_at_its_transaction_then_its_event() {
     assert!(matches!(divergence.right, Some(TraceEvent::Read { .. })));
 }
 
+/// The tripwire of `spec/block.md#lanes`: lanes are sound only while no host function can name
+/// another token. A host function added with a token (or any id) parameter, or one reading
+/// another token's state, must be refused in blocks or merge lanes first: this test names it.
+#[test]
+fn no_host_function_takes_a_token_so_lanes_stay_sound() {
+    // Every host function, as reviewed for spec/block.md#lanes (none names another token).
+    const REVIEWED: [&str; 24] = [
+        "input_size",
+        "input_read",
+        "return_data",
+        "revert",
+        "storage_read",
+        "storage_write",
+        "storage_remove",
+        "balance_of",
+        "total_supply",
+        "transfer",
+        "mint",
+        "burn",
+        "emit_event",
+        "log",
+        "block_height",
+        "block_timestamp",
+        "tx_hash",
+        "prev_block_hash",
+        "caller",
+        "token_id",
+        "token_owner",
+        "gas_left",
+        "blake3",
+        "cancel_native",
+    ];
+    for f in abi::HOST_FUNCTIONS {
+        assert!(
+            REVIEWED.contains(&f.name) && !f.param_names.iter().any(|p| p.contains("token")),
+            "host function {} is new or takes a token: check spec/block.md#lanes before admitting it",
+            f.name
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
