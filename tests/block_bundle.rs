@@ -88,3 +88,43 @@ fn non_canonical_block_bundles_are_refused() {
     version.block_format_version = 2;
     assert!(matches!(refused(&version), Err(VmError::BundleVersion(2, 1))));
 }
+
+/// A method that reads storage key `k` into memory, then loops long enough to pass checkpoints.
+const SPIN_WAT: &str = r#"(module
+  (import "tsvm" "storage_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "k")
+  (func (export "method_spin") (local i32)
+    (drop (call $read (i32.const 0) (i32.const 1) (i32.const 16) (i32.const 8)))
+    (loop $l
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1500000))))))"#;
+
+#[test]
+fn a_perturbed_witness_is_narrowed_to_its_checkpoint_window() {
+    let scripts = Scripts::new();
+    let spin = tsvm_tests::wasm(SPIN_WAT);
+    let mut txs = dispute_block(&scripts);
+    let call = abi::Call::Method { name: "spin".into(), args: vec![] };
+    let mut long = tsvm_tests::blocks::block_tx(&spin, block_token(2), call, addr(1));
+    long.gas_limit = 40_000_000;
+    txs.insert(2, long);
+    let (mut bundle, _) =
+        record_block_bundle(&vm(), &block_state(3), &txs, vm::MIN_CHECKPOINT_INTERVAL).unwrap();
+    assert!(
+        bundle.checkpoints[2].len() >= 2,
+        "the spin passes checkpoints: {:?}",
+        bundle.checkpoints[2].len()
+    );
+    assert_eq!(replay_block(&vm(), &bundle, TraceLevel::HashOnly).unwrap().divergence, None);
+    let key = StateKey::Storage { token: block_token(2), key: b"k".to_vec() };
+    let w = bundle.witness.iter_mut().find(|w| w.token == block_token(2)).unwrap();
+    w.witness.entries.iter_mut().find(|e| e.key == key).unwrap().value = Some(vec![7]);
+    let divergence =
+        replay_block(&vm(), &bundle, TraceLevel::HashOnly).unwrap().divergence.expect("diverges");
+    assert_eq!(divergence.index, 2);
+    assert_eq!(divergence.mismatches, ["gas_used", "trace_hash", "receipt_hash"]);
+    // The read is before the first checkpoint: the first window already differs.
+    let window = divergence.window.expect("a divergent window");
+    assert_eq!((window.position, window.last_agreed), (0, None));
+}
