@@ -44,6 +44,11 @@ fn differential_corpus() {
 }
 
 #[test]
+fn block_corpus() {
+    run_corpus("block", oracles::check_block);
+}
+
+#[test]
 fn engine_corpus() {
     run_corpus("engine", oracles::check_engine);
 }

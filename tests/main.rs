@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per concern (`spec/` sections named in each).
 
 mod battery;
+mod block;
+mod block_bundle;
 mod c_kit;
 mod canonical;
 mod checkpoints;

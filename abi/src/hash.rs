@@ -16,6 +16,8 @@ pub const RECEIPT_CONTEXT: &str = "tsvm 2026-11 receipt v2";
 pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v2";
 /// `derive_key` context of the rules hash (`spec/abi.md#rules-hash`).
 pub const RULES_HASH_CONTEXT: &str = "tsvm 2026-11 rules hash v1";
+/// `derive_key` context of the running block commitment (`spec/block.md#block-commitment`).
+pub const BLOCK_COMMITMENT_CONTEXT: &str = "tsvm 2026-12 block commitment v1";
 
 /// Plain blake3 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> Hash32 {
@@ -71,6 +73,16 @@ pub fn state_commitment(page_hashes: &[[u8; 32]], globals: &[u64]) -> Hash32 {
     Hash32(*h.finalize().as_bytes())
 }
 
+/// The running block commitment after a transaction (`spec/block.md#block-commitment`):
+/// `derive_key(BLOCK_COMMITMENT_CONTEXT, previous ++ receipt_hash)`, where `previous` is the
+/// commitment after the transaction before (32 zero bytes before the first).
+pub fn block_commitment(previous: &Hash32, receipt_hash: &Hash32) -> Hash32 {
+    let mut h = derive_key_hasher(BLOCK_COMMITMENT_CONTEXT);
+    h.update(&previous.0);
+    h.update(&receipt_hash.0);
+    Hash32(*h.finalize().as_bytes())
+}
+
 /// The canonical hash of a state diff: `derive_key(DIFF_CONTEXT, borsh(diff))`.
 pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
     // One update over the whole encoding: borsh writes field by field, and feeding those small
@@ -83,8 +95,14 @@ mod tests {
     use super::*;
 
     /// Every context, as the spec lists them (`spec/trace.md#hashes`).
-    const CONTEXTS: [&str; 5] =
-        [TRACE_CONTEXT, DIFF_CONTEXT, RECEIPT_CONTEXT, STATE_COMMITMENT_CONTEXT, RULES_HASH_CONTEXT];
+    const CONTEXTS: [&str; 6] = [
+        TRACE_CONTEXT,
+        DIFF_CONTEXT,
+        RECEIPT_CONTEXT,
+        STATE_COMMITMENT_CONTEXT,
+        RULES_HASH_CONTEXT,
+        BLOCK_COMMITMENT_CONTEXT,
+    ];
 
     #[test]
     fn contexts_are_distinct_and_in_the_spec() {
@@ -93,5 +111,16 @@ mod tests {
             assert!(!CONTEXTS[..i].contains(c), "{c} repeats");
             assert!(spec.contains(&format!("context `\"{c}\"`")), "spec/trace.md#hashes lacks {c}");
         }
+    }
+
+    #[test]
+    fn the_block_commitment_chains_and_depends_on_order() {
+        let (a, b) = (Hash32([1; 32]), Hash32([2; 32]));
+        let ab = block_commitment(&block_commitment(&Hash32::ZERO, &a), &b);
+        let ba = block_commitment(&block_commitment(&Hash32::ZERO, &b), &a);
+        assert_ne!(ab, ba);
+        let mut bytes = [0u8; 64];
+        bytes[32..].copy_from_slice(&a.0);
+        assert_eq!(block_commitment(&Hash32::ZERO, &a), keyed_hash(BLOCK_COMMITMENT_CONTEXT, &bytes));
     }
 }

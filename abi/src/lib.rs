@@ -13,6 +13,7 @@
 extern crate alloc;
 
 pub mod amount;
+mod block;
 mod bundle;
 mod context;
 mod entry;
@@ -33,6 +34,9 @@ mod tests;
 mod trace;
 mod tx;
 
+pub use block::{
+    first_divergent_commitment, BlockBundle, BlockResult, TokenWitness, BLOCK_BUNDLE_FORMAT_VERSION,
+};
 pub use bundle::{Bundle, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
 pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};

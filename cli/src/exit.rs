@@ -59,15 +59,22 @@ impl Failure {
     /// outside the witness (the re-execution went where the original did not: a divergence), or a
     /// host failure.
     pub fn from_vm(error: vm::VmError) -> Self {
-        let code = match &error {
-            vm::VmError::RulesMismatch { .. } => RULES_MISMATCH,
-            vm::VmError::BundleVersion(..)
-            | vm::VmError::CheckpointInterval { .. }
-            | vm::VmError::NonCanonicalBundle(_) => INVALID_INPUT,
-            vm::VmError::OutsideWitness(_) => DIVERGED,
-            vm::VmError::State(_) | vm::VmError::Engine(_) => HOST_FAILURE,
-        };
-        Self { code, error: error.into() }
+        Self { code: vm_code(&error), error: error.into() }
+    }
+}
+
+/// The exit code a VM error maps to.
+fn vm_code(error: &vm::VmError) -> u8 {
+    match error {
+        vm::VmError::RulesMismatch { .. } => RULES_MISMATCH,
+        vm::VmError::BundleVersion(..)
+        | vm::VmError::CheckpointInterval { .. }
+        | vm::VmError::NonCanonicalBundle(_)
+        | vm::VmError::CodeByHash { .. } => INVALID_INPUT,
+        vm::VmError::OutsideWitness(_) => DIVERGED,
+        vm::VmError::State(_) | vm::VmError::Engine(_) => HOST_FAILURE,
+        // A block's transaction failed: the code of what failed in it.
+        vm::VmError::InBlock { source, .. } => vm_code(source),
     }
 }
 

@@ -150,6 +150,7 @@ pub fn module(body: &str) -> Vec<u8> {
     wasm(&format!("(module {IMPORTS} (memory (export \"memory\") 1) {body})"))
 }
 
+pub mod blocks;
 pub mod c_header;
 pub mod oracles;
 pub mod xarch_gen;

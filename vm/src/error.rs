@@ -33,6 +33,22 @@ pub enum VmError {
         /// The minimum.
         min: u64,
     },
+    /// A block entry gives its code as a hash: a block's entries must carry their code's bytes
+    /// (`spec/block.md#transactions`).
+    #[error("block transaction {index} gives its code as a hash; a block carries code bytes")]
+    CodeByHash {
+        /// The entry's index in the block.
+        index: usize,
+    },
+    /// A host failure while executing one transaction of a block (`spec/block.md#execution`).
+    #[error("block transaction {index}: {source}")]
+    InBlock {
+        /// The transaction's index in the block.
+        index: usize,
+        /// What failed.
+        #[source]
+        source: Box<VmError>,
+    },
     /// The engine failed in a way that is not a guest trap (a bug in tsvm or wasmi).
     #[error("engine failure: {0}")]
     Engine(String),

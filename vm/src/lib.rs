@@ -31,15 +31,18 @@ pub use prepare::{
 };
 pub use rules::limits::*;
 pub use rules::{GasTable, Rules, ENGINE, GAS_TABLE_VERSION};
-pub use state::{check_witness, InMemoryState, StateError, StateView, TokenState, WitnessState};
+pub use state::{
+    check_witness, InMemoryState, PendingState, StateError, StateView, TokenState, WitnessState,
+};
 
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
-pub use exec::{ExecOptions, Execution, Transaction, Vm};
+pub use exec::{block_commitments, BlockExecution, ExecOptions, Execution, Transaction, Vm};
 pub use observe::{TraceLevel, CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
 pub use replay::{
-    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_bundle,
-    replay, EventDivergence, Replayed, WindowDivergence,
+    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_block_bundle,
+    record_bundle, replay, replay_block, BlockDivergence, EventDivergence, Replayed, ReplayedBlock,
+    WindowDivergence,
 };
 pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

@@ -185,6 +185,11 @@ impl DiffCmd {
     /// # Errors
     /// An unreadable or malformed file, or two artefacts of kinds that cannot be compared (`USAGE`).
     pub fn run(&self) -> Result<Output, Failure> {
+        // Two block results (`spec/block.md#files`): the first transaction whose commitment differs.
+        if crate::block_file::is_block_result(&self.left)? && crate::block_file::is_block_result(&self.right)?
+        {
+            return super::block::diff(&self.left, &self.right, self.json);
+        }
         let (la, ra) = (artefact::load(&self.left)?, artefact::load(&self.right)?);
         let (lk, rk) = (la.kind(), ra.kind());
         let mut report = DiffReport {

@@ -5,6 +5,7 @@
 //! and a row in the README's command table.
 
 pub mod bisect;
+pub mod block;
 pub mod diff;
 pub mod gen_bundles;
 pub mod inspect;

@@ -210,6 +210,14 @@ impl ReplayCmd {
     /// # Errors
     /// No bundle given, or an unreadable directory or list.
     pub fn run(&self) -> Result<Output, Failure> {
+        // One block bundle (`spec/bundle.md#block-bundles`): replayed on its own.
+        if let ([path], None) = (self.inputs.as_slice(), &self.list) {
+            if path.is_file() {
+                if let Some(bundle) = crate::block_file::block_bundle(path)? {
+                    return super::block::replay(path, &bundle, self.json);
+                }
+            }
+        }
         let paths = bundle_paths(&self.inputs, self.list.as_deref())?;
         if paths.is_empty() {
             return Err(Failure::usage(anyhow!("no bundles to replay (give files, directories or --list)")));

@@ -81,6 +81,10 @@ pub struct RunCmd {
     /// Write the checkpoints to this file (a checkpoints file, for `bisect`); needs `--checkpoints`.
     #[arg(long, requires = "checkpoints")]
     pub checkpoints_out: Option<PathBuf>,
+    /// With a block file (`spec/block.md#files`): execute in lanes by token on all cores (the same
+    /// result as in sequence, `spec/block.md#lanes`).
+    #[arg(long)]
+    pub lanes: bool,
 }
 
 /// Reads a call file: the call JSON of a transaction file, its view or method `args` as hex or,
@@ -150,6 +154,11 @@ impl RunCmd {
     /// Unreadable or malformed input files, an unparsable module, an unwritable output, or a host
     /// failure.
     pub fn run(&self) -> Result<Output, Failure> {
+        if let Some(path) =
+            self.tx.as_deref().filter(|p| crate::block_file::is_block_file(p).unwrap_or(false))
+        {
+            return super::block::run(self, path);
+        }
         let loaded = self.load()?;
         let vm = Vm::new(Rules::default());
         let mut context = loaded.context.clone();

@@ -3,6 +3,7 @@
 //! the integration tests run them over the seed corpus in `tests/corpus/<target>/`, so CI exercises
 //! them on stable without cargo-fuzz.
 
+pub mod block;
 pub mod engine;
 pub mod generate;
 pub mod plain;
@@ -11,6 +12,7 @@ pub mod spec_suite;
 use crate::{addr, default_state, method, operation, run, transfer, view};
 use abi::{Call, Receipt, StatusCode};
 use arbitrary::Unstructured;
+pub use block::check_block;
 pub use engine::check_engine;
 use plain::{Outcome, World};
 use vm::{instrument, validate, validate_all, GasTable, Limits, Rules, Vm};

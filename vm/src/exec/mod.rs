@@ -8,11 +8,15 @@
 //! - this file: the API ([`Vm`], [`Transaction`], [`ExecOptions`], [`Execution`]);
 //! - [`pipeline`]: the numbered steps of `spec/abi.md#execution` and the native step;
 //! - [`call`]: instantiating, calling an entry, and classifying what the engine reports;
-//! - [`finish`]: sealing the receipt.
+//! - [`finish`]: sealing the receipt;
+//! - [`block`]: blocks of transactions, in sequence or in lanes by token (`spec/block.md`).
 
+mod block;
 mod call;
 mod finish;
 mod pipeline;
+
+pub use block::{block_commitments, BlockExecution};
 
 use crate::host::{Halt, HostState};
 use crate::observe::meter::GasMeter;

@@ -2,13 +2,17 @@
 //!
 //! - [`view`]: the node's read-only [`StateView`] and the in-memory state;
 //! - [`overlay`]: the execution's writes over the view, and the reads that make its witness;
+//! - [`pending`]: a block's pending diffs layered over the view;
 //! - [`witness`]: a state made only of a bundle's witness, and its canonical-form check;
 //! - [`mutation`]: token mutations, checked and applied in one place.
 
 pub(crate) mod mutation;
 pub(crate) mod overlay;
+mod pending;
 mod view;
 mod witness;
 
+pub(crate) use pending::Changes;
+pub use pending::PendingState;
 pub use view::{InMemoryState, StateError, StateView, TokenState};
 pub use witness::{check_witness, WitnessState};
