@@ -12,7 +12,7 @@ pub enum FailureKind {
     /// The VM returned a host error (the text is for people; nothing compares it).
     Host(String),
     /// The node's state view failed while answering a read.
-    State(String),
+    State(vm::StateError),
     /// The transaction names its code by hash; this executor runs code given as bytes.
     CodeByHash,
     /// The request does not fit the request frame cap.

@@ -16,6 +16,7 @@ mod faults;
 mod lockdown;
 mod pool;
 pub mod protocol;
+pub mod replay;
 pub mod validate;
 pub mod worker;
 
@@ -56,7 +57,8 @@ impl Executor for Vm {
         let t = Transaction::from_data(tx).ok_or(ExecutorFailure::once(FailureKind::CodeByHash))?;
         self.execute_with(state, &t, opts).map_err(|e| {
             let kind = match e {
-                vm::VmError::State(s) => FailureKind::State(s),
+                vm::VmError::State(s) => FailureKind::State(vm::StateError::Failed(s)),
+                vm::VmError::OutsideWitness(s) => FailureKind::State(vm::StateError::OutsideWitness(s)),
                 e => FailureKind::Host(e.to_string()),
             };
             ExecutorFailure::once(kind)

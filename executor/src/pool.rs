@@ -338,7 +338,7 @@ impl Pool {
         let start = Instant::now();
         let cpu_start = crate::lockdown::cpu_time(w.child.id());
         let slice = (self.config.cpu_budget / 8).clamp(Duration::from_millis(1), Duration::from_millis(50));
-        let mut state_failed: Option<String> = None;
+        let mut state_failed: Option<vm::StateError> = None;
         loop {
             let msg = match w.frames.recv_timeout(slice) {
                 Ok(Ok(m)) => m,
@@ -371,7 +371,7 @@ impl Pool {
                             Some(v)
                         }
                         Err(e) => {
-                            state_failed = Some(e.to_string());
+                            state_failed = Some(e);
                             None
                         }
                     };

@@ -86,7 +86,7 @@ pub fn validate(
         // The old value is the state's: what the parent answered, or else the view's.
         let old = match answered.reads.get(&ReadRequest::Key(entry.key.clone())) {
             Some(ReadValue::Value(v)) => v.clone(),
-            _ => state.read(&entry.key).map_err(|e| FailureKind::State(e.to_string()))?,
+            _ => state.read(&entry.key).map_err(FailureKind::State)?,
         };
         if old != entry.old {
             return Err(FailureKind::Witness);

@@ -6,6 +6,7 @@
 
 pub mod bisect;
 pub mod diff;
+pub mod executor;
 pub mod gen_bundles;
 pub mod inspect;
 pub mod replay;
@@ -15,6 +16,7 @@ pub mod validate;
 
 pub use bisect::BisectCmd;
 pub use diff::DiffCmd;
+pub use executor::ExecutorCmd;
 pub use gen_bundles::GenBundlesCmd;
 pub use inspect::InspectCmd;
 pub use replay::ReplayCmd;
