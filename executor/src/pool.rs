@@ -101,7 +101,21 @@ pub struct Pool {
     ready: Condvar,
     report: LockdownReport,
     incidents: Mutex<Vec<FailureKind>>,
+    round_trips: std::sync::atomic::AtomicU64,
+    learned: Mutex<Learned>,
 }
+
+/// Storage keys earlier executions of a module on a token read, to prefetch next time
+/// (`spec/executor.md#protocol`): a hint only, bounded, never consensus-visible.
+#[derive(Default)]
+struct Learned {
+    keys: std::collections::BTreeMap<(abi::TokenId, abi::Hash32), Vec<StateKey>>,
+}
+
+/// Modules remembered by the learned prefetch.
+const LEARNED_MODULES: usize = 1024;
+/// Storage keys remembered per module and token.
+const LEARNED_KEYS: usize = 32;
 
 fn frame_kind(e: &FrameError) -> FailureKind {
     match e {
@@ -129,6 +143,8 @@ impl Pool {
             ready: Condvar::new(),
             report: Default::default(),
             incidents: Mutex::new(Vec::new()),
+            round_trips: Default::default(),
+            learned: Default::default(),
         };
         let mut workers = Vec::new();
         for _ in 0..pool.config.workers {
@@ -143,6 +159,12 @@ impl Pool {
     /// first failure from the result; the node may still want to log or count it).
     pub fn incidents(&self) -> Vec<FailureKind> {
         std::mem::take(&mut *self.incidents.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Round trips with workers so far: one per request plus one per state read the prefetch did not
+    /// cover (what `benches/README.md` quotes per transfer).
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The lockdown report of the first worker.
@@ -268,7 +290,10 @@ impl Pool {
             return Err(FailureKind::CodeByHash);
         }
         let mut answered = Answered::default();
-        let prefetch = prefetch(state, tx, &mut answered);
+        let code_hash = abi::hash::content_hash(tx.code_bytes().unwrap_or_default());
+        let learn_key = (tx.invocation.token, code_hash);
+        let hints = self.learned.lock().map(|l| l.keys.get(&learn_key).cloned()).ok().flatten().unwrap_or_default();
+        let prefetch = prefetch(state, tx, &hints, &mut answered);
         let request = ParentMsg::Execute(Box::new(Request {
             tx: tx.clone(),
             options: WireOptions::from_options(opts),
@@ -287,6 +312,7 @@ impl Pool {
                     return Err(kind);
                 }
                 self.give_back(worker);
+                self.learn(learn_key, &exec);
                 Ok(exec)
             }
             Err((kind, healthy)) => {
@@ -306,6 +332,23 @@ impl Pool {
                 Err(kind)
             }
         }
+    }
+
+    /// Remembers the storage keys a validated execution read.
+    fn learn(&self, key: (abi::TokenId, abi::Hash32), exec: &Execution) {
+        let keys: Vec<StateKey> = exec
+            .witness
+            .entries
+            .iter()
+            .filter(|e| matches!(e.key, StateKey::Storage { .. }))
+            .map(|e| e.key.clone())
+            .take(LEARNED_KEYS)
+            .collect();
+        let Ok(mut learned) = self.learned.lock() else { return };
+        if learned.keys.len() >= LEARNED_MODULES && !learned.keys.contains_key(&key) {
+            learned.keys.clear();
+        }
+        learned.keys.insert(key, keys);
     }
 
     /// Adds a fresh worker; if spawning fails the pool runs with one fewer (and the next attempt's
@@ -330,6 +373,7 @@ impl Pool {
         request: &ParentMsg,
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
+        self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match write_frame(&mut w.stdin, request, MAX_REQUEST_FRAME) {
             Ok(()) => {}
             Err(FrameError::Oversized { .. }) => return Err((FailureKind::RequestTooLarge, true)),
@@ -354,6 +398,7 @@ impl Pool {
             };
             match msg {
                 WorkerMsg::Read(req) => {
+                    self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let token = match &req {
                         ReadRequest::Token(t) => t,
                         ReadRequest::Key(k) => crate::validate::token_of(k),
@@ -405,9 +450,15 @@ impl Drop for Pool {
 }
 
 /// The reads an execution of `tx` is known to make: the token's metadata, and for an operation the
-/// balances it moves and the supply a mint or burn changes. A read the view fails is left to the
+/// balances it moves and the supply a mint or burn changes; and the storage keys earlier executions
+/// of the same module on the same token read (`hints`). A read the view fails is left to the
 /// worker to ask for (so a failure surfaces only if the VM really reads it).
-fn prefetch(state: &dyn StateView, tx: &TxData, answered: &mut Answered) -> Vec<(ReadRequest, ReadValue)> {
+fn prefetch(
+    state: &dyn StateView,
+    tx: &TxData,
+    hints: &[StateKey],
+    answered: &mut Answered,
+) -> Vec<(ReadRequest, ReadValue)> {
     let token = tx.invocation.token;
     let mut reqs = vec![ReadRequest::Token(token)];
     let operation = match &tx.invocation.call {
@@ -425,6 +476,7 @@ fn prefetch(state: &dyn StateView, tx: &TxData, answered: &mut Answered) -> Vec<
         }
         _ => {}
     }
+    reqs.extend(hints.iter().cloned().map(ReadRequest::Key));
     let mut out = Vec::new();
     for req in reqs {
         let value = match &req {

@@ -33,3 +33,18 @@ fn every_layer_is_reported_and_a_missing_one_is_refused_under_require_all() {
         Err(e) => assert_eq!(e.kind, FailureKind::Lockdown(missing)),
     }
 }
+
+#[test]
+fn the_learned_prefetch_saves_round_trips_and_changes_nothing() {
+    let b = bundle();
+    let (tx, state) = tx_and_state(&b);
+    let pool = Pool::new(config(1)).unwrap();
+    let opts = ExecOptions::default();
+    let first = pool.run(&state, &tx, &opts).unwrap();
+    // The request, then one read for each of the two storage keys the script reads.
+    assert_eq!(pool.round_trips(), 3);
+    let second = pool.run(&state, &tx, &opts).unwrap();
+    assert_eq!(pool.round_trips(), 4, "the storage keys are prefetched the second time");
+    assert_eq!(second, first);
+    assert_eq!(second.receipt, b.expected);
+}

@@ -10,11 +10,8 @@ fn spec() -> String {
 fn the_seccomp_table_is_the_allow_list() {
     let spec = spec();
     let section = &spec[spec.find("### Seccomp").unwrap()..spec.find("## Protocol").unwrap()];
-    let mut in_spec: Vec<&str> = section
-        .lines()
-        .filter_map(|l| l.strip_prefix("| `"))
-        .filter_map(|l| l.split('`').next())
-        .collect();
+    let mut in_spec: Vec<&str> =
+        section.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next()).collect();
     let mut in_code: Vec<&str> = tsvm_executor::seccomp_allow_list().iter().map(|(n, _)| *n).collect();
     in_spec.sort_unstable();
     in_code.sort_unstable();
@@ -28,7 +25,7 @@ fn caps_and_version_are_the_specs() {
         let s = n.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
