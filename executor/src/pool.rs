@@ -292,7 +292,8 @@ impl Pool {
         let mut answered = Answered::default();
         let code_hash = abi::hash::content_hash(tx.code_bytes().unwrap_or_default());
         let learn_key = (tx.invocation.token, code_hash);
-        let hints = self.learned.lock().map(|l| l.keys.get(&learn_key).cloned()).ok().flatten().unwrap_or_default();
+        let hints =
+            self.learned.lock().map(|l| l.keys.get(&learn_key).cloned()).ok().flatten().unwrap_or_default();
         let prefetch = prefetch(state, tx, &hints, &mut answered);
         let request = ParentMsg::Execute(Box::new(Request {
             tx: tx.clone(),

@@ -100,3 +100,26 @@ fn code_by_hash_is_a_deterministic_failure_in_both_executors() {
 fn libc_sigabrt() -> i32 {
     6
 }
+
+#[test]
+fn a_request_over_the_frame_cap_is_a_deterministic_failure_and_the_worker_stays() {
+    let b = bundle();
+    let (mut tx, state) = tx_and_state(&b);
+    let pool = Pool::new(config(1)).unwrap();
+    // Code far over the profile's code-size limit: the whole cap (over), or the cap less 1 KiB of room
+    // for the rest of the request and the prefetch (under).
+    let overhead = borsh::to_vec(&tx).unwrap().len() - b.module.len() + 1024;
+    let mut code = b.module.clone();
+    code.resize(tsvm_executor::protocol::MAX_REQUEST_FRAME as usize - overhead, 0);
+    let mut fits = tx.clone();
+    fits.code = abi::Code::Bytes(code.clone());
+    tx.code = abi::Code::Bytes(vec![0; tsvm_executor::protocol::MAX_REQUEST_FRAME as usize]);
+    let err = pool.run(&state, &tx, &ExecOptions::default()).unwrap_err();
+    assert_eq!((err.kind, err.attempts), (FailureKind::RequestTooLarge, 1));
+    // Under the cap, the same oversized module is refused by the profile in a receipt, as in process.
+    let isolated = pool.run(&state, &fits, &ExecOptions::default()).unwrap();
+    let here = Vm::new(Rules::default()).run(&state, &fits, &ExecOptions::default()).unwrap();
+    assert_eq!(isolated, here);
+    assert!(!here.receipt.status.is_success());
+    assert_eq!(pool.run(&state, &tx_and_state(&b).0, &ExecOptions::default()).unwrap().receipt, b.expected);
+}
