@@ -17,7 +17,11 @@ pub fn before(fault: Fault, out: &mut impl Write) -> Option<WorkerMsg> {
         Fault::Spin => loop {
             std::hint::black_box(0u64);
         },
-        Fault::Block => {
+        Fault::Block | Fault::Stall => {
+            if fault == Fault::Stall {
+                let _ = out.write_all(&[100, 0, 0, 0, 1, 2, 3]);
+                let _ = out.flush();
+            }
             let lock = std::sync::Mutex::new(());
             let cv = std::sync::Condvar::new();
             let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());

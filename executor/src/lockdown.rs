@@ -278,6 +278,29 @@ pub fn cpu_time(pid: u32) -> std::time::Duration {
     std::time::Duration::from_micros(t * 1_000_000 / ticks)
 }
 
+/// Puts `fd` in non-blocking mode (the parent's end of a worker's stdout, `crate::Pool`).
+///
+/// # Errors
+/// `fcntl` failed.
+pub fn set_nonblocking(fd: std::os::fd::RawFd) -> std::io::Result<()> {
+    // SAFETY: fcntl on a descriptor the caller owns, integer arguments only.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    // SAFETY: as above.
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Waits up to `timeout` for `fd` to be readable (or closed); `false` on timeout.
+pub fn poll_readable(fd: std::os::fd::RawFd, timeout: std::time::Duration) -> bool {
+    let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    // SAFETY: one valid pollfd on our stack for the duration of the call.
+    let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+    rc != 0
+}
+
 /// What the lockdown would find on this machine, without applying it: run in a throwaway worker
 /// (`tsvm executor check` asks a real worker for its [`LockdownReport`]).
 pub fn describe(report: &LockdownReport) -> String {

@@ -12,10 +12,11 @@ use crate::validate::{validate, Answered};
 use crate::worker::{DEFAULT_MEMORY_CEILING, MEMORY_CEILING_ENV, TEST_FAULTS_ENV};
 use crate::{ExecutorFailure, FailureClass, FailureKind, LockdownPolicy, LockdownReport};
 use abi::{Call, Operation, StateKey, TxData};
+use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use vm::{ExecOptions, Execution, Rules, StateView};
@@ -61,7 +62,7 @@ impl PoolConfig {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    frames: Receiver<Result<WorkerMsg, FrameError>>,
+    stdout: ChildStdout,
     report: LockdownReport,
 }
 
@@ -87,6 +88,63 @@ impl Worker {
                     self.kill();
                     return otherwise;
                 }
+            }
+        }
+    }
+}
+
+/// The CPU and wall time one wait on a worker may take, measured from its creation.
+struct Budget {
+    pid: u32,
+    cpu_start: Duration,
+    start: Instant,
+    cpu: Duration,
+    wall: Duration,
+    slice: Duration,
+}
+
+impl Budget {
+    fn new(w: &Worker, cpu: Duration, wall: Duration, slice: Duration) -> Self {
+        let pid = w.child.id();
+        let cpu_start = if cpu == Duration::MAX { Duration::ZERO } else { crate::lockdown::cpu_time(pid) };
+        Self { pid, cpu_start, start: Instant::now(), cpu, wall, slice }
+    }
+
+    fn exceeded(&self) -> bool {
+        self.start.elapsed() > self.wall
+            || (self.cpu != Duration::MAX
+                && crate::lockdown::cpu_time(self.pid).saturating_sub(self.cpu_start) > self.cpu)
+    }
+
+    /// Reads one frame from `w` on the calling thread, within the budget (`Timeout` past it, also
+    /// inside a frame the worker stopped sending).
+    fn read(&self, w: &mut Worker, cap: u32) -> Result<WorkerMsg, FailureKind> {
+        let mut reader = TimedReader { stdout: &mut w.stdout, budget: self };
+        read_frame::<WorkerMsg>(&mut reader, cap).map_err(|e| match &e {
+            FrameError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => FailureKind::Timeout,
+            _ => frame_kind(&e),
+        })
+    }
+}
+
+/// A non-blocking pipe read as a blocking one that gives up when its budget is spent.
+struct TimedReader<'a> {
+    stdout: &'a mut ChildStdout,
+    budget: &'a Budget,
+}
+
+impl Read for TimedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.stdout.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if !crate::lockdown::poll_readable(self.stdout.as_raw_fd(), self.budget.slice)
+                        && self.budget.exceeded()
+                    {
+                        return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
+                    }
+                }
+                other => return other,
             }
         }
     }
@@ -196,29 +254,19 @@ impl Pool {
         let spawn_err =
             |e: std::io::Error| FailureKind::Spawn(format!("{}: {e}", self.config.worker.display()));
         let mut child = cmd.spawn().map_err(spawn_err)?;
-        let (Some(stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(FailureKind::Spawn("no pipes".into()));
         };
-        let (tx, frames) = mpsc::channel();
-        let cap = self.config.max_response_frame;
-        std::thread::Builder::new()
-            .name("tsvm-worker-reader".into())
-            .spawn(move || loop {
-                let frame = read_frame::<WorkerMsg>(&mut stdout, cap);
-                let end = frame.is_err();
-                if tx.send(frame).is_err() || end {
-                    break;
-                }
-            })
-            .map_err(spawn_err)?;
-        let mut worker = Worker { child, stdin, frames, report: Default::default() };
-        let hello = match worker.frames.recv_timeout(self.config.wall_budget) {
-            Ok(Ok(m)) => m,
-            Ok(Err(e)) => return Err(worker.death(frame_kind(&e))),
-            Err(_) => {
+        crate::lockdown::set_nonblocking(stdout.as_raw_fd()).map_err(spawn_err)?;
+        let mut worker = Worker { child, stdin, stdout, report: Default::default() };
+        let budget = Budget::new(&worker, Duration::MAX, self.config.wall_budget, Duration::from_millis(10));
+        let hello = match budget.read(&mut worker, self.config.max_response_frame) {
+            Ok(m) => m,
+            Err(FailureKind::Timeout) => {
                 worker.kill();
                 return Err(FailureKind::Timeout);
             }
+            Err(kind) => return Err(worker.death(kind)),
         };
         let failure = match hello {
             WorkerMsg::Hello { version, .. } if version != PROTOCOL_VERSION => FailureKind::Version(version),
@@ -380,23 +428,11 @@ impl Pool {
             Err(FrameError::Oversized { .. }) => return Err((FailureKind::RequestTooLarge, true)),
             Err(_) => return Err((FailureKind::Unexpected("exit"), false)),
         }
-        let start = Instant::now();
-        let cpu_start = crate::lockdown::cpu_time(w.child.id());
         let slice = (self.config.cpu_budget / 8).clamp(Duration::from_millis(1), Duration::from_millis(50));
+        let budget = Budget::new(w, self.config.cpu_budget, self.config.wall_budget, slice);
         let mut state_failed: Option<vm::StateError> = None;
         loop {
-            let msg = match w.frames.recv_timeout(slice) {
-                Ok(Ok(m)) => m,
-                Ok(Err(e)) => return Err((frame_kind(&e), false)),
-                Err(RecvTimeoutError::Disconnected) => return Err((FailureKind::Unexpected("exit"), false)),
-                Err(RecvTimeoutError::Timeout) => {
-                    let cpu = crate::lockdown::cpu_time(w.child.id()).saturating_sub(cpu_start);
-                    if cpu > self.config.cpu_budget || start.elapsed() > self.config.wall_budget {
-                        return Err((FailureKind::Timeout, false));
-                    }
-                    continue;
-                }
-            };
+            let msg = budget.read(w, self.config.max_response_frame).map_err(|k| (k, false))?;
             match msg {
                 WorkerMsg::Read(req) => {
                     self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -92,6 +92,8 @@ pub enum Fault {
     Fork,
     /// Try to ptrace after lockdown.
     Ptrace,
+    /// Send half a frame, then block forever (the parent must not wait for the rest).
+    Stall,
 }
 
 /// What the worker asks for or answers.

@@ -41,7 +41,7 @@ fn malformed_output_is_refused_with_its_own_kind() {
 #[test]
 fn a_spinning_or_stopped_worker_is_killed_within_its_budget() {
     let pool = fault_pool(1);
-    for fault in [Fault::Spin, Fault::Block] {
+    for fault in [Fault::Spin, Fault::Block, Fault::Stall] {
         let start = Instant::now();
         let err = failing(&pool, fault);
         assert_eq!(err.kind, FailureKind::Timeout, "{fault:?}");
