@@ -203,26 +203,32 @@ fn no_new_privs() -> LayerStatus {
 /// `clone*`, `ptrace`, `kill`, `ioctl`, `mprotect`.
 pub fn seccomp_allow_list() -> Vec<(&'static str, i64)> {
     let mut list = vec![
-        ("read", libc::SYS_read),
-        ("write", libc::SYS_write),
-        ("mmap", libc::SYS_mmap),
-        ("munmap", libc::SYS_munmap),
-        ("mremap", libc::SYS_mremap),
-        ("madvise", libc::SYS_madvise),
-        ("brk", libc::SYS_brk),
-        ("futex", libc::SYS_futex),
-        ("getrandom", libc::SYS_getrandom),
-        ("rt_sigreturn", libc::SYS_rt_sigreturn),
-        ("rt_sigprocmask", libc::SYS_rt_sigprocmask),
-        ("sigaltstack", libc::SYS_sigaltstack),
-        ("getpid", libc::SYS_getpid),
-        ("gettid", libc::SYS_gettid),
-        ("tgkill", libc::SYS_tgkill),
-        ("exit", libc::SYS_exit),
-        ("exit_group", libc::SYS_exit_group),
+        ("read", nr(libc::SYS_read)),
+        ("write", nr(libc::SYS_write)),
+        ("mmap", nr(libc::SYS_mmap)),
+        ("munmap", nr(libc::SYS_munmap)),
+        ("mremap", nr(libc::SYS_mremap)),
+        ("madvise", nr(libc::SYS_madvise)),
+        ("brk", nr(libc::SYS_brk)),
+        ("futex", nr(libc::SYS_futex)),
+        ("getrandom", nr(libc::SYS_getrandom)),
+        ("rt_sigreturn", nr(libc::SYS_rt_sigreturn)),
+        ("rt_sigprocmask", nr(libc::SYS_rt_sigprocmask)),
+        ("sigaltstack", nr(libc::SYS_sigaltstack)),
+        ("getpid", nr(libc::SYS_getpid)),
+        ("gettid", nr(libc::SYS_gettid)),
+        ("tgkill", nr(libc::SYS_tgkill)),
+        ("exit", nr(libc::SYS_exit)),
+        ("exit_group", nr(libc::SYS_exit_group)),
     ];
     list.sort_by_key(|(_, n)| *n);
     list
+}
+
+/// A syscall number as seccompiler takes it (`c_long` is 32 bits on i686).
+#[allow(clippy::useless_conversion)]
+fn nr(n: libc::c_long) -> i64 {
+    i64::from(n)
 }
 
 /// The argument conditions on allowed syscalls: `mmap` never maps executable memory (argument 2,
@@ -233,9 +239,9 @@ fn seccomp_rules() -> Result<std::collections::BTreeMap<i64, Vec<seccompiler::Se
     let rule = |c| SeccompRule::new(vec![c]).map_err(|e| e.to_string());
     let mut rules = std::collections::BTreeMap::new();
     for (_, n) in seccomp_allow_list() {
-        let conditions = if n == libc::SYS_mmap {
+        let conditions = if n == nr(libc::SYS_mmap) {
             vec![rule(cond(2, Op::MaskedEq(libc::PROT_EXEC as u64), 0)?)?]
-        } else if n == libc::SYS_tgkill {
+        } else if n == nr(libc::SYS_tgkill) {
             vec![rule(cond(2, Op::Eq, libc::SIGABRT as u64)?)?]
         } else {
             vec![]
