@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod gas;
 mod host;
 mod host_steps;
+mod isolation;
 mod properties;
 mod script_abi;
 mod sdk_host;

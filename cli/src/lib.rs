@@ -26,5 +26,7 @@ pub mod render;
 pub mod tx_file;
 pub mod xarch;
 
-pub use commands::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd};
+pub use commands::{
+    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd,
+};
 pub use exit::{Failure, Output};

@@ -3,7 +3,9 @@
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_cli::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd};
+use tsvm_cli::{
+    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd,
+};
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
 #[derive(Parser, Debug)]
@@ -34,6 +36,8 @@ enum Command {
     Bisect(BisectCmd),
     /// Pretty-print a bundle, receipt, trace or checkpoints file.
     Inspect(InspectCmd),
+    /// The sandboxed executor: `tsvm executor check` prints which sandbox layers are active.
+    Executor(ExecutorCmd),
     /// Write N example transfer bundles (for throughput measurements).
     #[command(hide = true)]
     GenBundles(GenBundlesCmd),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Diff(cmd) => cmd.run(),
         Command::Bisect(cmd) => cmd.run(),
         Command::Inspect(cmd) => cmd.run(),
+        Command::Executor(cmd) => cmd.run(),
         Command::GenBundles(cmd) => cmd.run(),
     };
     match result {

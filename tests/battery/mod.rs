@@ -19,14 +19,17 @@ fn rejected_under(wat: &str) -> Rule {
     }
 }
 
-/// Runs `call` on `code` three times (one VM with its cache, and a fresh VM): the receipts must be
+/// Runs `call` on `code` three times (one VM with its cache, and a fresh VM), then in-process and in
+/// a sandboxed worker (`spec/executor.md`, hash-only and full trace): the receipts must be
 /// identical; returns the first.
 #[track_caller]
 fn run_stable(code: &[u8], call: abi::Call, gas: u64) -> Receipt {
     let vm = vm();
     let first = run(&vm, &default_state(), code, call.clone(), gas);
     assert_eq!(run(&vm, &default_state(), code, call.clone(), gas), first, "cached run differs");
-    assert_eq!(run(&tsvm_tests::vm(), &default_state(), code, call, gas), first, "fresh VM differs");
+    assert_eq!(run(&tsvm_tests::vm(), &default_state(), code, call.clone(), gas), first, "fresh VM differs");
+    let isolated = tsvm_tests::isolated::run_isolated(&vm, &default_state(), code, call, gas);
+    assert_eq!(isolated, first, "the isolated run differs");
     first
 }
 

@@ -152,5 +152,6 @@ pub fn module(body: &str) -> Vec<u8> {
 
 pub mod blocks;
 pub mod c_header;
+pub mod isolated;
 pub mod oracles;
 pub mod xarch_gen;

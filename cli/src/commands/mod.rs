@@ -7,6 +7,7 @@
 pub mod bisect;
 pub mod block;
 pub mod diff;
+pub mod executor;
 pub mod gen_bundles;
 pub mod inspect;
 pub mod replay;
@@ -16,6 +17,7 @@ pub mod validate;
 
 pub use bisect::BisectCmd;
 pub use diff::DiffCmd;
+pub use executor::ExecutorCmd;
 pub use gen_bundles::GenBundlesCmd;
 pub use inspect::InspectCmd;
 pub use replay::ReplayCmd;

@@ -29,6 +29,10 @@ pub struct ReplayCmd {
     /// Print a JSON summary and per-bundle results.
     #[arg(long)]
     pub json: bool,
+    /// Replay in sandboxed worker processes (`spec/executor.md`), one per job; the receipts are the
+    /// same. The worker is `$TSVM_WORKER`, else `tsvm-worker` next to `tsvm`.
+    #[arg(long)]
+    pub isolate: bool,
 }
 
 /// A differing receipt field with both values.
@@ -131,14 +135,19 @@ fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
 
 /// Replays one bundle file with `vm`: hash-only (no event is kept, whatever the bundle's gas), and
 /// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
-pub fn replay_file(vm: &Vm, path: &Path) -> BundleOutcome {
+/// With `pool`, the hash-only replay runs in a sandboxed worker (`--isolate`, `spec/executor.md`).
+pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> BundleOutcome {
     let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
     let bundle = match load_bundle(path) {
         Ok(b) => b,
         Err(f) => return failed(f),
     };
     let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
-    match vm::replay(vm, &bundle, &hash_only) {
+    let replayed = match pool {
+        Some(pool) => executor::replay::replay(pool, &vm.rules_hash(), &bundle, &hash_only),
+        None => vm::replay(vm, &bundle, &hash_only),
+    };
+    match replayed {
         Ok(r) if r.matched() => BundleOutcome::Matched {
             status: r.execution.receipt.status,
             gas_used: r.execution.receipt.gas_used,
@@ -242,12 +251,14 @@ impl ReplayCmd {
             indicatif::ProgressBar::hidden()
         };
         let vm = Vm::new(Rules::default());
+        let isolated =
+            if self.isolate { Some(crate::commands::executor::pool(jobs.min(paths.len()))?) } else { None };
         let start = Instant::now();
         let results: Vec<BundleResult> = pool.install(|| {
             paths
                 .par_iter()
                 .map(|path| {
-                    let outcome = replay_file(&vm, path);
+                    let outcome = replay_file(&vm, isolated.as_ref(), path);
                     bar.inc(1);
                     BundleResult { path: path.clone(), outcome }
                 })

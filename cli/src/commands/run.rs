@@ -85,6 +85,10 @@ pub struct RunCmd {
     /// result as in sequence, `spec/block.md#lanes`).
     #[arg(long)]
     pub lanes: bool,
+    /// Execute in a sandboxed worker process (`spec/executor.md`), not in `tsvm` itself; the
+    /// receipt is the same. The worker is `$TSVM_WORKER`, else `tsvm-worker` next to `tsvm`.
+    #[arg(long)]
+    pub isolate: bool,
 }
 
 /// Reads a call file: the call JSON of a transaction file, its view or method `args` as hex or,
@@ -177,10 +181,22 @@ impl RunCmd {
             checkpoint_interval: self.checkpoints.unwrap_or(0),
             trace: if full { TraceLevel::Prefix { events: cap } } else { TraceLevel::HashOnly },
         };
-        let execution = vm
-            .execute_with(&loaded.state, &tx, &options)
-            .context("execution failed")
-            .map_err(Failure::host)?;
+        let execution = if self.isolate {
+            use executor::Executor as _;
+            let data = abi::TxData {
+                code: abi::Code::Bytes(loaded.code.clone()),
+                invocation: loaded.invocation.clone(),
+                context: context.clone(),
+                gas_limit: tx.gas_limit,
+            };
+            let pool = crate::commands::executor::pool(1)?;
+            pool.run(&loaded.state, &data, &options)
+                .map_err(|e| Failure::host(anyhow::anyhow!("isolated execution failed: {e}")))?
+        } else {
+            vm.execute_with(&loaded.state, &tx, &options)
+                .context("execution failed")
+                .map_err(Failure::host)?
+        };
         let receipt = &execution.receipt;
         tracing::info!(status = ?receipt.status, gas_used = receipt.gas_used, "executed");
         // A kept trace always ends with `End` unless the cap cut it.

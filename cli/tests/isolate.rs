@@ -1,0 +1,78 @@
+//! `--isolate` and `tsvm executor check` (`spec/executor.md`): the example transaction run and its
+//! bundle replayed in a sandboxed worker give the output of the in-process run; a missing worker is
+//! a host failure naming where it was looked for. The worker is the `tsvm-worker` that
+//! `cargo test --workspace` builds next to `tsvm`.
+
+mod common;
+
+use common::{root, tsvm};
+use predicates::str::contains;
+
+fn worker_built() {
+    let dir = assert_cmd::cargo::cargo_bin("tsvm");
+    let worker = dir.with_file_name("tsvm-worker");
+    assert!(
+        worker.is_file(),
+        "{} missing: run `cargo test --workspace` (or build -p tsvm-executor)",
+        worker.display()
+    );
+}
+
+#[test]
+fn run_isolate_prints_what_the_in_process_run_prints() {
+    worker_built();
+    for args in [vec!["--json"], vec![], vec!["--trace", "full"]] {
+        let tx = root().join("examples/transfer.json");
+        let here = tsvm().arg("run").arg(&tx).args(&args).assert().success().get_output().stdout.clone();
+        let there = tsvm()
+            .arg("run")
+            .arg(&tx)
+            .args(&args)
+            .arg("--isolate")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(String::from_utf8_lossy(&there), String::from_utf8_lossy(&here), "{args:?}");
+    }
+}
+
+#[test]
+fn replay_isolate_matches_the_bundle() {
+    worker_built();
+    tsvm()
+        .args(["replay", "--isolate", "--jobs", "2"])
+        .arg(root().join("examples/transfer.bundle.json"))
+        .assert()
+        .success()
+        .stdout(contains("1 matched, 0 diverged, 0 failed"));
+}
+
+#[test]
+fn executor_check_lists_every_layer() {
+    worker_built();
+    let out = tsvm().args(["executor", "check", "--json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> =
+        report["layers"].as_array().unwrap().iter().map(|l| l["layer"].as_str().unwrap()).collect();
+    assert_eq!(names, ["namespaces", "landlock", "rlimits", "no_new_privs", "seccomp"]);
+    // Exit 0 only when every layer is active; a machine without one reports it and exits 5.
+    let all = report["all_active"].as_bool().unwrap();
+    assert_eq!(out.status.code(), Some(if all { 0 } else { 5 }));
+    if !all {
+        let text = tsvm().args(["executor", "check"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&text.stdout).contains("NOT AVAILABLE"));
+    }
+}
+
+#[test]
+fn a_missing_worker_is_a_host_failure_naming_it() {
+    tsvm()
+        .args(["run", "--isolate"])
+        .arg(root().join("examples/transfer.json"))
+        .env("TSVM_WORKER", "/nonexistent/tsvm-worker")
+        .assert()
+        .code(5)
+        .stderr(contains("/nonexistent/tsvm-worker"));
+}

@@ -1,0 +1,50 @@
+//! The pool's receipts against in-process receipts on the example bundle.
+
+mod common;
+use common::*;
+use tsvm_executor::{Executor, FailureKind, Layer, Pool, PoolConfig};
+use vm::{ExecOptions, Rules, TraceLevel, Vm};
+
+#[test]
+fn the_example_bundle_gives_the_same_execution_in_process_and_in_a_worker() {
+    let b = bundle();
+    let (tx, state) = tx_and_state(&b);
+    let pool = Pool::new(config(1)).expect("every layer applies on this machine");
+    let vm = Vm::new(Rules::default());
+    for trace in [TraceLevel::HashOnly, TraceLevel::Full] {
+        let opts = ExecOptions { trace, checkpoint_interval: 0 };
+        let here = vm.run(&state, &tx, &opts).unwrap();
+        let there = pool.run(&state, &tx, &opts).unwrap();
+        assert_eq!(borsh::to_vec(&there.receipt).unwrap(), borsh::to_vec(&here.receipt).unwrap());
+        assert_eq!(there, here);
+        assert_eq!(there.receipt, b.expected);
+    }
+}
+
+#[test]
+fn every_layer_is_reported_and_a_missing_one_is_refused_under_require_all() {
+    let report = Pool::probe(worker()).unwrap();
+    let layers: Vec<Layer> = report.layers.iter().map(|s| s.layer).collect();
+    assert_eq!(layers, Layer::ALL);
+    assert!(report.layers.iter().all(|s| !s.detail.is_empty()));
+    let missing = unavailable();
+    match Pool::new(PoolConfig::new(worker(), 1)) {
+        Ok(pool) => assert!(missing.is_empty() && pool.lockdown().missing().is_empty()),
+        Err(e) => assert_eq!(e.kind, FailureKind::Lockdown(missing)),
+    }
+}
+
+#[test]
+fn the_learned_prefetch_saves_round_trips_and_changes_nothing() {
+    let b = bundle();
+    let (tx, state) = tx_and_state(&b);
+    let pool = Pool::new(config(1)).unwrap();
+    let opts = ExecOptions::default();
+    let first = pool.run(&state, &tx, &opts).unwrap();
+    // The request, then one read for each of the two storage keys the script reads.
+    assert_eq!(pool.round_trips(), 3);
+    let second = pool.run(&state, &tx, &opts).unwrap();
+    assert_eq!(pool.round_trips(), 4, "the storage keys are prefetched the second time");
+    assert_eq!(second, first);
+    assert_eq!(second.receipt, b.expected);
+}
