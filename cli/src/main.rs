@@ -44,6 +44,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The isolated executor's worker when no `tsvm-worker` binary is installed
+    // (`spec/executor.md#worker`): before anything else, so the worker starts as it would alone.
+    if std::env::args_os().nth(1).is_some_and(|a| a == tsvm_cli::commands::executor::WORKER_SUBCOMMAND) {
+        std::process::exit(executor::worker::main());
+    }
     let cli = Cli::parse();
     let default = match cli.verbose {
         0 => "warn",

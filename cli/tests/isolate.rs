@@ -76,3 +76,33 @@ fn a_missing_worker_is_a_host_failure_naming_it() {
         .code(5)
         .stderr(contains("/nonexistent/tsvm-worker"));
 }
+
+/// Without a `tsvm-worker` anywhere near it (a `tsvm` copied alone into a directory, as after
+/// `cargo run -p tsvm-cli`), `--isolate` starts the `tsvm` binary itself as the worker
+/// (`spec/executor.md#worker`): every layer active, the in-process output.
+#[test]
+fn without_a_worker_binary_tsvm_stands_in_for_it() {
+    let alone = tempfile::TempDir::new().expect("tempdir");
+    let copy = alone.path().join("tsvm");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("tsvm"), &copy).expect("copy tsvm");
+    let tx = root().join("examples/transfer.json");
+    let here = tsvm().arg("run").arg(&tx).arg("--json").assert().success().get_output().stdout.clone();
+    let run = |args: &[&str]| {
+        std::process::Command::new(&copy)
+            .args(args)
+            .current_dir(root())
+            .env_remove("TSVM_WORKER")
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs")
+    };
+    let there = run(&["run", "--isolate", "--json", tx.to_str().expect("utf-8 path")]);
+    assert!(there.status.success(), "{}", String::from_utf8_lossy(&there.stderr));
+    assert_eq!(String::from_utf8_lossy(&there.stdout), String::from_utf8_lossy(&here));
+    let check = run(&["executor", "check"]);
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains(&format!("worker {}", copy.display())), "{text}");
+    // Every layer this machine offers is applied by the stand-in as by tsvm-worker.
+    let worker_check = tsvm().args(["executor", "check"]).output().expect("runs");
+    assert_eq!(check.status.code(), worker_check.status.code(), "{text}");
+}

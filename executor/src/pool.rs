@@ -26,6 +26,9 @@ use vm::{ExecOptions, Execution, Rules, StateView};
 pub struct PoolConfig {
     /// The worker binary ([`crate::find_worker`]).
     pub worker: PathBuf,
+    /// Arguments the worker is started with (none for `tsvm-worker`; the `tsvm` binary standing in
+    /// for a missing worker takes `__worker`, `spec/executor.md#worker`).
+    pub worker_args: Vec<String>,
     /// Workers kept ready.
     pub workers: usize,
     /// Layers every worker must have applied.
@@ -47,6 +50,7 @@ impl PoolConfig {
     pub fn new(worker: PathBuf, workers: usize) -> Self {
         Self {
             worker,
+            worker_args: Vec::new(),
             workers: workers.max(1),
             policy: LockdownPolicy::RequireAll,
             cpu_budget: Duration::from_secs(2),
@@ -235,15 +239,17 @@ impl Pool {
     ///
     /// # Errors
     /// The worker could not be spawned or did not say hello.
-    pub fn probe(worker: PathBuf) -> Result<LockdownReport, ExecutorFailure> {
+    pub fn probe(worker: PathBuf, worker_args: Vec<String>) -> Result<LockdownReport, ExecutorFailure> {
         let mut config = PoolConfig::new(worker, 1);
+        config.worker_args = worker_args;
         config.policy = LockdownPolicy::Require(vec![]);
         Ok(Pool::new(config)?.report.clone())
     }
 
     fn spawn(&self) -> Result<Worker, FailureKind> {
         let mut cmd = Command::new(&self.config.worker);
-        cmd.env_clear()
+        cmd.args(&self.config.worker_args)
+            .env_clear()
             .env(MEMORY_CEILING_ENV, self.config.memory_ceiling.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -23,7 +23,7 @@ fn the_example_bundle_gives_the_same_execution_in_process_and_in_a_worker() {
 
 #[test]
 fn every_layer_is_reported_and_a_missing_one_is_refused_under_require_all() {
-    let report = Pool::probe(worker()).unwrap();
+    let report = Pool::probe(worker(), Vec::new()).unwrap();
     let layers: Vec<Layer> = report.layers.iter().map(|s| s.layer).collect();
     assert_eq!(layers, Layer::ALL);
     assert!(report.layers.iter().all(|s| !s.detail.is_empty()));

@@ -20,7 +20,7 @@ pub fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| {
         let worker = executor::find_worker().unwrap_or_else(|e| panic!("{e}"));
-        let report = Pool::probe(worker.clone()).expect("a worker starts");
+        let report = Pool::probe(worker.clone(), Vec::new()).expect("a worker starts");
         let missing = report.missing();
         for l in &missing {
             println!("layer not available: {}", l.name());

@@ -30,14 +30,29 @@ pub enum ExecutorAction {
     },
 }
 
-/// The worker binary: `explicit`, else [`executor::find_worker`].
+/// The argument that makes the `tsvm` binary run as the worker (`spec/executor.md#worker`).
+pub const WORKER_SUBCOMMAND: &str = "__worker";
+
+/// The worker to start and its arguments: `explicit`, else [`executor::find_worker`], else this
+/// `tsvm` binary itself with [`WORKER_SUBCOMMAND`] (e.g. after `cargo run -p tsvm-cli`, which
+/// builds no `tsvm-worker`): it runs the same worker code and the same lockdown before its first
+/// request.
 ///
 /// # Errors
-/// No worker found (a host failure: the installation is incomplete).
-pub fn worker_path(explicit: Option<&PathBuf>) -> Result<PathBuf, Failure> {
-    match explicit {
-        Some(p) => Ok(p.clone()),
-        None => executor::find_worker().map_err(|e| Failure::host(anyhow!(e))),
+/// No worker found and this executable cannot be located (a host failure).
+pub fn worker_command(explicit: Option<&PathBuf>) -> Result<(PathBuf, Vec<String>), Failure> {
+    if let Some(p) = explicit {
+        return Ok((p.clone(), Vec::new()));
+    }
+    match executor::find_worker() {
+        Ok(p) => Ok((p, Vec::new())),
+        Err(not_found) => {
+            tracing::debug!("{not_found}; the tsvm binary stands in as the worker");
+            let exe = std::env::current_exe().map_err(|e| {
+                Failure::host(anyhow!("{not_found}; and this executable cannot be located: {e}"))
+            })?;
+            Ok((exe, vec![WORKER_SUBCOMMAND.to_string()]))
+        }
     }
 }
 
@@ -46,7 +61,9 @@ pub fn worker_path(explicit: Option<&PathBuf>) -> Result<PathBuf, Failure> {
 /// # Errors
 /// No worker found, or one could not start or lacks a layer.
 pub fn pool(workers: usize) -> Result<Pool, Failure> {
-    let config = PoolConfig::new(worker_path(None)?, workers);
+    let (worker, args) = worker_command(None)?;
+    let mut config = PoolConfig::new(worker, workers);
+    config.worker_args = args;
     Pool::new(config).map_err(|e| Failure::host(anyhow!("starting the isolated executor: {e}")))
 }
 
@@ -57,9 +74,9 @@ impl ExecutorCmd {
     /// The worker could not be found or started.
     pub fn run(&self) -> Result<Output, Failure> {
         let ExecutorAction::Check { worker, json } = &self.action;
-        let path = worker_path(worker.as_ref())?;
+        let (path, args) = worker_command(worker.as_ref())?;
         let report =
-            Pool::probe(path.clone()).map_err(|e| Failure::host(anyhow!("{}: {e}", path.display())))?;
+            Pool::probe(path.clone(), args).map_err(|e| Failure::host(anyhow!("{}: {e}", path.display())))?;
         let all = report.missing().is_empty();
         let stdout = if *json {
             let layers: Vec<serde_json::Value> = report

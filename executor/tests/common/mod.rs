@@ -33,7 +33,7 @@ pub fn tx_and_state(b: &Bundle) -> (TxData, WitnessState) {
 /// The layers this machine cannot apply, each printed as "layer not available" (on the
 /// development machine and CI: none).
 pub fn unavailable() -> Vec<Layer> {
-    let report = Pool::probe(worker()).expect("a worker starts");
+    let report = Pool::probe(worker(), Vec::new()).expect("a worker starts");
     let missing = report.missing();
     for l in &missing {
         println!("layer not available: {} ({})", l.name(), tsvm_executor::describe(&report));
