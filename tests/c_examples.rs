@@ -38,6 +38,8 @@ impl Chain {
         };
         let tx = Transaction { code: &self.code, invocation: &invocation, context: &context, gas_limit: GAS };
         let receipt = self.vm.execute(&self.state, &tx).unwrap_or_else(|e| panic!("host failure: {e}"));
+        // spec/profile.md: every call of the example profiles to its receipt's gas, unchanged.
+        tsvm_tests::oracles::profile::check_profiled(&self.vm, &self.state, &tx, &receipt);
         if receipt.status.is_success() {
             self.state.apply(&receipt.diff).expect("a receipt's diff applies to its pre-state");
         }

@@ -37,9 +37,12 @@ pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
 pub use exec::{ExecOptions, Execution, Transaction, Vm};
-pub use observe::{TraceLevel, CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
+pub use observe::{
+    Frame, FuncGas, HostGas, HostPart, Profile, StackGas, TraceLevel, CHECKPOINT_PAGE_BYTES,
+    MIN_CHECKPOINT_INTERVAL,
+};
 pub use replay::{
-    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_bundle,
-    replay, EventDivergence, Replayed, WindowDivergence,
+    events_in_window, first_divergent_event, first_divergent_window, profile_bundle, receipt_mismatches,
+    record_bundle, replay, EventDivergence, Replayed, WindowDivergence,
 };
 pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

@@ -8,16 +8,19 @@
 //! - this file: the API ([`Vm`], [`Transaction`], [`ExecOptions`], [`Execution`]);
 //! - [`pipeline`]: the numbered steps of `spec/abi.md#execution` and the native step;
 //! - [`call`]: instantiating, calling an entry, and classifying what the engine reports;
-//! - [`finish`]: sealing the receipt.
+//! - [`finish`]: sealing the receipt;
+//! - [`profile`]: profiled execution ([`Vm::profile`], `spec/profile.md`).
 
 mod call;
 mod finish;
 mod pipeline;
+mod profile;
 
 use crate::host::{Halt, HostState};
 use crate::observe::meter::GasMeter;
+use crate::observe::profiler::Profiler;
 use crate::observe::{Observer, TraceLevel};
-use crate::runtime::ModuleCache;
+use crate::runtime::{ModuleCache, Prepared};
 use crate::{Rules, StateView, VmError, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 use abi::{Checkpoint, Context, Hash32, Invocation, Receipt, TraceEvent, TxData, Witness};
 
@@ -157,28 +160,49 @@ impl Vm {
         interval: u64,
         trace: Option<TraceLevel>,
     ) -> crate::Result<Execution> {
-        if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
-            return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
-        }
-        let mut observer = Observer::new(trace);
+        check_interval(interval)?;
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
+        let observer = Observer::new(trace);
+        Ok(self.run_prepared(state, tx, interval, observer, entry.code_hash, &entry.prepared)?.0)
+    }
+
+    /// One execution of `prepared` (the code whose hash is `code_hash`) recorded by `observer`;
+    /// with the observer's profiler, if it has one.
+    fn run_prepared(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+        interval: u64,
+        mut observer: Observer,
+        code_hash: Hash32,
+        prepared: &Prepared,
+    ) -> crate::Result<(Execution, Option<Profiler>)> {
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
-        observer.start(self.rules_hash, entry.code_hash, tx, &input);
+        observer.start(self.rules_hash, code_hash, tx, &input);
         let meter = GasMeter::new(tx.gas_limit, interval);
         let host = HostState::new(&self.rules, tx, state, input, observer, meter);
-        let (host, outcome) = pipeline::run(&self.rules, tx, &entry.prepared, interval > 0, host);
+        let (mut host, outcome) = pipeline::run(&self.rules, tx, prepared, interval > 0, host);
         let status = match outcome {
             Ok(()) => abi::StatusCode::Success,
             Err(Halt::Status(status)) => status,
             Err(Halt::Failure(e)) => return Err(e),
         };
+        let profiler = host.observer.take_profiler();
         let execution = finish::seal(host, status, self.rules_hash);
         #[cfg(feature = "platform-canary")]
         let execution = crate::canary::skew(execution);
-        Ok(execution)
+        Ok((execution, profiler))
     }
+}
+
+/// A checkpoint interval must be 0 or at least [`crate::MIN_CHECKPOINT_INTERVAL`].
+fn check_interval(interval: u64) -> crate::Result<()> {
+    if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
+        return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
