@@ -3,7 +3,9 @@
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
-use tsvm_cli::{BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd};
+use tsvm_cli::{
+    BisectCmd, DiffCmd, GenBundlesCmd, InspectCmd, ProfileCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd,
+};
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
 #[derive(Parser, Debug)]
@@ -34,6 +36,8 @@ enum Command {
     Bisect(BisectCmd),
     /// Pretty-print a bundle, receipt, trace or checkpoints file.
     Inspect(InspectCmd),
+    /// Profile the gas of a transaction file or a bundle: per function and per host call.
+    Profile(ProfileCmd),
     /// Write N example transfer bundles (for throughput measurements).
     #[command(hide = true)]
     GenBundles(GenBundlesCmd),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Diff(cmd) => cmd.run(),
         Command::Bisect(cmd) => cmd.run(),
         Command::Inspect(cmd) => cmd.run(),
+        Command::Profile(cmd) => cmd.run(),
         Command::GenBundles(cmd) => cmd.run(),
     };
     match result {
