@@ -128,7 +128,7 @@ impl Profile {
             let calls = self.func_calls.get(&index).copied().unwrap_or(0);
             FuncGas { index, self_gas: 0, inclusive: 0, calls }
         };
-        for (&index, _) in &self.func_calls {
+        for &index in self.func_calls.keys() {
             by.insert(index, entry(index));
         }
         for s in &self.stacks {
