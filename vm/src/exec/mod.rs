@@ -164,20 +164,21 @@ impl Vm {
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
         let observer = Observer::new(trace);
-        Ok(self.run_prepared(state, tx, interval, observer, entry.code_hash, &entry.prepared)?.0)
+        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None)
     }
 
-    /// One execution of `prepared` (the code whose hash is `code_hash`) recorded by `observer`;
-    /// with the observer's profiler, if it has one.
+    /// One execution of `code`'s prepared module (with the code's hash) recorded by `observer`; the
+    /// observer's profiler, if it has one, is left in `profiler` (an out-parameter: the execution is
+    /// returned as it is, without a tuple to move it through).
     fn run_prepared(
         &self,
         state: &dyn StateView,
         tx: &Transaction<'_>,
         interval: u64,
         mut observer: Observer,
-        code_hash: Hash32,
-        prepared: &Prepared,
-    ) -> crate::Result<(Execution, Option<Profiler>)> {
+        (code_hash, prepared): (Hash32, &Prepared),
+        profiler: &mut Option<Profiler>,
+    ) -> crate::Result<Execution> {
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
         observer.start(self.rules_hash, code_hash, tx, &input);
@@ -189,11 +190,11 @@ impl Vm {
             Err(Halt::Status(status)) => status,
             Err(Halt::Failure(e)) => return Err(e),
         };
-        let profiler = host.observer.take_profiler();
+        *profiler = host.observer.take_profiler();
         let execution = finish::seal(host, status, self.rules_hash);
         #[cfg(feature = "platform-canary")]
         let execution = crate::canary::skew(execution);
-        Ok((execution, profiler))
+        Ok(execution)
     }
 }
 

@@ -32,8 +32,9 @@ impl Vm {
         let prepared = profiled.as_ref().unwrap_or(&entry.prepared);
         let observer = Observer::new(Some(options.trace)).with_profiler(tx.gas_limit);
         let interval = options.checkpoint_interval;
-        let (execution, profiler) =
-            self.run_prepared(state, tx, interval, observer, entry.code_hash, prepared)?;
+        let mut profiler = None;
+        let execution =
+            self.run_prepared(state, tx, interval, observer, (entry.code_hash, prepared), &mut profiler)?;
         let profiler =
             profiler.ok_or_else(|| VmError::Engine("the profiler vanished during execution".into()))?;
         let names = match prepared {
