@@ -53,7 +53,12 @@ fn prepare_profiling(code: &[u8], info: &ModuleInfo, rules: &Rules) -> crate::Re
     let wasm = instrument_profiling(code, info, &rules.gas, &rules.limits)
         .map_err(|e| VmError::Engine(format!("profiling instrumentation failed: {e}")))?;
     let engine = Engine::new(&engine_config(rules));
-    let module = Module::new(&engine, &wasm)
-        .map_err(|e| VmError::Engine(format!("the engine rejected the profiling variant: {e}")))?;
+    // As in the cache (vm/src/runtime/cache.rs): a translator panic is contained, never passed on.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(&engine, &wasm)));
+    let module = match compiled {
+        Ok(Ok(module)) => module,
+        Ok(Err(e)) => return Err(VmError::Engine(format!("the engine rejected the profiling variant: {e}"))),
+        Err(_) => return Err(VmError::Engine("the engine panicked compiling the profiling variant".into())),
+    };
     Ok(Prepared::Ready { module, info: info.clone() })
 }
