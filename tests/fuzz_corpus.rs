@@ -38,6 +38,15 @@ fn execute_corpus() {
     run_corpus("execute", oracles::check_execute);
 }
 
+/// `spec/profile.md`: profiling the modules the execute, validate and engine seeds generate changes
+/// nothing, and each profile adds up to its receipt's `gas_used`.
+#[test]
+fn profile_corpus() {
+    for target in ["execute", "validate", "engine", "differential"] {
+        run_corpus(target, oracles::profile::check_profile);
+    }
+}
+
 #[test]
 fn differential_corpus() {
     run_corpus("differential", oracles::check_differential);

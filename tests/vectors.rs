@@ -85,7 +85,10 @@ fn execute(file: &VectorFile, v: &Vector) -> Expect {
     let invocation = Invocation { token: TOKEN, call: v.call.clone() };
     let tx =
         Transaction { code: &code, invocation: &invocation, context: &file.context, gas_limit: v.gas_limit };
-    let r = vm().execute(&file.state, &tx).unwrap();
+    let vm = vm();
+    let r = vm.execute(&file.state, &tx).unwrap();
+    // spec/profile.md: profiling this vector changes nothing and adds up to its gas.
+    tsvm_tests::oracles::profile::check_profiled(&vm, &file.state, &tx, &r);
     Expect {
         status: r.status,
         gas_used: r.gas_used,

@@ -6,7 +6,7 @@
 //!
 //! | module | what |
 //! | --- | --- |
-//! | [`commands`] | one file per subcommand: `validate`, `run`, `test`, `replay`, `diff`, `bisect`, `inspect`, `gen-bundles` |
+//! | [`commands`] | one file per subcommand: `validate`, `run`, `test`, `replay`, `diff`, `bisect`, `inspect`, `profile`, `gen-bundles` |
 //! | [`render`] | text output: traces, receipts, bundles, divergences, scenario reports; the JSON form of `--json` reports |
 //! | [`module_facts`] | what `inspect` shows of a module: size, imports, exports, custom sections, ABI |
 //! | [`files`] | reading (bounded, strict JSON, modules) and writing files |
@@ -27,6 +27,7 @@ pub mod tx_file;
 pub mod xarch;
 
 pub use commands::{
-    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd,
+    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ProfileCmd, ReplayCmd, RunCmd, TestCmd,
+    ValidateCmd,
 };
 pub use exit::{Failure, Output};

@@ -4,7 +4,8 @@ use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::process::ExitCode;
 use tsvm_cli::{
-    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ReplayCmd, RunCmd, TestCmd, ValidateCmd,
+    BisectCmd, DiffCmd, ExecutorCmd, GenBundlesCmd, InspectCmd, ProfileCmd, ReplayCmd, RunCmd, TestCmd,
+    ValidateCmd,
 };
 
 /// tsvm: deterministic WebAssembly VM for token scripts.
@@ -38,6 +39,8 @@ enum Command {
     Inspect(InspectCmd),
     /// The sandboxed executor: `tsvm executor check` prints which sandbox layers are active.
     Executor(ExecutorCmd),
+    /// Profile the gas of a transaction file or a bundle: per function and per host call.
+    Profile(ProfileCmd),
     /// Write N example transfer bundles (for throughput measurements).
     #[command(hide = true)]
     GenBundles(GenBundlesCmd),
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Bisect(cmd) => cmd.run(),
         Command::Inspect(cmd) => cmd.run(),
         Command::Executor(cmd) => cmd.run(),
+        Command::Profile(cmd) => cmd.run(),
         Command::GenBundles(cmd) => cmd.run(),
     };
     match result {

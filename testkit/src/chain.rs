@@ -2,6 +2,7 @@
 //! thread state from one to the next as a node would (`spec/abi.md#execution`: a successful
 //! receipt's diff is applied, a failed one applies nothing).
 
+use crate::profile::{FunctionReport, StepProfile};
 use crate::report::{GasReport, GasRow};
 use crate::{text, Error, Outcome, Result};
 use abi::{Address, Call, Context, Hash32, HookKind, Invocation, Operation, TokenId, TokenInfo, TokenPolicy};
@@ -52,6 +53,8 @@ pub struct TestChain {
     gas_limit: u64,
     next: NextCall,
     steps: Vec<GasRow>,
+    /// `Some` when every call is profiled (`with_profiling`).
+    profiles: Option<Vec<StepProfile>>,
 }
 
 impl TestChain {
@@ -82,6 +85,7 @@ impl TestChain {
             gas_limit: DEFAULT_GAS_LIMIT,
             next: NextCall::default(),
             steps: Vec::new(),
+            profiles: None,
         }
     }
 
@@ -292,7 +296,16 @@ impl TestChain {
         let name = next.name.unwrap_or_else(|| call_name(&call));
         let invocation = Invocation { token: self.token, call };
         let tx = Transaction { code: &self.code, invocation: &invocation, context: &context, gas_limit };
-        let receipt = self.vm.execute(&self.state, &tx)?;
+        let receipt = match self.profiles.as_mut() {
+            None => self.vm.execute(&self.state, &tx)?,
+            Some(profiles) => {
+                let options = vm::ExecOptions::default();
+                let (execution, profile) = self.vm.profile(&self.state, &tx, &options)?;
+                let (index, status) = (self.steps.len() + 1, execution.receipt.status);
+                profiles.push(StepProfile { index, name: name.clone(), status, profile });
+                execution.receipt
+            }
+        };
         if receipt.status.is_success() {
             self.state.apply(&receipt.diff)?;
         }
@@ -372,6 +385,23 @@ impl TestChain {
     /// Every call so far with its status and gas, as a table (`Display`).
     pub fn gas_report(&self) -> GasReport {
         GasReport { rows: self.steps.clone() }
+    }
+
+    /// Profiles every later call (`spec/profile.md`): same receipts, and gas per function in
+    /// [`TestChain::function_report`].
+    pub fn with_profiling(mut self) -> Self {
+        self.profiles.get_or_insert_with(Vec::new);
+        self
+    }
+
+    /// The profile of every call made since [`TestChain::with_profiling`] (empty without it).
+    pub fn profiles(&self) -> &[StepProfile] {
+        self.profiles.as_deref().unwrap_or_default()
+    }
+
+    /// Gas per guest and host function over every profiled call.
+    pub fn function_report(&self) -> FunctionReport {
+        FunctionReport::new(self.profiles())
     }
 }
 

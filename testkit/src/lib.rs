@@ -26,6 +26,7 @@
 //! | --- | --- |
 //! | [`TestChain`] | the chain: state, token, module, context; calls; state reads; the gas report |
 //! | [`Outcome`] | one call's receipt with fluent assertions |
+//! | [`FunctionReport`] | gas per guest and host function over a chain's calls (`TestChain::with_profiling`) |
 //! | [`check`] | the comparisons behind both the assertions and the scenario runner, as [`Mismatch`]es |
 //! | [`scenario`] | scenario files (`spec/scenario.md`) and their runner, used by `tsvm test` |
 
@@ -33,6 +34,7 @@ mod chain;
 pub mod check;
 mod error;
 mod outcome;
+mod profile;
 mod report;
 pub mod scenario;
 #[cfg(test)]
@@ -45,6 +47,7 @@ pub use chain::{
 pub use check::Mismatch;
 pub use error::{Error, Result};
 pub use outcome::Outcome;
+pub use profile::{FunctionReport, FunctionRow, StepProfile};
 pub use report::{GasReport, GasRow};
 
 /// The borsh encoding of `value`: view and method arguments (a tuple of basic types is the borsh

@@ -220,3 +220,28 @@ fn modules_load_from_files_and_a_bad_one_is_an_error() {
     assert!(matches!(TestChain::load(dir.join("missing.wasm")), Err(crate::Error::Io { .. })));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_profiled_chain_has_the_same_gas_and_reports_it_per_function() {
+    let (alice, bob) = (addr(1), addr(2));
+    let mut plain = chain();
+    let mut profiled = chain().with_profiling();
+    for c in [&mut plain, &mut profiled] {
+        c.transfer(alice, bob, 100).assert_success();
+        c.transfer(alice, bob, 1_001).assert_status(StatusCode::Reverted);
+        c.view("count", []).assert_success();
+    }
+    assert_eq!(profiled.gas_report(), plain.gas_report());
+    assert!(plain.profiles().is_empty());
+    let steps = profiled.profiles();
+    assert_eq!(steps.len(), 3);
+    for (s, row) in steps.iter().zip(&plain.gas_report().rows) {
+        assert_eq!((s.index, s.profile.total(), s.status), (row.index, row.gas_used, row.status));
+    }
+    let report = profiled.function_report();
+    assert_eq!(report.total, plain.gas_report().total());
+    let bump = report.rows.iter().find(|r| r.function == "bump").expect("bump is named");
+    assert!(bump.self_gas > 0 && bump.inclusive > bump.self_gas && bump.calls == 2, "{bump:?}");
+    let text = report.to_string();
+    assert!(text.contains("host:storage_write") && text.ends_with(&report.total.to_string()), "{text}");
+}

@@ -28,8 +28,13 @@ fn run_stable(code: &[u8], call: abi::Call, gas: u64) -> Receipt {
     let first = run(&vm, &default_state(), code, call.clone(), gas);
     assert_eq!(run(&vm, &default_state(), code, call.clone(), gas), first, "cached run differs");
     assert_eq!(run(&tsvm_tests::vm(), &default_state(), code, call.clone(), gas), first, "fresh VM differs");
-    let isolated = tsvm_tests::isolated::run_isolated(&vm, &default_state(), code, call, gas);
+    let isolated = tsvm_tests::isolated::run_isolated(&vm, &default_state(), code, call.clone(), gas);
     assert_eq!(isolated, first, "the isolated run differs");
+    // spec/profile.md: profiling changes nothing and adds up to the receipt's gas.
+    let invocation = abi::Invocation { token: tsvm_tests::TOKEN, call };
+    let ctx = tsvm_tests::context(tsvm_tests::addr(1));
+    let tx = vm::Transaction { code, invocation: &invocation, context: &ctx, gas_limit: gas };
+    tsvm_tests::oracles::profile::check_profiled(&vm, &default_state(), &tx, &first);
     first
 }
 

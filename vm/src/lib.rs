@@ -39,10 +39,13 @@ pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
 pub use exec::{block_commitments, BlockExecution, ExecOptions, Execution, Transaction, Vm};
-pub use observe::{TraceLevel, CHECKPOINT_PAGE_BYTES, MIN_CHECKPOINT_INTERVAL};
+pub use observe::{
+    Frame, FuncGas, HostGas, HostPart, Profile, StackGas, TraceLevel, CHECKPOINT_PAGE_BYTES,
+    MIN_CHECKPOINT_INTERVAL,
+};
 pub use replay::{
-    events_in_window, first_divergent_event, first_divergent_window, receipt_mismatches, record_block_bundle,
-    record_bundle, replay, replay_block, BlockDivergence, EventDivergence, Replayed, ReplayedBlock,
-    WindowDivergence,
+    events_in_window, first_divergent_event, first_divergent_window, profile_bundle, receipt_mismatches,
+    record_block_bundle, record_bundle, replay, replay_block, BlockDivergence, EventDivergence, Replayed,
+    ReplayedBlock, WindowDivergence,
 };
 pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

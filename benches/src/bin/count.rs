@@ -1,8 +1,10 @@
 //! A fixed amount of work for instruction counting (`valgrind --tool=callgrind`, deterministic where
 //! wall-clock time on a shared machine is not): `count kernel <name> <wasmi|fuel|instrumented> <runs>`
 //! runs a metering kernel `runs` times; `count cold <validate|instrument|prepare|module_new> <runs>`
-//! runs a cold-path stage on the generated 100 KiB module. Setup is the same for every `runs`, so
-//! the difference between two counts is the work of the extra runs.
+//! runs a cold-path stage on the generated 100 KiB module; `count transfer <runs>` executes the
+//! example token's transfer operation through `vm::Vm::execute` (the module cached after the first).
+//! Setup is the same for every `runs`, so the difference between two counts is the work of the
+//! extra runs.
 
 use std::hint::black_box;
 use tsvm_benches::generate::large_module;
@@ -13,7 +15,11 @@ use wasmi::Module;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs>";
+    let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs> \
+                 | count transfer <runs>";
+    if args.get(1).map(String::as_str) == Some("transfer") && args.len() == 3 {
+        return transfer(args[2].parse().expect("runs is a number"));
+    }
     let (what, name, runs) = match args.get(1).map(String::as_str) {
         Some("kernel") if args.len() == 5 => ("kernel", format!("{}/{}", args[2], args[3]), &args[4]),
         Some("cold") if args.len() == 4 => ("cold", args[2].clone(), &args[3]),
@@ -67,5 +73,17 @@ fn main() {
             }
             _ => panic!("{usage}"),
         }
+    }
+}
+
+/// `runs` executions of the example token's transfer (`execute/transfer`'s work).
+fn transfer(runs: u32) {
+    use tsvm_benches::fixtures;
+    let vm = vm::Vm::new(Rules::default());
+    let (code, invocation, context) = (fixtures::token_wasm(), fixtures::invocation(), fixtures::context());
+    let state = fixtures::state();
+    let tx = fixtures::transaction(&code, &invocation, &context);
+    for _ in 0..runs {
+        black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs"));
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 pub mod divergence;
 mod module;
+pub mod profile;
 mod receipt;
 pub mod scenario;
 mod trace;

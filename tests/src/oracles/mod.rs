@@ -7,6 +7,7 @@ pub mod block;
 pub mod engine;
 pub mod generate;
 pub mod plain;
+pub mod profile;
 pub mod spec_suite;
 
 use crate::{addr, default_state, method, operation, run, transfer, view};

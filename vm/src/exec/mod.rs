@@ -10,18 +10,21 @@
 //! - [`call`]: instantiating, calling an entry, and classifying what the engine reports;
 //! - [`finish`]: sealing the receipt;
 //! - [`block`]: blocks of transactions, in sequence or in lanes by token (`spec/block.md`).
+//! - [`profile`]: profiled execution ([`Vm::profile`], `spec/profile.md`).
 
 mod block;
 mod call;
 mod finish;
 mod pipeline;
+mod profile;
 
 pub use block::{block_commitments, BlockExecution};
 
 use crate::host::{Halt, HostState};
 use crate::observe::meter::GasMeter;
+use crate::observe::profiler::Profiler;
 use crate::observe::{Observer, TraceLevel};
-use crate::runtime::ModuleCache;
+use crate::runtime::{ModuleCache, Prepared};
 use crate::{Rules, StateView, VmError, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};
 use abi::{Checkpoint, Context, Hash32, Invocation, Receipt, TraceEvent, TxData, Witness};
 
@@ -161,28 +164,50 @@ impl Vm {
         interval: u64,
         trace: Option<TraceLevel>,
     ) -> crate::Result<Execution> {
-        if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
-            return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
-        }
-        let mut observer = Observer::new(trace);
+        check_interval(interval)?;
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
+        let observer = Observer::new(trace);
+        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None)
+    }
+
+    /// One execution of `code`'s prepared module (with the code's hash) recorded by `observer`; the
+    /// observer's profiler, if it has one, is left in `profiler` (an out-parameter: the execution is
+    /// returned as it is, without a tuple to move it through).
+    fn run_prepared(
+        &self,
+        state: &dyn StateView,
+        tx: &Transaction<'_>,
+        interval: u64,
+        mut observer: Observer,
+        (code_hash, prepared): (Hash32, &Prepared),
+        profiler: &mut Option<Profiler>,
+    ) -> crate::Result<Execution> {
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
-        observer.start(self.rules_hash, entry.code_hash, tx, &input);
+        observer.start(self.rules_hash, code_hash, tx, &input);
         let meter = GasMeter::new(tx.gas_limit, interval);
         let host = HostState::new(&self.rules, tx, state, input, observer, meter);
-        let (host, outcome) = pipeline::run(&self.rules, tx, &entry.prepared, interval > 0, host);
+        let (mut host, outcome) = pipeline::run(&self.rules, tx, prepared, interval > 0, host);
         let status = match outcome {
             Ok(()) => abi::StatusCode::Success,
             Err(Halt::Status(status)) => status,
             Err(Halt::Failure(e)) => return Err(e),
         };
+        *profiler = host.observer.take_profiler();
         let execution = finish::seal(host, status, self.rules_hash);
         #[cfg(feature = "platform-canary")]
         let execution = crate::canary::skew(execution);
         Ok(execution)
     }
+}
+
+/// A checkpoint interval must be 0 or at least [`crate::MIN_CHECKPOINT_INTERVAL`].
+fn check_interval(interval: u64) -> crate::Result<()> {
+    if interval != 0 && interval < crate::MIN_CHECKPOINT_INTERVAL {
+        return Err(VmError::CheckpointInterval { interval, min: crate::MIN_CHECKPOINT_INTERVAL });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

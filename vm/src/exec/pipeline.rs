@@ -7,6 +7,7 @@
 use super::call;
 use super::Transaction;
 use crate::host::{Halt, HostState};
+use crate::observe::Frame;
 use crate::runtime::Prepared;
 use crate::state::mutation;
 use crate::{ModuleInfo, Rules};
@@ -54,7 +55,7 @@ fn before_instance<'p>(
     let info = host.overlay.token_info(&mut host.observer)?;
     host.token_info = info.ok_or(StatusCode::UnknownToken)?;
     // 2. Loading code is charged from its size, whatever the cache holds.
-    host.charge_outside(rules.gas.load_cost(len_u32(tx.code.len())))?;
+    host.charge_outside(rules.gas.load_cost(len_u32(tx.code.len())), Frame::Load)?;
     // 3. Validate, instrument, compile (done before the steps, or found in the cache); compiling a
     // valid module is charged from its structure (spec/gas.md#per-execution-costs).
     let (module, info) = match prepared {
@@ -68,7 +69,7 @@ fn before_instance<'p>(
             (None, info)
         }
     };
-    host.charge_outside(rules.gas.compile_cost(info))?;
+    host.charge_outside(rules.gas.compile_cost(info), Frame::Compile)?;
     // spec/abi.md#execution step 3: the engine's refusal is an outcome, paid like a compile.
     let module = module.ok_or(StatusCode::EngineRejected)?;
     // 4. Resolve the entry points and the input.
@@ -81,7 +82,7 @@ fn before_instance<'p>(
     }
     // 5. Instantiation is charged per memory page and per data-segment byte (the instance is made
     // by `call::instantiate`).
-    host.charge_outside(rules.gas.instantiate_cost(info.memory_pages, info.data_bytes))?;
+    host.charge_outside(rules.gas.instantiate_cost(info.memory_pages, info.data_bytes), Frame::Instantiate)?;
     Ok((module, info, steps))
 }
 
@@ -94,11 +95,23 @@ fn run_steps(store: &mut Store<HostState<'_>>, instance: &call::Instance, steps:
                 host.in_before_hook = before_hook;
                 let gas_left = host.meter.remaining();
                 host.observer.entry(&export, gas_left);
-                call::call_entry(store, instance, &export)?;
+                let called = call::call_entry(store, instance, &export);
+                let host = store.data_mut();
+                if let Some(p) = host.observer.profiler() {
+                    p.entry_end(host.meter.remaining());
+                }
+                called?;
             }
             // spec/abi.md#operation-pipeline: a before-hook may cancel the native mutation.
             Step::Native(_) if store.data().native_cancelled => {}
-            Step::Native(op) => store.data_mut().mutate(MutationOrigin::Native, &op)?,
+            Step::Native(op) => {
+                let host = store.data_mut();
+                let mutated = host.mutate(MutationOrigin::Native, &op);
+                if let Some(p) = host.observer.profiler() {
+                    p.charged_at_root(Frame::Native, host.meter.remaining());
+                }
+                mutated?;
+            }
         }
     }
     Ok(())

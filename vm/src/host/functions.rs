@@ -291,7 +291,8 @@ fn gas_slow(mut c: C<'_, '_>, gas: i64, cost: i64) -> R<i64> {
 }
 
 /// The externs for a module importing `ids` (in import order), followed by the instrumentation's
-/// `__gas_slow` import, which the instrumenter always appends last.
+/// `__gas_slow` import, which the instrumenter always appends last (then, when profiling, the
+/// profiling hooks: `spec/profile.md#hooks`).
 pub(crate) fn imports(store: &mut Store<HostState<'_>>, ids: &[HostFnId]) -> Vec<Extern> {
     let mut externs: Vec<Extern> = ids
         .iter()
@@ -326,6 +327,7 @@ pub(crate) fn imports(store: &mut Store<HostState<'_>>, ids: &[HostFnId]) -> Vec
             Extern::Func(f)
         })
         .collect();
-    externs.push(Extern::Func(Func::wrap(store, gas_slow)));
+    externs.push(Extern::Func(Func::wrap(&mut *store, gas_slow)));
+    super::profile_hooks::push_imports(store, &mut externs);
     externs
 }

@@ -8,10 +8,12 @@
 //! that aborts the execution with an `Err`.
 
 mod functions;
+mod profile_hooks;
 
 pub(crate) use functions::imports;
 
 use crate::observe::meter::{Fired, GasMeter};
+use crate::observe::Frame;
 use crate::observe::Observer;
 use crate::state::mutation::{self, Rejected};
 use crate::state::overlay::Overlay;
@@ -140,11 +142,14 @@ impl<'a> HostState<'a> {
         mutation::apply(&mut self.overlay, &mut self.observer, policy, origin, operation).map_err(Halt::from)
     }
 
-    /// Charges `amount` outside guest code (loading, compiling, instantiating): there is no memory
-    /// yet, so the checkpoints it crosses commit to the empty state.
-    pub(crate) fn charge_outside(&mut self, amount: u64) -> Result<(), Halt> {
-        let fired = self.meter.charge(amount)?;
-        self.observer.checkpoints(fired, &[], &[]);
+    /// Charges `amount` outside guest code for `what` (loading, compiling, instantiating): there is
+    /// no memory yet, so the checkpoints it crosses commit to the empty state.
+    pub(crate) fn charge_outside(&mut self, amount: u64, what: Frame) -> Result<(), Halt> {
+        let charged = self.meter.charge(amount);
+        if let Some(p) = self.observer.profiler() {
+            p.charged_at_root(what, self.meter.remaining());
+        }
+        self.observer.checkpoints(charged?, &[], &[]);
         Ok(())
     }
 }
@@ -213,6 +218,11 @@ pub(crate) fn host_call<'c, 'a, T: TraceValues>(
         Err(_) => Results::None,
     };
     h.state().observer.host_call(id, gas_left, args, results.as_slice());
+    let spec = h.spec;
+    let state = h.state();
+    if let Some(p) = state.observer.profiler() {
+        p.host_call(spec.name, spec.base, gas_left, state.meter.remaining());
+    }
     let value = result?;
     h.leave()?;
     Ok(value)

@@ -65,6 +65,12 @@ impl GasMeter {
         self.remaining = global.saturating_add(self.floor).min(self.limit);
     }
 
+    /// The remaining gas the gas global's value `global` stands for, without taking it into the
+    /// meter (what [`GasMeter::sync_from_global`] would set; the profiler reads it at its hooks).
+    pub(crate) fn remaining_at(&self, global: u64) -> u64 {
+        global.saturating_add(self.floor).min(self.limit)
+    }
+
     /// Charges `amount`. Returns the checkpoints the charge crosses. Out of gas consumes everything
     /// that is left.
     ///

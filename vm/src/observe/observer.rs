@@ -10,6 +10,7 @@
 
 use crate::observe::checkpoint::MemoryCommitment;
 use crate::observe::meter::Fired;
+use crate::observe::profiler::Profiler;
 use crate::observe::trace::{TraceLevel, Tracer};
 use crate::Transaction;
 use abi::{
@@ -23,6 +24,8 @@ pub(crate) struct Observer {
     checkpoints: Vec<Checkpoint>,
     /// Page hashes of the last checkpoint's memory.
     memory: MemoryCommitment,
+    /// The gas profiler, when profiling (`spec/profile.md`).
+    profiler: Option<Box<Profiler>>,
 }
 
 /// What an [`Observer`] recorded.
@@ -39,7 +42,23 @@ impl Observer {
     /// An observer tracing at `level`, or recording no trace at all for `None` (measurement only).
     pub(crate) fn new(level: Option<TraceLevel>) -> Self {
         let tracer = level.map_or_else(Tracer::untraced, Tracer::new);
-        Self { tracer, checkpoints: Vec::new(), memory: MemoryCommitment::default() }
+        Self { tracer, checkpoints: Vec::new(), memory: MemoryCommitment::default(), profiler: None }
+    }
+
+    /// Also profiles gas (`spec/profile.md`), for an execution with `gas_limit`.
+    pub(crate) fn with_profiler(mut self, gas_limit: u64) -> Self {
+        self.profiler = Some(Box::new(Profiler::new(gas_limit)));
+        self
+    }
+
+    /// The profiler, when profiling.
+    pub(crate) fn profiler(&mut self) -> Option<&mut Profiler> {
+        self.profiler.as_deref_mut()
+    }
+
+    /// Takes the profiler out (`None` when not profiling).
+    pub(crate) fn take_profiler(&mut self) -> Option<Profiler> {
+        self.profiler.take().map(|p| *p)
     }
 
     /// The execution starts: its rules, code, call, input, context and gas limit.
@@ -79,6 +98,9 @@ impl Observer {
 
     /// An entry point is called with `gas_left`.
     pub(crate) fn entry(&mut self, export: &str, gas_left: u64) {
+        if let Some(p) = self.profiler.as_deref_mut() {
+            p.entry(export, gas_left);
+        }
         if self.tracer.on() {
             self.tracer.record(TraceEvent::Entry { export: export.to_string(), gas_left });
         }

@@ -3,7 +3,7 @@
 //! A replay re-executes a bundle against its witness only: [`crate::WitnessState`] answers exactly
 //! the reads the original execution made and refuses any other with a distinct error.
 
-use crate::{check_witness, ExecOptions, Execution, Transaction, Vm, VmError, WitnessState};
+use crate::{check_witness, ExecOptions, Execution, Profile, Transaction, Vm, VmError, WitnessState};
 use abi::{Bundle, Receipt, StateKey, Witness, BUNDLE_FORMAT_VERSION};
 
 /// Builds the bundle of an execution (`execution` must come from running `tx` on `vm`).
@@ -76,11 +76,36 @@ fn first_unread<'w>(witness: &'w Witness, read: &Witness) -> Option<&'w StateKey
 /// [`VmError::OutsideWitness`] when the execution reads state the witness does not hold, or any
 /// host failure.
 pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replayed, VmError> {
+    // The trace level is the caller's: hash-only is enough to match; keep the events (`Full`) only
+    // to show or bisect a divergence.
+    Ok(replay_by(bundle, vm.rules_hash(), |state, tx| Ok((vm.execute_with(state, tx, options)?, ())))?.0)
+}
+
+/// Re-executes `bundle` as [`replay`] does, profiling its gas (`spec/profile.md`): the profile a
+/// bundle gives is bit-identical to the one taken when it was recorded.
+///
+/// # Errors
+/// As [`replay`].
+pub fn profile_bundle(
+    vm: &Vm,
+    bundle: &Bundle,
+    options: &ExecOptions,
+) -> Result<(Replayed, Profile), VmError> {
+    replay_by(bundle, vm.rules_hash(), |state, tx| vm.profile(state, tx, options))
+}
+
+/// Checks `bundle` against the VM's `rules_hash`, runs `execute` against its witness and compares
+/// the receipt (see [`replay`]).
+fn replay_by<T>(
+    bundle: &Bundle,
+    rules_hash: abi::Hash32,
+    execute: impl FnOnce(&WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
+) -> Result<(Replayed, T), VmError> {
     if bundle.format_version != BUNDLE_FORMAT_VERSION {
         return Err(VmError::BundleVersion(bundle.format_version, BUNDLE_FORMAT_VERSION));
     }
-    if bundle.rules_hash != vm.rules_hash() {
-        return Err(VmError::RulesMismatch { bundle: bundle.rules_hash, vm: vm.rules_hash() });
+    if bundle.rules_hash != rules_hash {
+        return Err(VmError::RulesMismatch { bundle: bundle.rules_hash, vm: rules_hash });
     }
     check_witness(&bundle.invocation.token, &bundle.witness)?;
     let state = WitnessState::new(bundle.invocation.token, &bundle.witness);
@@ -90,14 +115,12 @@ pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replaye
         context: &bundle.context,
         gas_limit: bundle.gas_limit,
     };
-    // The trace level is the caller's: hash-only is enough to match; keep the events (`Full`) only
-    // to show or bisect a divergence.
-    let execution = vm.execute_with(&state, &tx, options)?;
+    let (execution, extra) = execute(&state, &tx)?;
     if let Some(key) = first_unread(&bundle.witness, &execution.witness) {
         return Err(VmError::NonCanonicalBundle(format!(
             "the witness holds {key}, which the execution never read"
         )));
     }
     let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
-    Ok(Replayed { execution, mismatches })
+    Ok((Replayed { execution, mismatches }, extra))
 }

@@ -9,7 +9,7 @@ mod bundle;
 mod compare;
 
 pub use block::{record_block_bundle, replay_block, BlockDivergence, ReplayedBlock};
-pub use bundle::{receipt_mismatches, record_bundle, replay, Replayed};
+pub use bundle::{profile_bundle, receipt_mismatches, record_bundle, replay, Replayed};
 pub use compare::{
     events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
 };

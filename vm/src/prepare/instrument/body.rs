@@ -81,6 +81,17 @@ pub(super) struct BodyCtx<'a> {
     pub slow_func: u32,
     /// `Limits::max_stack_units`.
     pub max_stack_units: u32,
+    /// The profiling variant's hooks (`spec/profile.md#hooks`); `None` for consensus.
+    pub hooks: Option<ProfileHooks>,
+}
+
+/// Function indices of the profiling hooks in the rewritten module.
+#[derive(Clone, Copy)]
+pub(super) struct ProfileHooks {
+    /// `__profile_enter(func_index) -> depth`.
+    pub enter: u32,
+    /// `__profile_resume(depth)`.
+    pub resume: u32,
 }
 
 /// Indices of the scratch locals appended to every function (`spec/gas.md#scratch-locals`).
@@ -96,13 +107,15 @@ struct Scratch {
 }
 
 /// Rewrites one body. `params` is the function's parameter count, `frame_units` its
-/// `FuncInfo::frame_units()`.
+/// `FuncInfo::frame_units()`, `index` its function index in the input (reported by the profiling
+/// hooks only).
 pub(super) fn rewrite_body(
     remap: &mut Remap,
     ctx: &BodyCtx,
     body: &FunctionBody,
     params: u32,
     frame_units: u32,
+    index: u32,
 ) -> Result<Vec<u8>, InstrumentError> {
     let overflow = || InstrumentError("too many locals".into());
     let mut locals = Vec::new();
@@ -120,6 +133,12 @@ pub(super) fn rewrite_body(
         gas: count.checked_add(3).ok_or_else(overflow)?,
     };
     locals.extend([(2, ValType::I32), (2, ValType::I64)]);
+    // spec/profile.md#hooks: one more i32 local, the activation's profile depth, after the others
+    // (locals are not charged by what the instrumenter adds: `entry_locals` counts the input's).
+    let depth = count.checked_add(4).ok_or_else(overflow)?;
+    if ctx.hooks.is_some() {
+        locals.push((1, ValType::I32));
+    }
 
     // Each operator with its encoded bytes: operators that need no rewriting are copied verbatim.
     let mut reader = body.get_operators_reader()?;
@@ -151,6 +170,12 @@ pub(super) fn rewrite_body(
     }
     let f = &mut f;
 
+    // spec/profile.md#hooks: the entry hook runs before anything else, the gas global current.
+    if let Some(hooks) = ctx.hooks {
+        f.i32_const(index as i32);
+        f.call(hooks.enter);
+        f.local_set(depth);
+    }
     stack_entry(f, ctx, &scratch, frame_units);
     // spec/gas.md#gas-local: the working copy starts from the global.
     f.global_get(ctx.gas_global);
@@ -194,6 +219,10 @@ pub(super) fn rewrite_body(
                 f.global_set(ctx.sp_global);
                 f.global_get(ctx.gas_global);
                 f.local_set(scratch.gas);
+                if let Some(hooks) = ctx.hooks {
+                    f.local_get(depth);
+                    f.call(hooks.resume);
+                }
             }
             // Every other operator of the profile holds no function index: copied as it is, after
             // spec/gas.md#wide-offset-stores.

@@ -53,7 +53,30 @@ pub fn instrument(
     table: &GasTable,
     limits: &Limits,
 ) -> Result<Vec<u8>, InstrumentError> {
-    module::rewrite(wasm, info, table, limits)
+    module::rewrite(wasm, info, table, limits, false)
+}
+
+/// Import name of the profiling variant's function-entry hook, `(func_index: i32) -> depth: i32`
+/// (`spec/profile.md#hooks`).
+pub const PROFILE_ENTER_IMPORT: &str = "__profile_enter";
+/// Import name of the profiling variant's return-to-caller hook, `(depth: i32) -> ()`
+/// (`spec/profile.md#hooks`).
+pub const PROFILE_RESUME_IMPORT: &str = "__profile_resume";
+
+/// The profiling variant of [`instrument`] (`spec/profile.md#hooks`): the same metering, byte for
+/// byte in what it charges, plus a call of [`PROFILE_ENTER_IMPORT`] at every function entry and of
+/// [`PROFILE_RESUME_IMPORT`] after every call, which charge nothing. Used only to profile, never
+/// for consensus.
+///
+/// # Errors
+/// As [`instrument`].
+pub(crate) fn instrument_profiling(
+    wasm: &[u8],
+    info: &ModuleInfo,
+    table: &GasTable,
+    limits: &Limits,
+) -> Result<Vec<u8>, InstrumentError> {
+    module::rewrite(wasm, info, table, limits, true)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Section-level rewriting: the injected type, import, globals and exports, the function index
 //! shift, and custom sections dropped (`spec/gas.md#module-changes`).
 
-use super::body::{rewrite_body, BodyCtx};
+use super::body::{rewrite_body, BodyCtx, ProfileHooks};
 use super::remap::{reencode_err, Remap};
 use super::{InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
+use super::{PROFILE_ENTER_IMPORT, PROFILE_RESUME_IMPORT};
 use crate::{GasTable, Limits, ModuleInfo};
 use abi::HOST_MODULE;
 use wasm_encoder::reencode::Reencode;
@@ -105,12 +106,14 @@ fn read_types(types: Option<&TypeSectionReader>) -> Result<(Vec<Option<u32>>, Op
     Ok((params, slow))
 }
 
-/// Rewrites the module (see [`super::instrument`]).
+/// Rewrites the module (see [`super::instrument`]); `profiling`: the profiling variant
+/// ([`super::instrument_profiling`]).
 pub(super) fn rewrite(
     wasm: &[u8],
     info: &ModuleInfo,
     table: &GasTable,
     limits: &Limits,
+    profiling: bool,
 ) -> Result<Vec<u8>, InstrumentError> {
     // spec/gas.md#dynamic-costs: the run-time product per_byte * len must not wrap.
     if table.memory_copy_per_byte > u64::from(u32::MAX) || table.memory_fill_per_byte > u64::from(u32::MAX) {
@@ -133,6 +136,16 @@ pub(super) fn rewrite(
             u32::try_from(type_params.len()).map_err(|_| InstrumentError("too many types".into()))?
         }
     };
+    // spec/profile.md#hooks: two more types after everything else, so no input index moves.
+    let hook_types = if profiling {
+        let first = u32::try_from(type_params.len() + usize::from(existing_slow.is_none()))
+            .map_err(|_| InstrumentError("too many types".into()))?;
+        types.ty().function([ValType::I32], [ValType::I32]);
+        types.ty().function([ValType::I32], []);
+        Some((first, first + 1))
+    } else {
+        None
+    };
 
     // Imports: count them; the slow path is appended as the last import.
     let mut imported_funcs = 0u32;
@@ -151,6 +164,7 @@ pub(super) fn rewrite(
         )));
     }
     remap.imported_funcs = imported_funcs;
+    remap.extra_imports = if profiling { 2 } else { 0 };
     let mut imports = ImportSection::new();
     if let Some(r) = s.imports.clone() {
         remap.parse_import_section(&mut imports, r).map_err(e)?;
@@ -158,6 +172,11 @@ pub(super) fn rewrite(
     // spec/gas.md#slow-path
     imports.import(HOST_MODULE, GAS_SLOW_IMPORT, EntityType::Function(slow_type));
     let slow_func = imported_funcs;
+    let hooks = hook_types.map(|(enter_type, resume_type)| {
+        imports.import(HOST_MODULE, PROFILE_ENTER_IMPORT, EntityType::Function(enter_type));
+        imports.import(HOST_MODULE, PROFILE_RESUME_IMPORT, EntityType::Function(resume_type));
+        ProfileHooks { enter: slow_func + 1, resume: slow_func + 2 }
+    });
 
     // Functions: their types, to find parameter counts.
     let mut func_types = Vec::new();
@@ -213,15 +232,18 @@ pub(super) fn rewrite(
     }
 
     // Bodies.
-    let ctx = BodyCtx { table, gas_global, sp_global, slow_func, max_stack_units: limits.max_stack_units };
+    let ctx =
+        BodyCtx { table, gas_global, sp_global, slow_func, max_stack_units: limits.max_stack_units, hooks };
     let mut code = CodeSection::new();
-    for ((body, ty), fi) in s.bodies.iter().zip(&func_types).zip(&info.functions) {
+    for (j, ((body, ty), fi)) in s.bodies.iter().zip(&func_types).zip(&info.functions).enumerate() {
         let params = type_params
             .get(*ty as usize)
             .copied()
             .flatten()
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
-        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units())?);
+        // The input's index of this function, which the profiling hooks report.
+        let index = imported_funcs + j as u32;
+        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units(), index)?);
     }
 
     // Emit in the binary format's section order.

@@ -5,11 +5,14 @@ use super::InstrumentError;
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 
 /// The index remapping (`spec/gas.md#module-changes`): defined functions move up by one to make
-/// room for the appended import; every other index is unchanged.
+/// room for the appended import (by three in the profiling variant, `spec/profile.md#hooks`);
+/// every other index is unchanged.
 #[derive(Default)]
 pub(super) struct Remap {
     /// Number of imported functions in the input (= the new import's index).
     pub(super) imported_funcs: u32,
+    /// Imports appended beyond the slow path (0, or 2 for the profiling hooks).
+    pub(super) extra_imports: u32,
 }
 
 impl Reencode for Remap {
@@ -19,7 +22,7 @@ impl Reencode for Remap {
         if func < self.imported_funcs {
             Ok(func)
         } else {
-            func.checked_add(1)
+            func.checked_add(1 + self.extra_imports)
                 .ok_or_else(|| ReencodeError::UserError(InstrumentError("function index overflow".into())))
         }
     }
