@@ -207,6 +207,10 @@ impl Digest {
         for path in sorted_files(&root.join("examples"))? {
             let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
             let bytes = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
+            if name.ends_with(".bundle.json") && is_block_bundle(&bytes) {
+                self.block_bundle(&name, &bytes)?;
+                continue;
+            }
             let bundle: abi::Bundle = if name.ends_with(".bundle.json") {
                 serde_json::from_slice(&bytes).map_err(|e| format!("{name}: {e}"))?
             } else if name.ends_with(".bundle") {
@@ -224,6 +228,29 @@ impl Digest {
                     let _ = writeln!(self.out, "bundle:{name}\thost-error\t{}", e);
                     self.executions += 1;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A block bundle (`spec/bundle.md#block-bundles`) replayed from its witness: each transaction's
+    /// execution, then the running commitments and the combined diff.
+    fn block_bundle(&mut self, name: &str, bytes: &[u8]) -> Result<(), String> {
+        let bundle: abi::BlockBundle = serde_json::from_slice(bytes).map_err(|e| format!("{name}: {e}"))?;
+        match vm::replay_block(&self.vm, &bundle, TraceLevel::Full) {
+            Ok(replayed) => {
+                let matched = replayed.divergence.is_none();
+                for (i, execution) in replayed.block.executions.iter().enumerate() {
+                    self.line(&format!("block:{name}#{i}:matched={matched}"), execution);
+                }
+                let hash = |bytes: &[u8]| abi::hash::content_hash(bytes).to_string();
+                let commitments = hash(&borsh::to_vec(&replayed.block.commitments).unwrap_or_default());
+                let diff = hash(&borsh::to_vec(&replayed.block.diff).unwrap_or_default());
+                let _ = writeln!(self.out, "block:{name}\tcommitments={commitments}\tdiff={diff}");
+            }
+            Err(e) => {
+                let _ = writeln!(self.out, "block:{name}\thost-error\t{e}");
+                self.executions += 1;
             }
         }
         Ok(())
@@ -308,4 +335,9 @@ pub fn digest_all(root: &Path, modules: Option<&Path>) -> Result<String, String>
         d.modules(dir)?;
     }
     Ok(d.finish())
+}
+
+/// Whether a `.bundle.json` file is a block bundle (it names `block_format_version`).
+fn is_block_bundle(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| v.get("block_format_version").is_some())
 }
