@@ -79,12 +79,23 @@ fn malformed_modules_and_sections_are_errors_not_panics() {
         let e = ScriptAbi::from_module(&m).unwrap_err().to_string();
         assert!(e.contains(want), "{e:?} should say {want:?}");
     }
-    let mut deep = String::from("\"u8\"");
-    for _ in 0..MAX_TYPE_DEPTH {
-        deep = format!("{{\"option\":{deep}}}");
-    }
-    let e = parse::parse_type(&serde_json::from_str(&deep).unwrap(), "$", 0).unwrap_err();
+    // Nesting: at the limit accepted, one past it refused.
+    let nested = |levels: usize| {
+        let mut t = String::from("\"u8\"");
+        for i in 0..levels {
+            // Alternate vec and option (an option of an option is refused on its own).
+            t = if i % 2 == 0 { format!("{{\"vec\":{t}}}") } else { format!("{{\"option\":{t}}}") };
+        }
+        parse::parse_type(&serde_json::from_str(&t).unwrap(), "$", 0)
+    };
+    assert!(nested(MAX_TYPE_DEPTH - 1).is_ok(), "{:?}", nested(MAX_TYPE_DEPTH - 1));
+    let e = nested(MAX_TYPE_DEPTH).unwrap_err();
     assert!(e.to_string().contains("deeper"), "{e}");
+    // Array length: at the limit accepted, one past it refused.
+    let array = |n: u64| parse::parse_type(&json!({"array": ["u8", n]}), "$", 0);
+    assert!(array(u64::from(MAX_ARRAY_LEN)).is_ok());
+    let e = array(u64::from(MAX_ARRAY_LEN) + 1).unwrap_err();
+    assert!(e.to_string().contains("is not an integer"), "{e}");
     // Every cut of a valid module is an error or a result, never a panic.
     let m = module(&[(ABI_SECTION, ESCROW.as_bytes())]);
     assert!(ScriptAbi::from_module(&m).unwrap().is_some());
