@@ -214,14 +214,15 @@ pub enum FrameError {
 /// # Errors
 /// The message is over the cap, or the write failed.
 pub fn write_frame<T: BorshSerialize>(w: &mut impl Write, msg: &T, cap: u32) -> Result<(), FrameError> {
-    let body = borsh::to_vec(msg)?;
-    let len = u32::try_from(body.len()).unwrap_or(u32::MAX);
+    // The body is serialised after a 4-byte placeholder for its length, so the frame goes out in
+    // one write without a second copy of the body.
+    let mut frame = vec![0u8; 4];
+    msg.serialize(&mut frame)?;
+    let len = u32::try_from(frame.len() - 4).unwrap_or(u32::MAX);
     if len > cap {
         return Err(FrameError::Oversized { len, cap });
     }
-    let mut frame = Vec::with_capacity(4 + body.len());
-    frame.extend_from_slice(&len.to_le_bytes());
-    frame.extend_from_slice(&body);
+    frame[..4].copy_from_slice(&len.to_le_bytes());
     w.write_all(&frame)?;
     w.flush()?;
     Ok(())
