@@ -18,6 +18,7 @@ mod isolation;
 mod properties;
 mod script_abi;
 mod sdk_host;
+mod session;
 mod spec_sync;
 mod token_script;
 mod trace;

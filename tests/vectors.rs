@@ -89,6 +89,8 @@ fn execute(file: &VectorFile, v: &Vector) -> Expect {
     let r = vm.execute(&file.state, &tx).unwrap();
     // spec/profile.md: profiling this vector changes nothing and adds up to its gas.
     tsvm_tests::oracles::profile::check_profiled(&vm, &file.state, &tx, &r);
+    // spec/abi.md#instance-reuse: and so does running it on a kept instance.
+    assert_eq!(tsvm_tests::oracles::session::check_in_session(&vm, &file.state, &tx).receipt, r);
     Expect {
         status: r.status,
         gas_used: r.gas_used,

@@ -55,6 +55,12 @@ fn bench_transfer(c: &mut Criterion) {
         b.iter(|| vm.execute(black_box(&state), black_box(&tx)).expect("tsvm runs"))
     });
 
+    // tsvm in a session (`spec/abi.md#instance-reuse`): the instance kept and reset between
+    // transfers, as a block runs them; the receipt is the same.
+    let mut session = vm.session(&state);
+    assert_eq!(session.execute(&tx).expect("tsvm runs"), receipt);
+    group.bench_function("tsvm_session", |b| b.iter(|| session.execute(black_box(&tx)).expect("tsvm runs")));
+
     // (a) plain wasmi, fresh store and instance per call.
     let plain = PlainToken::new();
     let op = fixtures::operation();

@@ -20,8 +20,8 @@ fn rejected_under(wat: &str) -> Rule {
 }
 
 /// Runs `call` on `code` three times (one VM with its cache, and a fresh VM), then in-process and in
-/// a sandboxed worker (`spec/executor.md`, hash-only and full trace): the receipts must be
-/// identical; returns the first.
+/// a sandboxed worker (`spec/executor.md`, hash-only and full trace), profiled, and in a session on
+/// a kept instance: the receipts must be identical; returns the first.
 #[track_caller]
 fn run_stable(code: &[u8], call: abi::Call, gas: u64) -> Receipt {
     let vm = vm();
@@ -35,6 +35,9 @@ fn run_stable(code: &[u8], call: abi::Call, gas: u64) -> Receipt {
     let ctx = tsvm_tests::context(tsvm_tests::addr(1));
     let tx = vm::Transaction { code, invocation: &invocation, context: &ctx, gas_limit: gas };
     tsvm_tests::oracles::profile::check_profiled(&vm, &default_state(), &tx, &first);
+    // spec/abi.md#instance-reuse: a kept, reset instance gives the same execution.
+    let kept = tsvm_tests::oracles::session::check_in_session(&vm, &default_state(), &tx);
+    assert_eq!(kept.receipt, first, "the recording options changed the receipt");
     first
 }
 

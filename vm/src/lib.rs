@@ -38,7 +38,10 @@ pub use state::{
 pub use abi;
 pub use abi::Hash32;
 pub use abi::Receipt;
-pub use exec::{block_commitments, BlockExecution, ExecOptions, Execution, Transaction, Vm};
+pub use exec::{
+    block_commitments, BlockExecution, ExecOptions, Execution, Session, Transaction, Vm, KEEP_MAX_MODULES,
+    KEEP_MAX_PAGES,
+};
 pub use observe::{
     Frame, FuncGas, HostGas, HostPart, Profile, StackGas, TraceLevel, CHECKPOINT_PAGE_BYTES,
     MIN_CHECKPOINT_INTERVAL,

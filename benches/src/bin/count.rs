@@ -2,7 +2,8 @@
 //! wall-clock time on a shared machine is not): `count kernel <name> <wasmi|fuel|instrumented> <runs>`
 //! runs a metering kernel `runs` times; `count cold <validate|instrument|prepare|module_new> <runs>`
 //! runs a cold-path stage on the generated 100 KiB module; `count transfer <runs>` executes the
-//! example token's transfer operation through `vm::Vm::execute` (the module cached after the first).
+//! example token's transfer operation through `vm::Vm::execute` (the module cached after the first);
+//! `count session <runs>` does it in one `vm::Session` (the instance kept and reset).
 //! Setup is the same for every `runs`, so the difference between two counts is the work of the
 //! extra runs.
 
@@ -16,9 +17,12 @@ use wasmi::Module;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs> \
-                 | count transfer <runs>";
+                 | count transfer <runs> | count session <runs>";
     if args.get(1).map(String::as_str) == Some("transfer") && args.len() == 3 {
-        return transfer(args[2].parse().expect("runs is a number"));
+        return transfer(args[2].parse().expect("runs is a number"), false);
+    }
+    if args.get(1).map(String::as_str) == Some("session") && args.len() == 3 {
+        return transfer(args[2].parse().expect("runs is a number"), true);
     }
     let (what, name, runs) = match args.get(1).map(String::as_str) {
         Some("kernel") if args.len() == 5 => ("kernel", format!("{}/{}", args[2], args[3]), &args[4]),
@@ -77,13 +81,19 @@ fn main() {
 }
 
 /// `runs` executions of the example token's transfer (`execute/transfer`'s work).
-fn transfer(runs: u32) {
+/// `session`: all in one session, the instance kept and reset (`spec/abi.md#instance-reuse`).
+fn transfer(runs: u32, session: bool) {
     use tsvm_benches::fixtures;
     let vm = vm::Vm::new(Rules::default());
     let (code, invocation, context) = (fixtures::token_wasm(), fixtures::invocation(), fixtures::context());
     let state = fixtures::state();
     let tx = fixtures::transaction(&code, &invocation, &context);
+    let mut kept = vm.session(&state);
     for _ in 0..runs {
-        black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs"));
+        if session {
+            black_box(kept.execute(black_box(&tx)).expect("runs"));
+        } else {
+            black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs"));
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod generate;
 pub mod plain;
 pub mod profile;
+pub mod session;
 pub mod spec_suite;
 
 use crate::{addr, default_state, method, operation, run, transfer, view};
@@ -134,8 +135,9 @@ fn check_trace_and_replay(
 
 /// `execute`: a profile module with tsvm's entry points, run as each kind of call, twice on one VM
 /// (the second from the cache) and once on a fresh VM: byte-identical receipts (trace, diff and
-/// receipt hashes included), every receipt property of [`check_receipt`], and the trace and replay
-/// properties of [`check_trace_and_replay`].
+/// receipt hashes included), every receipt property of [`check_receipt`], the trace and replay
+/// properties of [`check_trace_and_replay`], and the calls in one session equal to fresh runs
+/// ([`session::check_sequence`]).
 pub fn check_execute(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(gas) = u.int_in_range(0..=FUZZ_GAS) else { return };
@@ -149,7 +151,7 @@ pub fn check_execute(data: &[u8]) {
     ];
     let (cached, fresh) = (Vm::new(Rules::default()), Vm::new(Rules::default()));
     let state = default_state();
-    for call in calls {
+    for call in calls.clone() {
         let a = run(&cached, &state, &wasm, call.clone(), gas);
         let b = run(&cached, &state, &wasm, call.clone(), gas);
         let c = run(&fresh, &state, &wasm, call.clone(), gas);
@@ -159,6 +161,15 @@ pub fn check_execute(data: &[u8]) {
         check_receipt(&a, gas);
         check_trace_and_replay(&cached, &state, &wasm, call, gas, &a);
     }
+    // spec/abi.md#instance-reuse: every call, twice over, on one kept instance.
+    let ctx = crate::context(addr(1));
+    let invocations: Vec<abi::Invocation> =
+        calls.into_iter().map(|call| abi::Invocation { token: crate::TOKEN, call }).collect();
+    let txs: Vec<vm::Transaction<'_>> = invocations
+        .iter()
+        .map(|invocation| vm::Transaction { code: &wasm, invocation, context: &ctx, gas_limit: gas })
+        .collect();
+    session::check_sequence(&cached, &state, &txs, 2);
 }
 
 /// `differential`: an integer module run original (with fixed memory, [`plain::fix_memory`]) and

@@ -5,13 +5,14 @@ use crate::host::{imports, val_u64, Halt, HostState};
 use crate::STACK_OVERFLOW_SENTINEL;
 use crate::{ModuleInfo, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{Fault, LimitKind, StatusCode, TrapKind};
-use wasmi::{Global, Module, Store, TrapCode, Val};
+use wasmi::{Global, Memory, Module, Store, TrapCode, Val};
 
 /// An instance with the meter globals the instrumenter exports.
 pub(super) struct Instance {
-    instance: wasmi::Instance,
-    gas: Global,
+    pub(super) instance: wasmi::Instance,
+    pub(super) gas: Global,
     sp: Global,
+    pub(super) memory: Memory,
 }
 
 /// Step 5: instantiates `module` (memory at its declared minimum). An out-of-bounds data or
@@ -41,7 +42,7 @@ pub(super) fn instantiate(
     }
     store.data_mut().memory = Some(memory);
     store.data_mut().gas_global = Some(gas);
-    Ok(Instance { instance, gas, sp })
+    Ok(Instance { instance, gas, sp, memory })
 }
 
 /// Calls one exported `() -> ()` entry; `Err` when it halted.
@@ -50,7 +51,7 @@ pub(super) fn call_entry(
     instance: &Instance,
     export: &str,
 ) -> Result<(), Halt> {
-    let Instance { instance, gas, sp } = instance;
+    let Instance { instance, gas, sp, .. } = instance;
     let func = instance.get_typed_func::<(), ()>(&*store, export).map_err(|e| {
         Halt::Failure(VmError::Engine(format!("entry {export} has the wrong type after validation: {e}")))
     })?;
@@ -129,7 +130,7 @@ fn trap_kind(err: &wasmi::Error) -> Option<TrapKind> {
 }
 
 /// The module's mutable globals in index order (the instrumenter exports them).
-fn mutable_globals(store: &Store<HostState<'_>>, instance: &wasmi::Instance) -> Vec<Global> {
+pub(super) fn mutable_globals(store: &Store<HostState<'_>>, instance: &wasmi::Instance) -> Vec<Global> {
     let mut found: Vec<(u32, Global)> = instance
         .exports(store)
         .filter_map(|e| {

@@ -10,15 +10,18 @@
 //! - [`call`]: instantiating, calling an entry, and classifying what the engine reports;
 //! - [`finish`]: sealing the receipt;
 //! - [`block`]: blocks of transactions, in sequence or in lanes by token (`spec/block.md`).
-//! - [`profile`]: profiled execution ([`Vm::profile`], `spec/profile.md`).
+//! - [`profile`]: profiled execution ([`Vm::profile`], `spec/profile.md`);
+//! - [`session`]: many executions over one view, instances kept and reset ([`Session`]).
 
 mod block;
 mod call;
 mod finish;
 mod pipeline;
 mod profile;
+mod session;
 
 pub use block::{block_commitments, BlockExecution};
+pub use session::{Session, KEEP_MAX_MODULES, KEEP_MAX_PAGES};
 
 use crate::host::{Halt, HostState};
 use crate::observe::meter::GasMeter;
@@ -168,27 +171,32 @@ impl Vm {
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
         let observer = Observer::new(trace);
-        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None)
+        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None, None)
     }
 
     /// One execution of `code`'s prepared module (with the code's hash) recorded by `observer`; the
     /// observer's profiler, if it has one, is left in `profiler` (an out-parameter: the execution is
     /// returned as it is, without a tuple to move it through).
-    fn run_prepared(
-        &self,
-        state: &dyn StateView,
+    ///
+    /// `kept`: a session's kept instances (`spec/abi.md#instance-reuse`), `None` for a fresh one.
+    #[allow(clippy::too_many_arguments)]
+    fn run_prepared<'h>(
+        &'h self,
+        state: &'h dyn StateView,
         tx: &Transaction<'_>,
         interval: u64,
         mut observer: Observer,
         (code_hash, prepared): (Hash32, &Prepared),
         profiler: &mut Option<Profiler>,
+        kept: Option<&mut session::Kept<'h>>,
     ) -> crate::Result<Execution> {
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
         observer.start(self.rules_hash, code_hash, tx, &input);
         let meter = GasMeter::new(tx.gas_limit, interval);
         let host = HostState::new(&self.rules, tx, state, input, observer, meter);
-        let (mut host, outcome) = pipeline::run(&self.rules, tx, prepared, interval > 0, host);
+        let kept = kept.map(|k| (k, code_hash));
+        let (mut host, outcome) = pipeline::run(&self.rules, tx, prepared, interval > 0, host, kept);
         let status = match outcome {
             Ok(()) => abi::StatusCode::Success,
             Err(Halt::Status(status)) => status,

@@ -5,13 +5,14 @@
 //! into a receipt) or a failure of the host (an `Err`, no receipt).
 
 use super::call;
+use super::session::Kept;
 use super::Transaction;
 use crate::host::{Halt, HostState};
 use crate::observe::Frame;
 use crate::runtime::Prepared;
 use crate::state::mutation;
 use crate::{ModuleInfo, Rules};
-use abi::{Call, EntryKind, Fault, HookKind, LimitKind, MutationOrigin, Operation, StatusCode};
+use abi::{Call, EntryKind, Fault, Hash32, HookKind, LimitKind, MutationOrigin, Operation, StatusCode};
 use wasmi::{Module, Store};
 
 /// How the steps ended: `Ok` when every step ran (`Success`), else the [`Halt`] of the step that
@@ -26,17 +27,24 @@ pub(super) enum Step {
 
 /// Runs the steps of `spec/abi.md#execution` on `host`, in order; gives `host` back with how they
 /// ended. `checkpoints`: whether checkpoints are recorded (their commitments need the globals).
-pub(super) fn run<'a>(
-    rules: &'a Rules,
-    tx: &Transaction<'a>,
-    prepared: &'a Prepared,
+/// `kept`: the session's kept instances and the code's hash, when the execution runs in a
+/// [`crate::Session`] (an instance is then taken from it, or made and kept,
+/// `spec/abi.md#instance-reuse`).
+pub(super) fn run<'h>(
+    rules: &Rules,
+    tx: &Transaction<'_>,
+    prepared: &Prepared,
     checkpoints: bool,
-    mut host: HostState<'a>,
-) -> (HostState<'a>, Outcome) {
+    mut host: HostState<'h>,
+    kept: Option<(&mut Kept<'h>, Hash32)>,
+) -> (HostState<'h>, Outcome) {
     let (module, info, steps) = match before_instance(rules, tx, prepared, &mut host) {
         Ok(ready) => ready,
         Err(halt) => return (host, Err(halt)),
     };
+    if let Some((kept, code_hash)) = kept {
+        return kept.run(code_hash, module, info, checkpoints, host, steps);
+    }
     let mut store = Store::new(module.engine(), host);
     let outcome = call::instantiate(&mut store, module, info, checkpoints)
         .and_then(|instance| run_steps(&mut store, &instance, steps));
@@ -87,7 +95,11 @@ fn before_instance<'p>(
 }
 
 /// Step 6: runs the steps in order (the pipeline's native mutation between its hooks).
-fn run_steps(store: &mut Store<HostState<'_>>, instance: &call::Instance, steps: Vec<Step>) -> Outcome {
+pub(super) fn run_steps(
+    store: &mut Store<HostState<'_>>,
+    instance: &call::Instance,
+    steps: Vec<Step>,
+) -> Outcome {
     for step in steps {
         match step {
             Step::Entry { export, before_hook } => {

@@ -33,8 +33,15 @@ impl Vm {
         let observer = Observer::new(Some(options.trace)).with_profiler(tx.gas_limit);
         let interval = options.checkpoint_interval;
         let mut profiler = None;
-        let execution =
-            self.run_prepared(state, tx, interval, observer, (entry.code_hash, prepared), &mut profiler)?;
+        let execution = self.run_prepared(
+            state,
+            tx,
+            interval,
+            observer,
+            (entry.code_hash, prepared),
+            &mut profiler,
+            None,
+        )?;
         let profiler =
             profiler.ok_or_else(|| VmError::Engine("the profiler vanished during execution".into()))?;
         let names = match prepared {

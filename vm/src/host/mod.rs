@@ -74,7 +74,8 @@ impl From<Halt> for wasmi::Error {
 /// Everything one execution's host functions read and write (the wasmi store's data).
 pub(crate) struct HostState<'a> {
     pub rules: &'a Rules,
-    pub ctx: &'a Context,
+    /// Owned, so a kept instance's store outlives the transaction (`crate::Session`).
+    pub ctx: Context,
     pub token: TokenId,
     pub token_info: TokenInfo,
     pub read_only: bool,
@@ -106,19 +107,39 @@ impl<'a> HostState<'a> {
     /// is what every entry reads, `meter` holds the gas limit and checkpoint interval.
     pub(crate) fn new(
         rules: &'a Rules,
-        tx: &Transaction<'a>,
+        tx: &Transaction<'_>,
         view: &'a dyn StateView,
         input: Vec<u8>,
         observer: Observer,
         meter: GasMeter,
     ) -> Self {
-        let token = tx.invocation.token;
+        let call = (tx.context.clone(), tx.invocation.token, tx.invocation.call.is_read_only());
+        Self::start(rules, view, call, input, observer, meter)
+    }
+
+    /// A placeholder for a kept instance's store between executions (`crate::Session`): no
+    /// transaction, no trace, no gas; never run.
+    pub(crate) fn idle(rules: &'a Rules, view: &'a dyn StateView) -> Self {
+        let call = (Context::default(), TokenId([0; 32]), true);
+        Self::start(rules, view, call, Vec::new(), Observer::new(None), GasMeter::new(0, 0))
+    }
+
+    /// The state before the first step; `call`: the context, the token and whether the call is
+    /// read-only.
+    fn start(
+        rules: &'a Rules,
+        view: &'a dyn StateView,
+        (ctx, token, read_only): (Context, TokenId, bool),
+        input: Vec<u8>,
+        observer: Observer,
+        meter: GasMeter,
+    ) -> Self {
         Self {
             rules,
-            ctx: tx.context,
+            ctx,
             token,
             token_info: TokenInfo::default(),
-            read_only: tx.invocation.call.is_read_only(),
+            read_only,
             input,
             in_before_hook: false,
             native_cancelled: false,

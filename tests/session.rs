@@ -1,0 +1,178 @@
+//! Sessions (`spec/abi.md#instance-reuse`): a kept instance, reset after each execution, is
+//! indistinguishable from a fresh one; which instances are kept; blocks run in sessions.
+
+use abi::{Invocation, StatusCode};
+use proptest::prelude::*;
+use tsvm_tests::oracles::session::{check_in_session, check_sequence};
+use tsvm_tests::*;
+use vm::{Transaction, Vm, KEEP_MAX_MODULES, KEEP_MAX_PAGES};
+
+/// A module that writes its memory and a mutable global and can end every way: `method_poke`
+/// reads `addr: u16, value: u8, mode: u8` and stores `value` at `addr`, adds it to `$g`, then
+/// returns (mode 0), traps (1), runs out of gas (2) or reverts (3); `method_peek` reads
+/// `addr: u16` and returns `$g` (8 bytes) and the byte at `addr`. A data segment sits at 100.
+fn scribbler(pages: u32) -> Vec<u8> {
+    wasm(&format!(
+        r#"(module {IMPORTS}
+          (memory (export "memory") {pages})
+          (global $g (mut i64) (i64.const 7))
+          (data (i32.const 100) "abcdefgh")
+          (func (export "method_poke") (local $addr i32) (local $v i32) (local $mode i32)
+            (call $input_read (i32.const 200) (i32.const 0) (i32.const 4))
+            (local.set $addr (i32.load16_u (i32.const 200)))
+            (local.set $v (i32.load8_u (i32.const 202)))
+            (local.set $mode (i32.load8_u (i32.const 203)))
+            (i32.store8 (local.get $addr) (local.get $v))
+            (global.set $g (i64.add (global.get $g) (i64.extend_i32_u (local.get $v))))
+            (if (i32.eq (local.get $mode) (i32.const 1)) (then unreachable))
+            (if (i32.eq (local.get $mode) (i32.const 2)) (then (loop $l (br $l))))
+            (if (i32.eq (local.get $mode) (i32.const 3)) (then (call $revert (i32.const 100) (i32.const 4)))))
+          (func (export "method_peek") (local $addr i32)
+            (call $input_read (i32.const 200) (i32.const 0) (i32.const 2))
+            (local.set $addr (i32.load16_u (i32.const 200)))
+            (i64.store (i32.const 0) (global.get $g))
+            (i32.store8 (i32.const 8) (i32.load8_u (local.get $addr)))
+            (call $return_data (i32.const 0) (i32.const 9))))"#
+    ))
+}
+
+/// Gas for each call: enough for the load charge and any poke; a mode-2 poke uses all of it.
+const SESSION_GAS: u64 = 2_000_000;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Poke { addr: u16, value: u8, mode: u8 },
+    Peek { addr: u16 },
+}
+
+impl Op {
+    fn call(&self) -> abi::Call {
+        match self {
+            Op::Poke { addr, value, mode } => {
+                let [a, b] = addr.to_le_bytes();
+                method("poke", &[a, b, *value, *mode])
+            }
+            Op::Peek { addr } => method("peek", &addr.to_le_bytes()),
+        }
+    }
+}
+
+fn address() -> impl Strategy<Value = u16> {
+    prop_oneof![0u16..16, 96u16..112, 196u16..212, 65_520u16..=65_535, any::<u16>()]
+}
+
+fn ops() -> impl Strategy<Value = Vec<Op>> {
+    let op = prop_oneof![
+        (address(), 1u8..=255, 0u8..4).prop_map(|(addr, value, mode)| Op::Poke { addr, value, mode }),
+        address().prop_map(|addr| Op::Peek { addr }),
+    ];
+    prop::collection::vec(op, 1..10)
+}
+
+/// Runs `ops` on `code` in one session, twice over, each execution compared with a fresh one.
+fn check_ops(code: &[u8], ops: &[Op]) {
+    let vm = vm();
+    let state = default_state();
+    let ctx = context(addr(1));
+    let invocations: Vec<Invocation> =
+        ops.iter().map(|op| Invocation { token: TOKEN, call: op.call() }).collect();
+    let txs: Vec<Transaction<'_>> = invocations
+        .iter()
+        .map(|invocation| Transaction { code, invocation, context: &ctx, gas_limit: SESSION_GAS })
+        .collect();
+    // Every peek succeeds, so the comparison below covers what it returns.
+    for (op, tx) in ops.iter().zip(&txs) {
+        if let Op::Peek { .. } = op {
+            assert_eq!(vm.execute(&state, tx).expect("runs").status, StatusCode::Success);
+        }
+    }
+    check_sequence(&vm, &state, &txs, 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Random writes of memory and a global, ending in success, trap, out of gas or revert,
+    /// interleaved with reads: a kept instance never shows what an earlier execution wrote.
+    #[test]
+    fn a_reset_instance_is_indistinguishable_from_a_fresh_one(ops in ops()) {
+        check_ops(&scribbler(1), &ops);
+    }
+}
+
+/// The reset is what the property above relies on: a poke then a peek of the same byte through
+/// one session reads the data segment's original byte and the global's initial value.
+#[test]
+fn a_peek_after_a_poke_sees_the_initial_memory_and_global() {
+    let vm = vm();
+    let state = default_state();
+    let code = scribbler(1);
+    let ctx = context(addr(1));
+    let mut session = vm.session(&state);
+    let run = |session: &mut vm::Session<'_>, op: Op| {
+        let invocation = Invocation { token: TOKEN, call: op.call() };
+        let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: SESSION_GAS };
+        session.execute(&tx).expect("no host failure")
+    };
+    for mode in 0..4 {
+        let poked = run(&mut session, Op::Poke { addr: 101, value: 0xee, mode });
+        let want = [StatusCode::Success, StatusCode::Trap, StatusCode::OutOfGas, StatusCode::Reverted];
+        assert_eq!(poked.status, want[mode as usize]);
+        let peeked = run(&mut session, Op::Peek { addr: 101 });
+        let mut expected = 7i64.to_le_bytes().to_vec();
+        expected.push(b'b');
+        assert_eq!(peeked.return_data, expected, "after mode {mode}");
+    }
+    assert_eq!(session.kept_instances(), 1);
+}
+
+/// Memories of up to `KEEP_MAX_PAGES` pages are kept; one page more runs fresh every time, with
+/// the same results.
+#[test]
+fn instances_are_kept_up_to_the_page_limit() {
+    let state = default_state();
+    let vm = vm();
+    for (pages, kept) in [(KEEP_MAX_PAGES, 1), (KEEP_MAX_PAGES + 1, 0)] {
+        let code = scribbler(pages);
+        let ops = [Op::Poke { addr: 5, value: 9, mode: 0 }, Op::Peek { addr: 5 }];
+        check_ops(&code, &ops);
+        let invocation = Invocation { token: TOKEN, call: ops[0].call() };
+        let ctx = context(addr(1));
+        let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: SESSION_GAS };
+        let mut session = vm.session(&state);
+        session.execute(&tx).expect("runs");
+        assert_eq!(session.kept_instances(), kept, "{pages} pages");
+    }
+}
+
+/// A session keeps at most `KEEP_MAX_MODULES` modules; the next one runs on a fresh instance, with
+/// the same result.
+#[test]
+fn a_session_keeps_at_most_the_module_limit() {
+    let state = default_state();
+    let vm = Vm::with_cache_bounds(vm::Rules::default(), 2 * KEEP_MAX_MODULES, usize::MAX);
+    let modules: Vec<Vec<u8>> = (0..=KEEP_MAX_MODULES)
+        .map(|i| module(&format!(r#"(func (export "method_m") (drop (i32.const {i})))"#)))
+        .collect();
+    let invocation = Invocation { token: TOKEN, call: method("m", &[]) };
+    let ctx = context(addr(1));
+    let mut session = vm.session(&state);
+    for (i, code) in modules.iter().enumerate() {
+        let tx = Transaction { code, invocation: &invocation, context: &ctx, gas_limit: SESSION_GAS };
+        let kept = session.execute(&tx).expect("runs");
+        assert_eq!(kept, vm.execute(&state, &tx).expect("runs"));
+        assert_eq!(session.kept_instances(), (i + 1).min(KEEP_MAX_MODULES));
+    }
+}
+
+/// The example token's transfer, the shape a block repeats, on a kept instance.
+#[test]
+fn the_example_transfer_on_a_kept_instance() {
+    let vm = vm();
+    let state = state_with(&[(addr(1), 1_000)], permissive(u128::MAX));
+    let code = token_wasm();
+    let invocation = Invocation { token: TOKEN, call: operation(transfer(addr(1), addr(2), 10)) };
+    let ctx = context(addr(1));
+    let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
+    assert_eq!(check_in_session(&vm, &state, &tx).receipt.status, StatusCode::Success);
+}
