@@ -1,6 +1,7 @@
 //! `block/...`: blocks of 10,000 transfers of the example token script over 1, 10 and 1,000
 //! tokens (`spec/block.md`), executed
-//! - `sequential`: `Vm::execute_block`;
+//! - `sequential`: `Vm::execute_block` (one session: instances kept, `spec/abi.md#instance-reuse`);
+//! - `fresh_instances`: the same, one `Vm::execute_with` per transaction on a fresh instance;
 //! - `lanes_1`, `lanes_2`: `Vm::execute_block_in_lanes` on a rayon pool of 1 and 2 threads (the
 //!   speedup from 1 to 2 cores is `lanes_1 / lanes_2`).
 //!
@@ -61,6 +62,20 @@ fn block(code: &[u8], tokens: usize) -> Vec<TxData> {
         .collect()
 }
 
+/// The block one transaction at a time through `Vm::execute_with` over a `PendingState`, each on a
+/// fresh instance; returns the combined diff.
+fn fresh_instances(vm: &Vm, state: &InMemoryState, txs: &[TxData], options: &ExecOptions) -> abi::StateDiff {
+    let mut pending = vm::PendingState::new(state);
+    for data in txs {
+        let tx = vm::Transaction::from_data(data).expect("code bytes");
+        let receipt = vm.execute_with(&pending, &tx, options).expect("runs").receipt;
+        if receipt.status.is_success() {
+            pending.apply(&receipt.diff).expect("applies");
+        }
+    }
+    pending.diff()
+}
+
 fn bench_blocks(c: &mut Criterion) {
     let vm = Vm::new(Rules::default());
     let code = fixtures::token_wasm();
@@ -79,6 +94,7 @@ fn bench_blocks(c: &mut Criterion) {
                 let lanes = pool.install(|| vm.execute_block_in_lanes(&state, &txs, &options));
                 assert_eq!(lanes.expect("lanes run"), sequential, "lanes equal sequential");
             }
+            assert_eq!(fresh_instances(&vm, &state, &txs, &options), sequential.diff);
             let gas = sequential.receipts().map(|r| r.gas_used).sum();
             eprintln!("block of {TXS} transfers over {tokens} tokens: {gas} gas");
             (tokens, state, txs, gas)
@@ -92,6 +108,11 @@ fn bench_blocks(c: &mut Criterion) {
             group.throughput(Throughput::Elements(elements));
             group.bench_with_input(BenchmarkId::new("sequential", tokens), txs, |b, txs| {
                 b.iter(|| vm.execute_block(black_box(state), black_box(txs), &options).expect("runs"))
+            });
+            // The same block on a fresh instance per transaction (no session,
+            // spec/abi.md#instance-reuse): what `sequential` did before sessions.
+            group.bench_with_input(BenchmarkId::new("fresh_instances", tokens), txs, |b, txs| {
+                b.iter(|| fresh_instances(&vm, black_box(state), black_box(txs), &options))
             });
             for (threads, pool) in &pools {
                 group.bench_with_input(
