@@ -4,6 +4,7 @@
 //! safety net against an engine that stops counting.
 #![forbid(unsafe_code)]
 
+use crate::lockdown::CpuClock;
 use crate::protocol::{
     read_frame, write_frame, Fault, FrameError, ParentMsg, ReadRequest, ReadValue, Request, WireOptions,
     WorkerMsg, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, PROTOCOL_VERSION,
@@ -12,7 +13,7 @@ use crate::validate::{validate, Answered};
 use crate::worker::{DEFAULT_MEMORY_CEILING, MEMORY_CEILING_ENV, TEST_FAULTS_ENV};
 use crate::{ExecutorFailure, FailureClass, FailureKind, LockdownPolicy, LockdownReport};
 use abi::{Call, Operation, StateKey, TxData};
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
@@ -43,6 +44,11 @@ pub struct PoolConfig {
     pub max_response_frame: u32,
     /// Spawn workers that honour test faults (debug builds only; `spec/executor.md#test-faults`).
     pub test_faults: bool,
+    /// Run each worker on the CPU of the thread that hands it a request (the parent sets the
+    /// worker's affinity when that CPU changes; `spec/executor.md#pool`): the caller sleeps while
+    /// its worker runs, so they never need two CPUs at once, and a wake-up on the same CPU costs a
+    /// context switch where one across CPUs costs an inter-processor interrupt.
+    pub colocate: bool,
 }
 
 impl PoolConfig {
@@ -58,6 +64,7 @@ impl PoolConfig {
             memory_ceiling: DEFAULT_MEMORY_CEILING,
             max_response_frame: MAX_RESPONSE_FRAME,
             test_faults: false,
+            colocate: true,
         }
     }
 }
@@ -66,7 +73,13 @@ impl PoolConfig {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    stdout: ChildStdout,
+    /// Buffered, so a frame's length and a small body come in one `read`; kept with the worker so
+    /// no byte it sent is lost between frames.
+    stdout: BufReader<ChildStdout>,
+    /// The worker's CPU-time clock, read once per request and on every poll timeout.
+    clock: Option<CpuClock>,
+    /// The CPU the worker was last restricted to ([`PoolConfig::colocate`]).
+    cpu: Option<usize>,
     report: LockdownReport,
 }
 
@@ -99,7 +112,7 @@ impl Worker {
 
 /// The CPU and wall time one wait on a worker may take, measured from its creation.
 struct Budget {
-    pid: u32,
+    clock: Option<CpuClock>,
     cpu_start: Duration,
     start: Instant,
     cpu: Duration,
@@ -109,15 +122,14 @@ struct Budget {
 
 impl Budget {
     fn new(w: &Worker, cpu: Duration, wall: Duration, slice: Duration) -> Self {
-        let pid = w.child.id();
-        let cpu_start = if cpu == Duration::MAX { Duration::ZERO } else { crate::lockdown::cpu_time(pid) };
-        Self { pid, cpu_start, start: Instant::now(), cpu, wall, slice }
+        let clock = if cpu == Duration::MAX { None } else { w.clock };
+        let cpu_start = clock.map_or(Duration::ZERO, CpuClock::now);
+        Self { clock, cpu_start, start: Instant::now(), cpu, wall, slice }
     }
 
     fn exceeded(&self) -> bool {
         self.start.elapsed() > self.wall
-            || (self.cpu != Duration::MAX
-                && crate::lockdown::cpu_time(self.pid).saturating_sub(self.cpu_start) > self.cpu)
+            || self.clock.is_some_and(|c| c.now().saturating_sub(self.cpu_start) > self.cpu)
     }
 
     /// Reads one frame from `w` on the calling thread, within the budget (`Timeout` past it, also
@@ -133,7 +145,7 @@ impl Budget {
 
 /// A non-blocking pipe read as a blocking one that gives up when its budget is spent.
 struct TimedReader<'a> {
-    stdout: &'a mut ChildStdout,
+    stdout: &'a mut BufReader<ChildStdout>,
     budget: &'a Budget,
 }
 
@@ -142,7 +154,7 @@ impl Read for TimedReader<'_> {
         loop {
             match self.stdout.read(buf) {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if !crate::lockdown::poll_readable(self.stdout.as_raw_fd(), self.budget.slice)
+                    if !crate::lockdown::poll_readable(self.stdout.get_ref().as_raw_fd(), self.budget.slice)
                         && self.budget.exceeded()
                     {
                         return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
@@ -264,7 +276,9 @@ impl Pool {
             return Err(FailureKind::Spawn("no pipes".into()));
         };
         crate::lockdown::set_nonblocking(stdout.as_raw_fd()).map_err(spawn_err)?;
-        let mut worker = Worker { child, stdin, stdout, report: Default::default() };
+        let clock = CpuClock::of(child.id());
+        let stdout = BufReader::new(stdout);
+        let mut worker = Worker { child, stdin, stdout, clock, cpu: None, report: Default::default() };
         let budget = Budget::new(&worker, Duration::MAX, self.config.wall_budget, Duration::from_millis(10));
         let hello = match budget.read(&mut worker, self.config.max_response_frame) {
             Ok(m) => m,
@@ -429,6 +443,13 @@ impl Pool {
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
         self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.config.colocate {
+            if let Some(cpu) = crate::lockdown::current_cpu().filter(|c| w.cpu != Some(*c)) {
+                // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
+                crate::lockdown::pin_to_cpu(w.child.id(), cpu);
+                w.cpu = Some(cpu);
+            }
+        }
         match write_frame(&mut w.stdin, request, MAX_REQUEST_FRAME) {
             Ok(()) => {}
             Err(FrameError::Oversized { .. }) => return Err((FailureKind::RequestTooLarge, true)),
