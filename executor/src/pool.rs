@@ -151,15 +151,19 @@ struct TimedReader<'a> {
 
 impl Read for TimedReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // With nothing buffered the worker has usually not answered yet (it runs while the caller
+        // sleeps): poll first rather than try a read that would fail.
+        let mut ready = !self.stdout.buffer().is_empty();
         loop {
-            match self.stdout.read(buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if !crate::lockdown::poll_readable(self.stdout.get_ref().as_raw_fd(), self.budget.slice)
-                        && self.budget.exceeded()
-                    {
-                        return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
-                    }
+            if !ready {
+                ready = crate::lockdown::poll_readable(self.stdout.get_ref().as_raw_fd(), self.budget.slice);
+                if !ready && self.budget.exceeded() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
                 }
+                continue;
+            }
+            match self.stdout.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => ready = false,
                 other => return other,
             }
         }
@@ -171,12 +175,19 @@ pub struct Pool {
     config: PoolConfig,
     rules: Rules,
     rules_hash: abi::Hash32,
-    idle: Mutex<Vec<Worker>>,
+    idle: Mutex<Idle>,
     ready: Condvar,
     report: LockdownReport,
     incidents: Mutex<Vec<FailureKind>>,
     round_trips: std::sync::atomic::AtomicU64,
     learned: Mutex<Learned>,
+}
+
+/// The idle workers, and how many callers wait for one.
+#[derive(Default)]
+struct Idle {
+    workers: Vec<Worker>,
+    waiting: usize,
 }
 
 /// Storage keys earlier executions of a module on a token read, to prefetch next time
@@ -213,7 +224,7 @@ impl Pool {
             config,
             rules,
             rules_hash,
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(Idle::default()),
             ready: Condvar::new(),
             report: Default::default(),
             incidents: Mutex::new(Vec::new()),
@@ -225,7 +236,7 @@ impl Pool {
             workers.push(pool.spawn().map_err(ExecutorFailure::once)?);
         }
         pool.report = workers[0].report.clone();
-        *pool.idle.lock().unwrap_or_else(|e| e.into_inner()) = workers;
+        pool.idle.lock().unwrap_or_else(|e| e.into_inner()).workers = workers;
         Ok(pool)
     }
 
@@ -305,19 +316,29 @@ impl Pool {
         Err(failure)
     }
 
+    /// An idle worker, waiting for one if none is; with placement, preferably one already on the
+    /// caller's CPU (so two callers on two CPUs keep their workers instead of swapping them).
     fn take(&self) -> Result<Worker, FailureKind> {
+        let cpu = if self.config.colocate { crate::lockdown::current_cpu() } else { None };
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(w) = idle.pop() {
+            let here = idle.workers.iter().rposition(|w| cpu.is_some() && w.cpu == cpu);
+            if let Some(w) = here.map(|i| idle.workers.swap_remove(i)).or_else(|| idle.workers.pop()) {
                 return Ok(w);
             }
+            idle.waiting += 1;
             idle = self.ready.wait(idle).unwrap_or_else(|e| e.into_inner());
+            idle.waiting -= 1;
         }
     }
 
     fn give_back(&self, w: Worker) {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(w);
-        self.ready.notify_one();
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.workers.push(w);
+        // Notifying costs a futex syscall even with nobody waiting.
+        if idle.waiting > 0 {
+            self.ready.notify_one();
+        }
     }
 
     /// Runs `tx` in a worker with an optional test fault: one retry on a fresh worker after a
@@ -425,7 +446,7 @@ impl Pool {
     fn respawn(&self) {
         if let Ok(w) = self.spawn() {
             self.give_back(w);
-        } else if self.idle.lock().map(|i| i.is_empty()).unwrap_or(true) {
+        } else if self.idle.lock().map(|i| i.workers.is_empty()).unwrap_or(true) {
             if let Ok(w) = self.spawn() {
                 self.give_back(w);
             }
@@ -506,7 +527,7 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        let idle = std::mem::take(&mut self.idle.lock().unwrap_or_else(|e| e.into_inner()).workers);
         for w in idle {
             w.kill();
         }

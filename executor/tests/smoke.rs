@@ -48,3 +48,28 @@ fn the_learned_prefetch_saves_round_trips_and_changes_nothing() {
     assert_eq!(second, first);
     assert_eq!(second.receipt, b.expected);
 }
+
+#[test]
+fn more_callers_than_workers_wait_their_turn_and_get_the_same_execution() {
+    let b = bundle();
+    let (tx, state) = tx_and_state(&b);
+    let here = Vm::new(Rules::default()).run(&state, &tx, &ExecOptions::default()).unwrap();
+    for colocate in [true, false] {
+        let mut c = config(2);
+        c.colocate = colocate;
+        let pool = Pool::new(c).unwrap();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..5 {
+                        assert_eq!(pool.run(&state, &tx, &ExecOptions::default()).unwrap(), here);
+                    }
+                });
+            }
+        });
+        assert!(pool.incidents().is_empty());
+        // 20 requests; a thread's first transfer may start before any transfer taught the pool
+        // the two storage keys (two more round trips each), none after its own first.
+        assert!((22..=28).contains(&pool.round_trips()), "{}", pool.round_trips());
+    }
+}
