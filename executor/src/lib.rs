@@ -15,6 +15,7 @@ mod failure;
 mod faults;
 mod lockdown;
 mod pool;
+mod prefetch;
 pub mod protocol;
 pub mod replay;
 pub mod validate;

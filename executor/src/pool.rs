@@ -5,14 +5,15 @@
 #![forbid(unsafe_code)]
 
 use crate::lockdown::CpuClock;
+use crate::prefetch::{prefetch, Learned};
 use crate::protocol::{
-    read_frame, write_frame, Fault, FrameError, ParentMsg, ReadRequest, ReadValue, Request, WireOptions,
-    WorkerMsg, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, PROTOCOL_VERSION,
+    read_frame, write_frame, Fault, FrameError, ParentMsg, ParentMsgRef, ReadRequest, ReadValue, RequestRef,
+    WireOptions, WorkerMsg, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, PROTOCOL_VERSION,
 };
 use crate::validate::{validate, Answered};
 use crate::worker::{DEFAULT_MEMORY_CEILING, MEMORY_CEILING_ENV, TEST_FAULTS_ENV};
 use crate::{ExecutorFailure, FailureClass, FailureKind, LockdownPolicy, LockdownReport};
-use abi::{Call, Operation, StateKey, TxData};
+use abi::TxData;
 use std::io::{BufReader, Read};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
@@ -180,7 +181,7 @@ pub struct Pool {
     report: LockdownReport,
     incidents: Mutex<Vec<FailureKind>>,
     round_trips: std::sync::atomic::AtomicU64,
-    learned: Mutex<Learned>,
+    learned: Learned,
 }
 
 /// The idle workers, and how many callers wait for one.
@@ -189,18 +190,6 @@ struct Idle {
     workers: Vec<Worker>,
     waiting: usize,
 }
-
-/// Storage keys earlier executions of a module on a token read, to prefetch next time
-/// (`spec/executor.md#protocol`): a hint only, bounded, never consensus-visible.
-#[derive(Default)]
-struct Learned {
-    keys: std::collections::BTreeMap<(abi::TokenId, abi::Hash32), Vec<StateKey>>,
-}
-
-/// Modules remembered by the learned prefetch.
-const LEARNED_MODULES: usize = 1024;
-/// Storage keys remembered per module and token.
-const LEARNED_KEYS: usize = 32;
 
 fn frame_kind(e: &FrameError) -> FailureKind {
     match e {
@@ -375,21 +364,18 @@ impl Pool {
         opts: &ExecOptions,
         fault: Option<Fault>,
     ) -> Result<Execution, FailureKind> {
-        if tx.code_bytes().is_none() {
+        let Some(code) = tx.code_bytes() else {
             return Err(FailureKind::CodeByHash);
-        }
+        };
         let mut answered = Answered::default();
-        let code_hash = abi::hash::content_hash(tx.code_bytes().unwrap_or_default());
-        let learn_key = (tx.invocation.token, code_hash);
-        let hints =
-            self.learned.lock().map(|l| l.keys.get(&learn_key).cloned()).ok().flatten().unwrap_or_default();
+        let hints = self.learned.hints(tx, code);
         let prefetch = prefetch(state, tx, &hints, &mut answered);
-        let request = ParentMsg::Execute(Box::new(Request {
-            tx: tx.clone(),
+        let request = ParentMsgRef::Execute(RequestRef {
+            tx,
             options: WireOptions::from_options(opts),
-            prefetch,
+            prefetch: &prefetch,
             fault,
-        }));
+        });
         let mut worker = self.take()?;
         let outcome = self.converse(&mut worker, state, tx, &request, &mut answered);
         match outcome {
@@ -402,7 +388,7 @@ impl Pool {
                     return Err(kind);
                 }
                 self.give_back(worker);
-                self.learn(learn_key, &exec);
+                self.learned.learn(hints, &exec);
                 Ok(exec)
             }
             Err((kind, healthy)) => {
@@ -424,23 +410,6 @@ impl Pool {
         }
     }
 
-    /// Remembers the storage keys a validated execution read.
-    fn learn(&self, key: (abi::TokenId, abi::Hash32), exec: &Execution) {
-        let keys: Vec<StateKey> = exec
-            .witness
-            .entries
-            .iter()
-            .filter(|e| matches!(e.key, StateKey::Storage { .. }))
-            .map(|e| e.key.clone())
-            .take(LEARNED_KEYS)
-            .collect();
-        let Ok(mut learned) = self.learned.lock() else { return };
-        if learned.keys.len() >= LEARNED_MODULES && !learned.keys.contains_key(&key) {
-            learned.keys.clear();
-        }
-        learned.keys.insert(key, keys);
-    }
-
     /// Adds a fresh worker; if spawning fails the pool runs with one fewer (and the next attempt's
     /// spawn is retried when the pool is empty).
     fn respawn(&self) {
@@ -460,7 +429,7 @@ impl Pool {
         w: &mut Worker,
         state: &dyn StateView,
         tx: &TxData,
-        request: &ParentMsg,
+        request: &ParentMsgRef<'_>,
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
         self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -497,7 +466,7 @@ impl Pool {
                     };
                     let reply = match value {
                         Ok(v) => {
-                            answered.reads.insert(req, v.clone());
+                            answered.record(&req, &v);
                             Some(v)
                         }
                         Err(e) => {
@@ -532,46 +501,4 @@ impl Drop for Pool {
             w.kill();
         }
     }
-}
-
-/// The reads an execution of `tx` is known to make: the token's metadata, and for an operation the
-/// balances it moves and the supply a mint or burn changes; and the storage keys earlier executions
-/// of the same module on the same token read (`hints`). A read the view fails is left to the
-/// worker to ask for (so a failure surfaces only if the VM really reads it).
-fn prefetch(
-    state: &dyn StateView,
-    tx: &TxData,
-    hints: &[StateKey],
-    answered: &mut Answered,
-) -> Vec<(ReadRequest, ReadValue)> {
-    let token = tx.invocation.token;
-    let mut reqs = vec![ReadRequest::Token(token)];
-    let operation = match &tx.invocation.call {
-        Call::Operation { operation } | Call::Hook { operation, .. } => Some(operation),
-        _ => None,
-    };
-    let balance = |account| ReadRequest::Key(StateKey::Balance { token, account });
-    match operation {
-        Some(Operation::Transfer { from, to, .. }) => reqs.extend([balance(*from), balance(*to)]),
-        Some(Operation::Mint { to, .. }) => {
-            reqs.extend([balance(*to), ReadRequest::Key(StateKey::Supply { token })])
-        }
-        Some(Operation::Burn { from, .. }) => {
-            reqs.extend([balance(*from), ReadRequest::Key(StateKey::Supply { token })])
-        }
-        _ => {}
-    }
-    reqs.extend(hints.iter().cloned().map(ReadRequest::Key));
-    let mut out = Vec::new();
-    for req in reqs {
-        let value = match &req {
-            ReadRequest::Token(t) => state.token(t).map(ReadValue::Token),
-            ReadRequest::Key(k) => state.read(k).map(ReadValue::Value),
-        };
-        if let Ok(v) = value {
-            answered.reads.insert(req.clone(), v.clone());
-            out.push((req, v));
-        }
-    }
-    out
 }
