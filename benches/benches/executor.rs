@@ -1,6 +1,8 @@
 //! `executor/transfer`: the transfer operation of `execute/transfer` in process (`Vm` through the
 //! `Executor` trait) and through the sandboxed pool (`spec/executor.md`), side by side in one run.
-//! Both are checked once to give the same execution; the round trips per transfer are printed.
+//! `pool` places the worker on the caller's CPU (`PoolConfig::colocate`, the default),
+//! `pool_unplaced` leaves it to the scheduler. All are checked once to give the same execution;
+//! the round trips per transfer and the CPU time per transfer are printed.
 //!
 //! `executor/throughput/<variant>/<threads>`: the same transfer from 1 and 2 threads at once, in
 //! process and through a pool of as many workers as threads, counted in transfers (elem/s = tx/s),
@@ -29,14 +31,17 @@ fn transfer() -> TxData {
     }
 }
 
-fn pool(workers: usize) -> Pool {
+fn new_pool(workers: usize, colocate: bool) -> Pool {
     let worker = executor::find_worker().unwrap_or_else(|e| panic!("{e}"));
-    Pool::new(PoolConfig::new(worker, workers)).expect("the pool starts with every layer")
+    let mut config = PoolConfig::new(worker, workers);
+    config.colocate = colocate;
+    Pool::new(config).expect("the pool starts with every layer")
 }
 
 fn bench_executor(c: &mut Criterion) {
     let vm = Vm::new(Rules::default());
-    let pool = pool(1);
+    let pool = new_pool(1, true);
+    let unplaced = new_pool(1, false);
     let state = fixtures::state();
     let tx = transfer();
     let opts = ExecOptions::default();
@@ -44,6 +49,7 @@ fn bench_executor(c: &mut Criterion) {
     assert!(here.receipt.status.is_success());
     let before = pool.round_trips();
     assert_eq!(pool.run(&state, &tx, &opts).expect("isolated"), here);
+    assert_eq!(unplaced.run(&state, &tx, &opts).expect("isolated"), here);
     let first = pool.round_trips() - before;
     pool.run(&state, &tx, &opts).expect("isolated");
     let next = pool.round_trips() - before - first;
@@ -64,6 +70,9 @@ fn bench_executor(c: &mut Criterion) {
     });
     group.bench_function("pool", |b| {
         b.iter(|| pool.run(black_box(&state), black_box(&tx), &opts).expect("runs"))
+    });
+    group.bench_function("pool_unplaced", |b| {
+        b.iter(|| unplaced.run(black_box(&state), black_box(&tx), &opts).expect("runs"))
     });
     group.finish();
 }
@@ -117,7 +126,7 @@ fn bench_throughput(c: &mut Criterion) {
     let vm = Vm::new(Rules::default());
     let state = fixtures::state();
     let tx = transfer();
-    let pools = [pool(1), pool(2)];
+    let pools = [new_pool(1, true), new_pool(2, true)];
     for p in &pools {
         // Warm every worker's module cache and the learned prefetch.
         run_on_threads(p, 2, 4, &state, &tx);
