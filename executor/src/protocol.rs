@@ -237,8 +237,10 @@ pub enum FrameError {
 /// The message is over the cap, or the write failed.
 pub fn write_frame<T: BorshSerialize>(w: &mut impl Write, msg: &T, cap: u32) -> Result<(), FrameError> {
     // The body is serialised after a 4-byte placeholder for its length, so the frame goes out in
-    // one write without a second copy of the body.
-    let mut frame = vec![0u8; 4];
+    // one write without a second copy of the body; sized for a typical request or reply, so
+    // serialising does not grow it step by step.
+    let mut frame = Vec::with_capacity(4096);
+    frame.extend_from_slice(&[0u8; 4]);
     msg.serialize(&mut frame)?;
     let len = u32::try_from(frame.len() - 4).unwrap_or(u32::MAX);
     if len > cap {
