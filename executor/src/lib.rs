@@ -15,6 +15,7 @@ mod failure;
 mod faults;
 mod lockdown;
 mod pool;
+mod prefetch;
 pub mod protocol;
 pub mod replay;
 pub mod validate;
@@ -22,8 +23,8 @@ pub mod worker;
 
 pub use failure::{ExecutorFailure, FailureClass, FailureKind, SIGSYS};
 pub use lockdown::{
-    cpu_time, describe, lock_down, seccomp_allow_list, Ceilings, Layer, LayerStatus, LockdownPolicy,
-    LockdownReport,
+    cpu_time, describe, lock_down, seccomp_allow_list, Ceilings, CpuClock, Layer, LayerStatus,
+    LockdownPolicy, LockdownReport,
 };
 pub use pool::{Pool, PoolConfig};
 pub use protocol::Fault;

@@ -3,8 +3,9 @@
 //! holds; nothing is skipped silently, and the parent refuses a worker whose report does not meet
 //! its [`LockdownPolicy`].
 //!
-//! This is the one module of the crate with `unsafe`: `unshare`, `setrlimit` and `prctl` have no
-//! safe wrapper in the dependencies; each block names why it is sound.
+//! This is the one module of the crate with `unsafe` (besides the test faults): `unshare`,
+//! `setrlimit`, `prctl`, and for the parent `fcntl`, `poll`, the CPU-time clocks and CPU affinity, have no safe
+//! wrapper in the dependencies; each block names why it is sound.
 #![allow(unsafe_code)]
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -268,20 +269,57 @@ fn seccomp() -> LayerStatus {
     status(Layer::Seccomp, result)
 }
 
-/// CPU time (user + system) a process has used, from `/proc/<pid>/stat`; zero when unreadable.
+/// A process's CPU-time clock (`clock_getcpuclockid`): read with one `clock_gettime` syscall at
+/// nanosecond resolution, where `/proc/<pid>/stat` took an open, several reads and a parse at
+/// clock-tick resolution (`spec/executor.md#pool`).
+#[derive(Clone, Copy, Debug)]
+pub struct CpuClock(libc::clockid_t);
+
+impl CpuClock {
+    /// The clock of process `pid`; `None` if there is no such process (or the kernel has no
+    /// process CPU clocks).
+    pub fn of(pid: u32) -> Option<Self> {
+        let pid = libc::pid_t::try_from(pid).ok()?;
+        let mut clock: libc::clockid_t = 0;
+        // SAFETY: `clock` is a valid clockid_t on our stack for the duration of the call.
+        (unsafe { libc::clock_getcpuclockid(pid, &mut clock) } == 0).then_some(Self(clock))
+    }
+
+    /// CPU time (user + system, every thread) the process has used; zero once it is gone.
+    pub fn now(self) -> std::time::Duration {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid timespec on our stack for the duration of the call.
+        if unsafe { libc::clock_gettime(self.0, &mut ts) } != 0 {
+            return std::time::Duration::ZERO;
+        }
+        std::time::Duration::new(ts.tv_sec.max(0) as u64, ts.tv_nsec.clamp(0, 999_999_999) as u32)
+    }
+}
+
+/// CPU time (user + system) process `pid` has used ([`CpuClock`]); zero when it cannot be read.
 pub fn cpu_time(pid: u32) -> std::time::Duration {
-    // SAFETY: sysconf takes an integer and reads no memory of ours.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return std::time::Duration::ZERO;
-    };
-    // The command name (field 2) may hold spaces; fields after its closing parenthesis are fixed.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    let t = field(11) + field(12);
-    std::time::Duration::from_micros(t * 1_000_000 / ticks)
+    CpuClock::of(pid).map_or(std::time::Duration::ZERO, CpuClock::now)
+}
+
+/// The CPU the calling thread is running on (`sched_getcpu`), `None` if the kernel does not say.
+pub fn current_cpu() -> Option<usize> {
+    // SAFETY: sched_getcpu takes no arguments and reads no memory of ours.
+    usize::try_from(unsafe { libc::sched_getcpu() }).ok()
+}
+
+/// Restricts process `pid` (a single-threaded worker) to run on `cpu` only (`sched_setaffinity`,
+/// from the parent: the worker itself is not asked to do anything); `false` if the kernel refused.
+pub fn pin_to_cpu(pid: u32, cpu: usize) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return false;
+    }
+    // SAFETY: an all-zero cpu_set_t is a valid empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `cpu` is below CPU_SETSIZE, checked above; `set` is ours.
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    // SAFETY: `set` is a valid cpu_set_t of the size passed, on our stack for the call.
+    unsafe { libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0 }
 }
 
 /// Puts `fd` in non-blocking mode (the parent's end of a worker's stdout, `crate::Pool`).
@@ -337,6 +375,33 @@ mod tests {
         report.layers.pop();
         assert_eq!(LockdownPolicy::RequireAll.unmet(&report), vec![Layer::Landlock, Layer::Seccomp]);
         assert!(describe(&report).contains("landlock      NOT AVAILABLE"));
+    }
+
+    #[test]
+    fn a_process_cpu_clock_counts_in_nanoseconds_and_only_goes_up() {
+        let clock = CpuClock::of(std::process::id()).expect("this kernel has process CPU clocks");
+        let before = clock.now();
+        let mut x = 0u64;
+        for i in 0..2_000_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+        }
+        let after = clock.now();
+        assert!(after > before, "{before:?} then {after:?}");
+        assert!(cpu_time(std::process::id()) >= after);
+        assert_eq!(cpu_time(u32::MAX), std::time::Duration::ZERO);
+    }
+
+    #[test]
+    fn a_child_is_pinned_to_the_callers_cpu() {
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().expect("sleep runs");
+        let cpu = current_cpu().expect("sched_getcpu works here");
+        assert!(pin_to_cpu(child.id(), cpu));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        let allowed = status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).unwrap();
+        assert_eq!(allowed.trim(), cpu.to_string());
+        assert!(!pin_to_cpu(child.id(), libc::CPU_SETSIZE as usize));
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     #[test]

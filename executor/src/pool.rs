@@ -4,15 +4,17 @@
 //! safety net against an engine that stops counting.
 #![forbid(unsafe_code)]
 
+use crate::lockdown::CpuClock;
+use crate::prefetch::{prefetch, Learned};
 use crate::protocol::{
-    read_frame, write_frame, Fault, FrameError, ParentMsg, ReadRequest, ReadValue, Request, WireOptions,
-    WorkerMsg, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, PROTOCOL_VERSION,
+    read_frame, write_frame, Fault, FrameError, ParentMsg, ParentMsgRef, ReadRequest, ReadValue, RequestRef,
+    WireOptions, WorkerMsg, MAX_REQUEST_FRAME, MAX_RESPONSE_FRAME, PROTOCOL_VERSION,
 };
 use crate::validate::{validate, Answered};
 use crate::worker::{DEFAULT_MEMORY_CEILING, MEMORY_CEILING_ENV, TEST_FAULTS_ENV};
 use crate::{ExecutorFailure, FailureClass, FailureKind, LockdownPolicy, LockdownReport};
-use abi::{Call, Operation, StateKey, TxData};
-use std::io::Read;
+use abi::TxData;
+use std::io::{BufReader, Read};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
@@ -43,6 +45,11 @@ pub struct PoolConfig {
     pub max_response_frame: u32,
     /// Spawn workers that honour test faults (debug builds only; `spec/executor.md#test-faults`).
     pub test_faults: bool,
+    /// Run each worker on the CPU of the thread that hands it a request (the parent sets the
+    /// worker's affinity when that CPU changes; `spec/executor.md#pool`): the caller sleeps while
+    /// its worker runs, so they never need two CPUs at once, and a wake-up on the same CPU costs a
+    /// context switch where one across CPUs costs an inter-processor interrupt.
+    pub colocate: bool,
 }
 
 impl PoolConfig {
@@ -58,6 +65,7 @@ impl PoolConfig {
             memory_ceiling: DEFAULT_MEMORY_CEILING,
             max_response_frame: MAX_RESPONSE_FRAME,
             test_faults: false,
+            colocate: true,
         }
     }
 }
@@ -66,7 +74,13 @@ impl PoolConfig {
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    stdout: ChildStdout,
+    /// Buffered, so a frame's length and a small body come in one `read`; kept with the worker so
+    /// no byte it sent is lost between frames.
+    stdout: BufReader<ChildStdout>,
+    /// The worker's CPU-time clock, read once per request and on every poll timeout.
+    clock: Option<CpuClock>,
+    /// The CPU the worker was last restricted to ([`PoolConfig::colocate`]).
+    cpu: Option<usize>,
     report: LockdownReport,
 }
 
@@ -99,7 +113,7 @@ impl Worker {
 
 /// The CPU and wall time one wait on a worker may take, measured from its creation.
 struct Budget {
-    pid: u32,
+    clock: Option<CpuClock>,
     cpu_start: Duration,
     start: Instant,
     cpu: Duration,
@@ -109,15 +123,14 @@ struct Budget {
 
 impl Budget {
     fn new(w: &Worker, cpu: Duration, wall: Duration, slice: Duration) -> Self {
-        let pid = w.child.id();
-        let cpu_start = if cpu == Duration::MAX { Duration::ZERO } else { crate::lockdown::cpu_time(pid) };
-        Self { pid, cpu_start, start: Instant::now(), cpu, wall, slice }
+        let clock = if cpu == Duration::MAX { None } else { w.clock };
+        let cpu_start = clock.map_or(Duration::ZERO, CpuClock::now);
+        Self { clock, cpu_start, start: Instant::now(), cpu, wall, slice }
     }
 
     fn exceeded(&self) -> bool {
         self.start.elapsed() > self.wall
-            || (self.cpu != Duration::MAX
-                && crate::lockdown::cpu_time(self.pid).saturating_sub(self.cpu_start) > self.cpu)
+            || self.clock.is_some_and(|c| c.now().saturating_sub(self.cpu_start) > self.cpu)
     }
 
     /// Reads one frame from `w` on the calling thread, within the budget (`Timeout` past it, also
@@ -133,21 +146,25 @@ impl Budget {
 
 /// A non-blocking pipe read as a blocking one that gives up when its budget is spent.
 struct TimedReader<'a> {
-    stdout: &'a mut ChildStdout,
+    stdout: &'a mut BufReader<ChildStdout>,
     budget: &'a Budget,
 }
 
 impl Read for TimedReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // With nothing buffered the worker has usually not answered yet (it runs while the caller
+        // sleeps): poll first rather than try a read that would fail.
+        let mut ready = !self.stdout.buffer().is_empty();
         loop {
-            match self.stdout.read(buf) {
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if !crate::lockdown::poll_readable(self.stdout.as_raw_fd(), self.budget.slice)
-                        && self.budget.exceeded()
-                    {
-                        return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
-                    }
+            if !ready {
+                ready = crate::lockdown::poll_readable(self.stdout.get_ref().as_raw_fd(), self.budget.slice);
+                if !ready && self.budget.exceeded() {
+                    return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "budget spent"));
                 }
+                continue;
+            }
+            match self.stdout.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => ready = false,
                 other => return other,
             }
         }
@@ -159,25 +176,20 @@ pub struct Pool {
     config: PoolConfig,
     rules: Rules,
     rules_hash: abi::Hash32,
-    idle: Mutex<Vec<Worker>>,
+    idle: Mutex<Idle>,
     ready: Condvar,
     report: LockdownReport,
     incidents: Mutex<Vec<FailureKind>>,
     round_trips: std::sync::atomic::AtomicU64,
-    learned: Mutex<Learned>,
+    learned: Learned,
 }
 
-/// Storage keys earlier executions of a module on a token read, to prefetch next time
-/// (`spec/executor.md#protocol`): a hint only, bounded, never consensus-visible.
+/// The idle workers, and how many callers wait for one.
 #[derive(Default)]
-struct Learned {
-    keys: std::collections::BTreeMap<(abi::TokenId, abi::Hash32), Vec<StateKey>>,
+struct Idle {
+    workers: Vec<Worker>,
+    waiting: usize,
 }
-
-/// Modules remembered by the learned prefetch.
-const LEARNED_MODULES: usize = 1024;
-/// Storage keys remembered per module and token.
-const LEARNED_KEYS: usize = 32;
 
 fn frame_kind(e: &FrameError) -> FailureKind {
     match e {
@@ -201,7 +213,7 @@ impl Pool {
             config,
             rules,
             rules_hash,
-            idle: Mutex::new(Vec::new()),
+            idle: Mutex::new(Idle::default()),
             ready: Condvar::new(),
             report: Default::default(),
             incidents: Mutex::new(Vec::new()),
@@ -213,7 +225,7 @@ impl Pool {
             workers.push(pool.spawn().map_err(ExecutorFailure::once)?);
         }
         pool.report = workers[0].report.clone();
-        *pool.idle.lock().unwrap_or_else(|e| e.into_inner()) = workers;
+        pool.idle.lock().unwrap_or_else(|e| e.into_inner()).workers = workers;
         Ok(pool)
     }
 
@@ -264,7 +276,9 @@ impl Pool {
             return Err(FailureKind::Spawn("no pipes".into()));
         };
         crate::lockdown::set_nonblocking(stdout.as_raw_fd()).map_err(spawn_err)?;
-        let mut worker = Worker { child, stdin, stdout, report: Default::default() };
+        let clock = CpuClock::of(child.id());
+        let stdout = BufReader::new(stdout);
+        let mut worker = Worker { child, stdin, stdout, clock, cpu: None, report: Default::default() };
         let budget = Budget::new(&worker, Duration::MAX, self.config.wall_budget, Duration::from_millis(10));
         let hello = match budget.read(&mut worker, self.config.max_response_frame) {
             Ok(m) => m,
@@ -291,19 +305,29 @@ impl Pool {
         Err(failure)
     }
 
+    /// An idle worker, waiting for one if none is; with placement, preferably one already on the
+    /// caller's CPU (so two callers on two CPUs keep their workers instead of swapping them).
     fn take(&self) -> Result<Worker, FailureKind> {
+        let cpu = if self.config.colocate { crate::lockdown::current_cpu() } else { None };
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(w) = idle.pop() {
+            let here = idle.workers.iter().rposition(|w| cpu.is_some() && w.cpu == cpu);
+            if let Some(w) = here.map(|i| idle.workers.swap_remove(i)).or_else(|| idle.workers.pop()) {
                 return Ok(w);
             }
+            idle.waiting += 1;
             idle = self.ready.wait(idle).unwrap_or_else(|e| e.into_inner());
+            idle.waiting -= 1;
         }
     }
 
     fn give_back(&self, w: Worker) {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(w);
-        self.ready.notify_one();
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.workers.push(w);
+        // Notifying costs a futex syscall even with nobody waiting.
+        if idle.waiting > 0 {
+            self.ready.notify_one();
+        }
     }
 
     /// Runs `tx` in a worker with an optional test fault: one retry on a fresh worker after a
@@ -340,21 +364,18 @@ impl Pool {
         opts: &ExecOptions,
         fault: Option<Fault>,
     ) -> Result<Execution, FailureKind> {
-        if tx.code_bytes().is_none() {
+        let Some(code) = tx.code_bytes() else {
             return Err(FailureKind::CodeByHash);
-        }
+        };
         let mut answered = Answered::default();
-        let code_hash = abi::hash::content_hash(tx.code_bytes().unwrap_or_default());
-        let learn_key = (tx.invocation.token, code_hash);
-        let hints =
-            self.learned.lock().map(|l| l.keys.get(&learn_key).cloned()).ok().flatten().unwrap_or_default();
+        let hints = self.learned.hints(tx, code);
         let prefetch = prefetch(state, tx, &hints, &mut answered);
-        let request = ParentMsg::Execute(Box::new(Request {
-            tx: tx.clone(),
+        let request = ParentMsgRef::Execute(RequestRef {
+            tx,
             options: WireOptions::from_options(opts),
-            prefetch,
+            prefetch: &prefetch,
             fault,
-        }));
+        });
         let mut worker = self.take()?;
         let outcome = self.converse(&mut worker, state, tx, &request, &mut answered);
         match outcome {
@@ -367,7 +388,7 @@ impl Pool {
                     return Err(kind);
                 }
                 self.give_back(worker);
-                self.learn(learn_key, &exec);
+                self.learned.learn(hints, &exec);
                 Ok(exec)
             }
             Err((kind, healthy)) => {
@@ -389,29 +410,12 @@ impl Pool {
         }
     }
 
-    /// Remembers the storage keys a validated execution read.
-    fn learn(&self, key: (abi::TokenId, abi::Hash32), exec: &Execution) {
-        let keys: Vec<StateKey> = exec
-            .witness
-            .entries
-            .iter()
-            .filter(|e| matches!(e.key, StateKey::Storage { .. }))
-            .map(|e| e.key.clone())
-            .take(LEARNED_KEYS)
-            .collect();
-        let Ok(mut learned) = self.learned.lock() else { return };
-        if learned.keys.len() >= LEARNED_MODULES && !learned.keys.contains_key(&key) {
-            learned.keys.clear();
-        }
-        learned.keys.insert(key, keys);
-    }
-
     /// Adds a fresh worker; if spawning fails the pool runs with one fewer (and the next attempt's
     /// spawn is retried when the pool is empty).
     fn respawn(&self) {
         if let Ok(w) = self.spawn() {
             self.give_back(w);
-        } else if self.idle.lock().map(|i| i.is_empty()).unwrap_or(true) {
+        } else if self.idle.lock().map(|i| i.workers.is_empty()).unwrap_or(true) {
             if let Ok(w) = self.spawn() {
                 self.give_back(w);
             }
@@ -425,10 +429,17 @@ impl Pool {
         w: &mut Worker,
         state: &dyn StateView,
         tx: &TxData,
-        request: &ParentMsg,
+        request: &ParentMsgRef<'_>,
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
         self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.config.colocate {
+            if let Some(cpu) = crate::lockdown::current_cpu().filter(|c| w.cpu != Some(*c)) {
+                // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
+                crate::lockdown::pin_to_cpu(w.child.id(), cpu);
+                w.cpu = Some(cpu);
+            }
+        }
         match write_frame(&mut w.stdin, request, MAX_REQUEST_FRAME) {
             Ok(()) => {}
             Err(FrameError::Oversized { .. }) => return Err((FailureKind::RequestTooLarge, true)),
@@ -455,7 +466,7 @@ impl Pool {
                     };
                     let reply = match value {
                         Ok(v) => {
-                            answered.reads.insert(req, v.clone());
+                            answered.record(&req, &v);
                             Some(v)
                         }
                         Err(e) => {
@@ -485,51 +496,9 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        let idle = std::mem::take(&mut self.idle.lock().unwrap_or_else(|e| e.into_inner()).workers);
         for w in idle {
             w.kill();
         }
     }
-}
-
-/// The reads an execution of `tx` is known to make: the token's metadata, and for an operation the
-/// balances it moves and the supply a mint or burn changes; and the storage keys earlier executions
-/// of the same module on the same token read (`hints`). A read the view fails is left to the
-/// worker to ask for (so a failure surfaces only if the VM really reads it).
-fn prefetch(
-    state: &dyn StateView,
-    tx: &TxData,
-    hints: &[StateKey],
-    answered: &mut Answered,
-) -> Vec<(ReadRequest, ReadValue)> {
-    let token = tx.invocation.token;
-    let mut reqs = vec![ReadRequest::Token(token)];
-    let operation = match &tx.invocation.call {
-        Call::Operation { operation } | Call::Hook { operation, .. } => Some(operation),
-        _ => None,
-    };
-    let balance = |account| ReadRequest::Key(StateKey::Balance { token, account });
-    match operation {
-        Some(Operation::Transfer { from, to, .. }) => reqs.extend([balance(*from), balance(*to)]),
-        Some(Operation::Mint { to, .. }) => {
-            reqs.extend([balance(*to), ReadRequest::Key(StateKey::Supply { token })])
-        }
-        Some(Operation::Burn { from, .. }) => {
-            reqs.extend([balance(*from), ReadRequest::Key(StateKey::Supply { token })])
-        }
-        _ => {}
-    }
-    reqs.extend(hints.iter().cloned().map(ReadRequest::Key));
-    let mut out = Vec::new();
-    for req in reqs {
-        let value = match &req {
-            ReadRequest::Token(t) => state.token(t).map(ReadValue::Token),
-            ReadRequest::Key(k) => state.read(k).map(ReadValue::Value),
-        };
-        if let Ok(v) = value {
-            answered.reads.insert(req.clone(), v.clone());
-            out.push((req, v));
-        }
-    }
-    out
 }

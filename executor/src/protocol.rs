@@ -150,6 +150,28 @@ pub struct Request {
     pub fault: Option<Fault>,
 }
 
+/// [`ParentMsg`] borrowed: what the node writes, so a request frame is serialised from the
+/// caller's transaction without copying it first. Its frames are byte for byte those of the owned
+/// form (the same variant first, the same fields in the same order), which is what the worker reads.
+#[derive(Debug, BorshSerialize)]
+pub enum ParentMsgRef<'a> {
+    /// [`ParentMsg::Execute`].
+    Execute(RequestRef<'a>),
+}
+
+/// [`Request`] borrowed.
+#[derive(Debug, BorshSerialize)]
+pub struct RequestRef<'a> {
+    /// [`Request::tx`].
+    pub tx: &'a TxData,
+    /// [`Request::options`].
+    pub options: WireOptions,
+    /// [`Request::prefetch`].
+    pub prefetch: &'a [(ReadRequest, ReadValue)],
+    /// [`Request::fault`].
+    pub fault: Option<Fault>,
+}
+
 /// A read's answer.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub enum ReadValue {
@@ -215,8 +237,10 @@ pub enum FrameError {
 /// The message is over the cap, or the write failed.
 pub fn write_frame<T: BorshSerialize>(w: &mut impl Write, msg: &T, cap: u32) -> Result<(), FrameError> {
     // The body is serialised after a 4-byte placeholder for its length, so the frame goes out in
-    // one write without a second copy of the body.
-    let mut frame = vec![0u8; 4];
+    // one write without a second copy of the body; sized for a typical request or reply, so
+    // serialising does not grow it step by step.
+    let mut frame = Vec::with_capacity(4096);
+    frame.extend_from_slice(&[0u8; 4]);
     msg.serialize(&mut frame)?;
     let len = u32::try_from(frame.len() - 4).unwrap_or(u32::MAX);
     if len > cap {
@@ -292,6 +316,41 @@ mod tests {
         long[0] += 1;
         long.push(0);
         assert!(matches!(read_frame::<WorkerMsg>(&mut &long[..], 64), Err(FrameError::Garbage(_))));
+    }
+
+    #[test]
+    fn a_borrowed_request_is_the_owned_requests_frame() {
+        let tx = TxData {
+            code: abi::Code::Bytes(vec![0, 0x61, 0x73, 0x6d, 10, 10]),
+            invocation: abi::Invocation {
+                token: TokenId([7; 32]),
+                call: abi::Call::Method { name: "m".into(), args: vec![10, 0, 10] },
+            },
+            context: Default::default(),
+            gas_limit: 99,
+        };
+        let prefetch = vec![
+            (ReadRequest::Token(TokenId([7; 32])), ReadValue::Token(None)),
+            (
+                ReadRequest::Key(StateKey::Supply { token: TokenId([7; 32]) }),
+                ReadValue::Value(Some(vec![10])),
+            ),
+        ];
+        let options = WireOptions { checkpoint_interval: 3, trace: 2, trace_events: 5 };
+        for fault in [None, Some(Fault::Garbage)] {
+            let owned = ParentMsg::Execute(Box::new(Request {
+                tx: tx.clone(),
+                options,
+                prefetch: prefetch.clone(),
+                fault,
+            }));
+            let borrowed = ParentMsgRef::Execute(RequestRef { tx: &tx, options, prefetch: &prefetch, fault });
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            write_frame(&mut a, &owned, MAX_REQUEST_FRAME).unwrap();
+            write_frame(&mut b, &borrowed, MAX_REQUEST_FRAME).unwrap();
+            assert_eq!(a, b);
+            assert_eq!(read_frame::<ParentMsg>(&mut &b[..], MAX_REQUEST_FRAME).unwrap(), owned);
+        }
     }
 
     #[test]

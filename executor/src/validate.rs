@@ -10,11 +10,26 @@ use abi::{StateKey, TokenId, TxData};
 use std::collections::BTreeMap;
 use vm::{Execution, Rules, StateView};
 
-/// What the parent answered during one execution.
+/// What the parent answered during one execution (prefetched or asked).
 #[derive(Default, Debug)]
 pub struct Answered {
-    /// Every read answered (prefetched or asked).
-    pub reads: BTreeMap<ReadRequest, ReadValue>,
+    /// The token metadata answered, with the token it was asked for.
+    pub token: Option<(TokenId, Option<abi::TokenInfo>)>,
+    /// Every key answered, with its value.
+    pub keys: BTreeMap<StateKey, Option<Vec<u8>>>,
+}
+
+impl Answered {
+    /// Records that `req` was answered with `value` (a value of the other kind is not an answer).
+    pub fn record(&mut self, req: &ReadRequest, value: &ReadValue) {
+        match (req, value) {
+            (ReadRequest::Token(t), ReadValue::Token(info)) => self.token = Some((*t, info.clone())),
+            (ReadRequest::Key(k), ReadValue::Value(v)) => {
+                self.keys.insert(k.clone(), v.clone());
+            }
+            _ => {}
+        }
+    }
 }
 
 pub(crate) fn token_of(key: &StateKey) -> &TokenId {
@@ -84,17 +99,21 @@ pub fn validate(
             return Err(FailureKind::OverLimit("diff value"));
         }
         // The old value is the state's: what the parent answered, or else the view's.
-        let old = match answered.reads.get(&ReadRequest::Key(entry.key.clone())) {
-            Some(ReadValue::Value(v)) => v.clone(),
-            _ => state.read(&entry.key).map_err(FailureKind::State)?,
+        let fresh;
+        let old = match answered.keys.get(&entry.key) {
+            Some(v) => v,
+            None => {
+                fresh = state.read(&entry.key).map_err(FailureKind::State)?;
+                &fresh
+            }
         };
-        if old != entry.old {
+        if *old != entry.old {
             return Err(FailureKind::Witness);
         }
     }
     let w = &exec.witness;
-    match answered.reads.get(&ReadRequest::Token(*token)) {
-        Some(ReadValue::Token(info)) if *info == w.token => {}
+    match &answered.token {
+        Some((t, info)) if t == token && *info == w.token => {}
         None if w.token.is_none() => {}
         _ => return Err(FailureKind::Witness),
     }
@@ -102,8 +121,8 @@ pub fn validate(
         return Err(FailureKind::Witness);
     }
     for e in &w.entries {
-        match answered.reads.get(&ReadRequest::Key(e.key.clone())) {
-            Some(ReadValue::Value(v)) if *v == e.value => {}
+        match answered.keys.get(&e.key) {
+            Some(v) if *v == e.value => {}
             _ => return Err(FailureKind::Witness),
         }
     }

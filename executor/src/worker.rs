@@ -11,7 +11,9 @@ use crate::{lock_down, Ceilings};
 use abi::{Address, StateKey, TokenId, TokenInfo};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::os::fd::AsFd;
 use vm::{Rules, StateError, StateView, Transaction, Vm};
 
 /// Environment variable that lets a debug build of the worker honour test faults.
@@ -31,10 +33,13 @@ pub fn main() -> i32 {
     let ceiling =
         std::env::var(MEMORY_CEILING_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MEMORY_CEILING);
     let vm = Vm::new(Rules::default());
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
+    // The pipes as unbuffered files (`spec/executor.md#protocol`): a frame goes out in one
+    // `write` (std's stdout is line-buffered and would split a binary frame at each 0x0a byte).
+    let (Ok(input), Ok(output)) = (own(std::io::stdin().as_fd()), own(std::io::stdout().as_fd())) else {
+        return 2;
+    };
     let report = lock_down(Ceilings { address_space: ceiling });
-    let io = RefCell::new(Io { input: stdin.lock(), output: stdout.lock() });
+    let io = RefCell::new(Io { input: BufReader::new(input), output });
     let hello = WorkerMsg::Hello { version: PROTOCOL_VERSION, rules_hash: vm.rules_hash(), lockdown: report };
     if io.borrow_mut().send(&hello).is_err() {
         return 2;
@@ -51,6 +56,11 @@ pub fn main() -> i32 {
             return 2;
         }
     }
+}
+
+/// A descriptor of ours as a `File` of its own (a `dup`, made before the lockdown).
+fn own(fd: std::os::fd::BorrowedFd<'_>) -> std::io::Result<File> {
+    fd.try_clone_to_owned().map(File::from)
 }
 
 struct Io<R, W> {
