@@ -1,7 +1,9 @@
 //! `executor/transfer`: the transfer operation of `execute/transfer` in process (`Vm` through the
 //! `Executor` trait) and through the sandboxed pool (`spec/executor.md`), side by side in one run.
 //! `pool` places the worker on the caller's CPU (`PoolConfig::colocate`, the default),
-//! `pool_unplaced` leaves it to the scheduler. All are checked once to give the same execution;
+//! `pool_unplaced` leaves it to the scheduler; the worker keeps each module's instance between
+//! requests, so `in_process_session` (a `vm::Session`) is the in-process path that does the same.
+//! All are checked once to give the same execution;
 //! the round trips per transfer and the CPU time per transfer are printed.
 //!
 //! `executor/throughput/<variant>/<threads>`: the same transfer from 1 and 2 threads at once, in
@@ -67,6 +69,16 @@ fn bench_executor(c: &mut Criterion) {
     let mut group = c.benchmark_group("executor/transfer");
     group.bench_function("in_process", |b| {
         b.iter(|| vm.run(black_box(&state), black_box(&tx), &opts).expect("runs"))
+    });
+    // In process with the instance kept, as the worker keeps it (spec/abi.md#instance-reuse).
+    let code = tx.code_bytes().expect("code bytes");
+    let borrowed =
+        vm::Transaction { code, invocation: &tx.invocation, context: &tx.context, gas_limit: tx.gas_limit };
+    let mut session = vm.session(&state);
+    let fresh = vm.run(&state, &tx, &opts).expect("in process").receipt;
+    assert_eq!(session.execute(&borrowed).expect("in a session"), fresh);
+    group.bench_function("in_process_session", |b| {
+        b.iter(|| session.execute(black_box(&borrowed)).expect("runs"))
     });
     group.bench_function("pool", |b| {
         b.iter(|| pool.run(black_box(&state), black_box(&tx), &opts).expect("runs"))

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::os::fd::AsFd;
-use vm::{Rules, StateError, StateView, Transaction, Vm};
+use vm::{Rules, Session, StateError, StateView, Transaction, Vm};
 
 /// Environment variable that lets a debug build of the worker honour test faults.
 pub const TEST_FAULTS_ENV: &str = "TSVM_WORKER_TEST_FAULTS";
@@ -44,6 +44,10 @@ pub fn main() -> i32 {
     if io.borrow_mut().send(&hello).is_err() {
         return 2;
     }
+    // One view and one session for the worker's life: each module's instance is kept and reset
+    // between requests (spec/abi.md#instance-reuse); each request replaces what the view knows.
+    let state = RemoteState { io: &io, known: RefCell::new(BTreeMap::new()) };
+    let mut session = vm.session(&state);
     loop {
         let request = match io.borrow_mut().recv() {
             Ok(ParentMsg::Execute(r)) => *r,
@@ -51,7 +55,7 @@ pub fn main() -> i32 {
             Err(crate::protocol::FrameError::Closed) => return 0,
             Err(_) => return 3,
         };
-        let reply = serve(&vm, &io, request, faults);
+        let reply = serve(&mut session, &state, request, faults);
         if io.borrow_mut().send(&reply).is_err() {
             return 2;
         }
@@ -137,12 +141,17 @@ impl<R: Read, W: Write> StateView for RemoteState<'_, R, W> {
     }
 }
 
-fn serve<R: Read, W: Write>(vm: &Vm, io: &RefCell<Io<R, W>>, req: Request, faults: bool) -> WorkerMsg {
+fn serve<R: Read, W: Write>(
+    session: &mut Session<'_>,
+    state: &RemoteState<'_, R, W>,
+    req: Request,
+    faults: bool,
+) -> WorkerMsg {
     if let Some(fault) = req.fault {
         if !faults {
             return WorkerMsg::Refused("test faults are not enabled in this worker".into());
         }
-        if let Some(msg) = crate::faults::before(fault, &mut io.borrow_mut().output) {
+        if let Some(msg) = crate::faults::before(fault, &mut state.io.borrow_mut().output) {
             return msg;
         }
     }
@@ -152,8 +161,8 @@ fn serve<R: Read, W: Write>(vm: &Vm, io: &RefCell<Io<R, W>>, req: Request, fault
     let Some(tx) = Transaction::from_data(&req.tx) else {
         return WorkerMsg::Refused("code by hash".into());
     };
-    let state = RemoteState { io, known: RefCell::new(req.prefetch.into_iter().collect()) };
-    match vm.execute_with(&state, &tx, &options) {
+    *state.known.borrow_mut() = req.prefetch.into_iter().collect();
+    match session.execute_with(&tx, &options) {
         Ok(exec) => {
             let mut wire = WireExecution::from(exec);
             if let Some(fault) = req.fault {
