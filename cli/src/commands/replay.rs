@@ -134,13 +134,14 @@ fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
 }
 
 /// Reads a bundle in either form, as [`crate::artefact::load_bundle`] does, with a JSON bundle parsed
-/// once and without tracking the field path; a file that does not parse so is decoded again by
-/// [`decode_bundle`], for its error (an object that parses as a bundle has no `kind` field: the
+/// once and without tracking the field path; a file that does not parse so (or is not UTF-8) is
+/// decoded again by [`decode_bundle`], for its error (an object that parses as a bundle has no `kind` field: the
 /// bundle's fields are closed).
 fn read_bundle(path: &Path) -> Result<abi::Bundle, Failure> {
     let bytes = read_bounded(path)?;
     if is_json(&bytes) {
-        if let Ok(bundle) = serde_json::from_slice(&bytes) {
+        // The text is checked to be UTF-8 once, not string by string as the parser meets them.
+        if let Ok(Ok(bundle)) = std::str::from_utf8(&bytes).map(serde_json::from_str) {
             return Ok(bundle);
         }
     }
@@ -186,6 +187,30 @@ pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> Bundl
             failed(Failure { error: f.error.context(path.display().to_string()), ..f })
         }
     }
+}
+
+/// Replays `paths` on the threads of `pool`, in input order. The threads share `vm`, so a module is
+/// compiled once for all of them (by a thread that misses the cache while another compiles it, at
+/// most once per thread), not once per thread or per bundle.
+fn replay_all(
+    pool: &rayon::ThreadPool,
+    vm: &Vm,
+    isolated: Option<&executor::Pool>,
+    paths: &[PathBuf],
+    bar: Option<&indicatif::ProgressBar>,
+) -> Vec<BundleResult> {
+    pool.install(|| {
+        paths
+            .par_iter()
+            .map(|path| {
+                let outcome = replay_file(vm, isolated, path);
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+                BundleResult { path: path.clone(), outcome }
+            })
+            .collect()
+    })
 }
 
 /// Human-readable lines for one result.
@@ -268,18 +293,7 @@ impl ReplayCmd {
         let isolated =
             if self.isolate { Some(crate::commands::executor::pool(jobs.min(paths.len()))?) } else { None };
         let start = Instant::now();
-        let results: Vec<BundleResult> = pool.install(|| {
-            paths
-                .par_iter()
-                .map(|path| {
-                    let outcome = replay_file(&vm, isolated.as_ref(), path);
-                    if let Some(bar) = &bar {
-                        bar.inc(1);
-                    }
-                    BundleResult { path: path.clone(), outcome }
-                })
-                .collect()
-        });
+        let results = replay_all(&pool, &vm, isolated.as_ref(), &paths, bar.as_ref());
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }
@@ -341,6 +355,28 @@ impl ReplayCmd {
 mod tests {
     use super::*;
 
+    #[test]
+    fn threads_share_compiled_modules() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("bundles");
+        let generated =
+            crate::commands::gen_bundles::GenBundlesCmd { count: 40, out: out.clone(), borsh: false }.run();
+        assert_eq!(generated.expect("generated").code, exit::OK);
+        let paths = bundle_paths(&[out], None).expect("listed");
+        assert_eq!(paths.len(), 40);
+        for jobs in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("threads");
+            let vm = Vm::new(Rules::default());
+            let results = replay_all(&pool, &vm, None, &paths, None);
+            assert!(results.iter().all(|r| matches!(r.outcome, BundleOutcome::Matched { .. })));
+            assert_eq!(results.iter().map(|r| &r.path).collect::<Vec<_>>(), paths.iter().collect::<Vec<_>>());
+            // 40 bundles of one module: compiled by at most one thread each (two threads may both
+            // miss the cache on their first bundle), never once per bundle.
+            let prepared = vm.prepared_modules();
+            assert!((1..=jobs as u64).contains(&prepared), "{jobs} jobs prepared {prepared} modules");
+        }
+    }
+
     /// A change to the example bundle's JSON.
     type Edit = dyn Fn(&mut serde_json::Value);
 
@@ -370,6 +406,8 @@ mod tests {
             ("truncated", example.as_bytes()[..example.len() / 2].to_vec()),
             ("trailing", format!("{example}\n}}").into_bytes()),
             ("not_an_object", b"{\"format_version\": 1".to_vec()),
+            ("not_utf8", [&example.as_bytes()[..40], &[0xff, 0xfe], &example.as_bytes()[40..]].concat()),
+            ("non_ascii_in_hex", example.replacen("\"0x00", "\"0x\u{e9}\u{ff}", 1).into_bytes()),
         ];
         let edits: [(&str, &Edit); 9] = [
             ("kind", &|v| v["kind"] = "receipt".into()),
