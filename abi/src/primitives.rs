@@ -29,7 +29,11 @@ macro_rules! bytes32 {
             /// # Errors
             /// A message saying what was wrong with `s`.
             pub fn from_hex(s: &str) -> Result<Self, String> {
-                let bytes = crate::hex::decode(s)?;
+                Self::from_decoded(crate::hex::decode(s)?)
+            }
+
+            /// The value of decoded hex, if it is 32 bytes.
+            fn from_decoded(bytes: alloc::vec::Vec<u8>) -> Result<Self, String> {
                 let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
                     alloc::format!(
                         "{} must be 32 bytes (64 hex digits), got {}",
@@ -67,8 +71,10 @@ macro_rules! bytes32 {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <String as serde::Deserialize>::deserialize(d)?;
-                Self::from_hex(&s).map_err(<D::Error as serde::de::Error>::custom)
+                // As a `String` then `from_hex`, without copying the text (`crate::hex::HexVisitor`).
+                d.deserialize_string(crate::hex::HexVisitor)?
+                    .and_then(Self::from_decoded)
+                    .map_err(<D::Error as serde::de::Error>::custom)
             }
         }
     };
@@ -110,5 +116,65 @@ mod tests {
             assert!(Address::from_hex(&refused).is_err(), "{refused}");
         }
         assert_eq!(Address::from_hex(&format!("0x{bare}")), Ok(a));
+    }
+
+    fn reference<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Hash32, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        Hash32::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+
+    /// As `Visited`, read as a `String` and then `from_hex` (the deserializer before the visitor).
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Reference {
+        #[serde(deserialize_with = "reference")]
+        a: Hash32,
+        inner: ReferenceInner,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct ReferenceInner {
+        #[serde(deserialize_with = "reference")]
+        last: Hash32,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Visited {
+        a: Hash32,
+        inner: VisitedInner,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct VisitedInner {
+        last: Hash32,
+    }
+
+    #[test]
+    fn json_values_decode_and_fail_exactly_as_a_string_then_from_hex() {
+        let good = format!("\"0x{}\"", "ab".repeat(32));
+        let values = [
+            good.clone(),
+            format!("\"0x{}\"", "AB".repeat(32)),
+            format!("\"0x{}\"", "ab".repeat(31)),
+            format!("\"0x{}\"", "ab".repeat(33)),
+            format!("\"{}\"", "ab".repeat(32)),
+            format!("\"\\u0030x{}\"", "ab".repeat(32)),
+            "\"0xabc\"".into(),
+            "null".into(),
+            "7".into(),
+            "[]".into(),
+        ];
+        for a in &values {
+            for last in &values {
+                let json = format!("{{\n  \"a\": {a},\n  \"inner\": {{\n    \"last\": {last}\n  }}\n}}");
+                match (serde_json::from_str::<Reference>(&json), serde_json::from_str::<Visited>(&json)) {
+                    (Ok(r), Ok(v)) => assert_eq!((r.a, r.inner.last), (v.a, v.inner.last)),
+                    (Err(r), Err(v)) => assert_eq!(r.to_string(), v.to_string(), "{json}"),
+                    (r, v) => panic!("{json}: reference {r:?}, visitor {v:?}"),
+                }
+            }
+        }
+        let ok: Visited =
+            serde_json::from_str(&format!("{{\"a\": {good}, \"inner\": {{\"last\": {good}}}}}")).unwrap();
+        assert_eq!(ok.a, Hash32([0xab; 32]));
     }
 }

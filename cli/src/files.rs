@@ -34,7 +34,9 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, Failure> {
     if meta.len() > MAX_INPUT_FILE {
         return Err(too_big(meta.len().to_string()));
     }
-    let mut bytes = Vec::new();
+    // Sized by the metadata (at most the limit, and one byte to see the end): one allocation for a
+    // regular file; a file whose size the metadata does not tell grows as it is read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     file.take(MAX_INPUT_FILE + 1).read_to_end(&mut bytes).with_context(cannot).map_err(Failure::io)?;
     if bytes.len() as u64 > MAX_INPUT_FILE {
         return Err(too_big(format!("more than {MAX_INPUT_FILE}")));
@@ -95,12 +97,19 @@ pub fn is_json(bytes: &[u8]) -> bool {
 pub fn sorted_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_file() {
+        let entry = entry?;
+        // The entry's type comes with the directory listing on most file systems; a symbolic link is
+        // followed (`is_file`), as it would be for the path.
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_file() || (kind.is_symlink() && path.is_file()) {
             files.push(path);
         }
     }
-    files.sort();
+    // Every path is `dir` joined with one file name, so the paths' order is their names' (`Path`'s
+    // order compares component by component, the names last): comparing the bytes is that order
+    // without splitting each path into components on every comparison.
+    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(files)
 }
 
@@ -186,6 +195,38 @@ mod tests {
         assert_eq!(at.len() as u64, MAX_INPUT_FILE);
         let past = read_bounded(&file(MAX_INPUT_FILE + 1)).expect_err("a file past the limit is refused");
         assert_eq!(past.code, crate::exit::INVALID_INPUT);
+    }
+
+    #[test]
+    fn sorted_files_are_the_directory_files_in_path_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let names =
+            ["b", "a", "a.b", "a-b", "a b", "A", "a0", "\u{e9}", "tx-000010.json", "tx-000009.json", "~"];
+        for name in names {
+            std::fs::write(dir.path().join(name), name).expect("file");
+        }
+        std::fs::create_dir(dir.path().join("a.d")).expect("a subdirectory is skipped");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("b"), dir.path().join("link"))
+                .expect("link to a file");
+            std::os::unix::fs::symlink(dir.path().join("a.d"), dir.path().join("link.d"))
+                .expect("link to a dir");
+        }
+        let mut expected: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        if cfg!(unix) {
+            expected.push(dir.path().join("link"));
+        }
+        expected.sort();
+        for base in [dir.path().to_path_buf(), dir.path().join("."), dir.path().join("a.d").join("..")] {
+            let found = sorted_files(&base).expect("listed");
+            let names: Vec<_> = found.iter().map(|p| p.file_name().map(ToOwned::to_owned)).collect();
+            let want: Vec<_> = expected.iter().map(|p| p.file_name().map(ToOwned::to_owned)).collect();
+            assert_eq!(names, want, "{}", base.display());
+            let mut by_path = found.clone();
+            by_path.sort();
+            assert_eq!(found, by_path, "{}", base.display());
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! with its expected receipt (`spec/bundle.md#replay`), in parallel, with a summary.
 
 use super::run::MAX_TRACE_EVENTS;
-use crate::artefact::load_bundle;
+use crate::artefact::decode_bundle;
 use crate::exit::{self, Failure, Output};
-use crate::files::bundle_paths;
+use crate::files::{bundle_paths, is_json, read_bounded};
 use crate::render::{self, divergence};
 use anyhow::{anyhow, Context as _};
 use rayon::prelude::*;
@@ -133,12 +133,27 @@ fn trace_tail(vm: &Vm, bundle: &abi::Bundle) -> Vec<String> {
     tail
 }
 
+/// Reads a bundle in either form, as [`crate::artefact::load_bundle`] does, with a JSON bundle parsed
+/// once and without tracking the field path; a file that does not parse so (or is not UTF-8) is
+/// decoded again by [`decode_bundle`], for its error (an object that parses as a bundle has no `kind` field: the
+/// bundle's fields are closed).
+fn read_bundle(path: &Path) -> Result<abi::Bundle, Failure> {
+    let bytes = read_bounded(path)?;
+    if is_json(&bytes) {
+        // The text is checked to be UTF-8 once, not string by string as the parser meets them.
+        if let Ok(Ok(bundle)) = std::str::from_utf8(&bytes).map(serde_json::from_str) {
+            return Ok(bundle);
+        }
+    }
+    decode_bundle(path, &bytes)
+}
+
 /// Replays one bundle file with `vm`: hash-only (no event is kept, whatever the bundle's gas), and
 /// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
 /// With `pool`, the hash-only replay runs in a sandboxed worker (`--isolate`, `spec/executor.md`).
 pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> BundleOutcome {
     let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
-    let bundle = match load_bundle(path) {
+    let bundle = match read_bundle(path) {
         Ok(b) => b,
         Err(f) => return failed(f),
     };
@@ -172,6 +187,30 @@ pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> Bundl
             failed(Failure { error: f.error.context(path.display().to_string()), ..f })
         }
     }
+}
+
+/// Replays `paths` on the threads of `pool`, in input order. The threads share `vm`, so a module is
+/// compiled once for all of them (by a thread that misses the cache while another compiles it, at
+/// most once per thread), not once per thread or per bundle.
+fn replay_all(
+    pool: &rayon::ThreadPool,
+    vm: &Vm,
+    isolated: Option<&executor::Pool>,
+    paths: &[PathBuf],
+    bar: Option<&indicatif::ProgressBar>,
+) -> Vec<BundleResult> {
+    pool.install(|| {
+        paths
+            .par_iter()
+            .map(|path| {
+                let outcome = replay_file(vm, isolated, path);
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+                BundleResult { path: path.clone(), outcome }
+            })
+            .collect()
+    })
 }
 
 /// Human-readable lines for one result.
@@ -239,7 +278,9 @@ impl ReplayCmd {
             .build()
             .context("starting worker threads")
             .map_err(Failure::host)?;
-        let bar = if paths.len() > 1 && std::io::stderr().is_terminal() && !self.json {
+        // Only on a terminal: a hidden bar would still be counted (a shared atomic and a clock read
+        // per bundle).
+        let bar = (paths.len() > 1 && std::io::stderr().is_terminal() && !self.json).then(|| {
             let bar = indicatif::ProgressBar::new(paths.len() as u64);
             if let Ok(style) =
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, eta {eta}")
@@ -247,24 +288,15 @@ impl ReplayCmd {
                 bar.set_style(style);
             }
             bar
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
+        });
         let vm = Vm::new(Rules::default());
         let isolated =
             if self.isolate { Some(crate::commands::executor::pool(jobs.min(paths.len()))?) } else { None };
         let start = Instant::now();
-        let results: Vec<BundleResult> = pool.install(|| {
-            paths
-                .par_iter()
-                .map(|path| {
-                    let outcome = replay_file(&vm, isolated.as_ref(), path);
-                    bar.inc(1);
-                    BundleResult { path: path.clone(), outcome }
-                })
-                .collect()
-        });
-        bar.finish_and_clear();
+        let results = replay_all(&pool, &vm, isolated.as_ref(), &paths, bar.as_ref());
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
         let seconds = start.elapsed().as_secs_f64();
         let mut summary = Summary { bundles: results.len(), seconds, jobs, ..Summary::default() };
         for r in &results {
@@ -316,5 +348,99 @@ impl ReplayCmd {
             _ => Some(format!("{} of {} bundles could not be replayed", summary.failed, summary.bundles)),
         };
         Ok(Output { stdout, error, code })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_share_compiled_modules() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("bundles");
+        let generated =
+            crate::commands::gen_bundles::GenBundlesCmd { count: 40, out: out.clone(), borsh: false }.run();
+        assert_eq!(generated.expect("generated").code, exit::OK);
+        let paths = bundle_paths(&[out], None).expect("listed");
+        assert_eq!(paths.len(), 40);
+        for jobs in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("threads");
+            let vm = Vm::new(Rules::default());
+            let results = replay_all(&pool, &vm, None, &paths, None);
+            assert!(results.iter().all(|r| matches!(r.outcome, BundleOutcome::Matched { .. })));
+            assert_eq!(results.iter().map(|r| &r.path).collect::<Vec<_>>(), paths.iter().collect::<Vec<_>>());
+            // 40 bundles of one module: compiled by at most one thread each (two threads may both
+            // miss the cache on their first bundle), never once per bundle.
+            let prepared = vm.prepared_modules();
+            assert!((1..=jobs as u64).contains(&prepared), "{jobs} jobs prepared {prepared} modules");
+        }
+    }
+
+    /// A change to the example bundle's JSON.
+    type Edit = dyn Fn(&mut serde_json::Value);
+
+    /// `read_bundle` must give what `load_bundle` gives: the same bundle, or the same exit code and
+    /// message, whatever the file holds.
+    #[test]
+    fn read_bundle_is_load_bundle() {
+        let example = include_str!("../../../examples/transfer.bundle.json");
+        let value: serde_json::Value = serde_json::from_str(example).expect("the example is JSON");
+        let with = |edit: &Edit| {
+            let mut v = value.clone();
+            edit(&mut v);
+            serde_json::to_string_pretty(&v).expect("JSON")
+        };
+        let bundle: abi::Bundle = serde_json::from_str(example).expect("the example is a bundle");
+        let borsh = borsh::to_vec(&bundle).expect("borsh");
+        let mut files: Vec<(&str, Vec<u8>)> = vec![
+            ("example", example.into()),
+            ("compact", serde_json::to_vec(&value).expect("JSON")),
+            ("borsh", borsh.clone()),
+            ("borsh_version_2", [&2u32.to_le_bytes()[..], &borsh[4..]].concat()),
+            ("borsh_truncated", borsh[..borsh.len() / 2].to_vec()),
+            ("borsh_trailing", [&borsh[..], &[0]].concat()),
+            ("short", vec![1, 0]),
+            ("empty", Vec::new()),
+            ("blank_object", b"  \n{}".to_vec()),
+            ("truncated", example.as_bytes()[..example.len() / 2].to_vec()),
+            ("trailing", format!("{example}\n}}").into_bytes()),
+            ("not_an_object", b"{\"format_version\": 1".to_vec()),
+            ("not_utf8", [&example.as_bytes()[..40], &[0xff, 0xfe], &example.as_bytes()[40..]].concat()),
+            ("non_ascii_in_hex", example.replacen("\"0x00", "\"0x\u{e9}\u{ff}", 1).into_bytes()),
+        ];
+        let edits: [(&str, &Edit); 9] = [
+            ("kind", &|v| v["kind"] = "receipt".into()),
+            ("kind_only", &|v| *v = serde_json::json!({"kind": "trace", "events": []})),
+            ("unknown_field", &|v| v["extra"] = 1.into()),
+            ("version_2", &|v| v["format_version"] = 2.into()),
+            ("module_uppercase", &|v| v["module"] = "0x0061736D".into()),
+            ("module_odd", &|v| v["module"] = "0x006".into()),
+            ("module_number", &|v| v["module"] = 7.into()),
+            ("rules_hash_short", &|v| v["rules_hash"] = "0x1d11".into()),
+            ("witness_value_bad_hex", &|v| {
+                let entries = v["witness"]["entries"].as_array_mut().expect("entries");
+                let last = entries.last_mut().expect("an entry");
+                last["value"] = "0xzz".into();
+            }),
+        ];
+        for (name, edit) in edits {
+            files.push((name, with(edit).into_bytes()));
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, bytes) in files {
+            let path = dir.path().join(format!("{name}.json"));
+            std::fs::write(&path, &bytes).expect("written");
+            match (read_bundle(&path), crate::artefact::load_bundle(&path)) {
+                (Ok(fast), Ok(slow)) => assert_eq!(fast, slow, "{name}"),
+                (Err(fast), Err(slow)) => {
+                    assert_eq!(fast.code, slow.code, "{name}");
+                    assert_eq!(format!("{:#}", fast.error), format!("{:#}", slow.error), "{name}");
+                }
+                (fast, slow) => {
+                    panic!("{name}: read_bundle {:?}, load_bundle {:?}", fast.is_ok(), slow.is_ok())
+                }
+            }
+        }
     }
 }

@@ -113,6 +113,11 @@ impl StateView for BlockWitnessState {
     fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         self.of(token)?.storage(token, key)
     }
+
+    /// As the provided method, by the token's [`WitnessState::read`] (one lookup of `key`).
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        self.of(&key_token(key))?.read(key)
+    }
 }
 
 /// Executes the block `txs` against `state` in sequence and records its bundle, with each

@@ -21,21 +21,24 @@ impl WitnessState {
         Self { token, info: witness.token.clone(), entries }
     }
 
-    fn get(&self, key: StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        match self.entries.get(&key) {
-            Some(v) => Ok(v.clone()),
+    /// The witness value of `key`, found by the binary key: the key is shown (formatted) only in
+    /// the error of a read outside the witness.
+    fn value(&self, key: &StateKey) -> Result<Option<&[u8]>, StateError> {
+        match self.entries.get(key) {
+            Some(v) => Ok(v.as_deref()),
             None => Err(StateError::OutsideWitness(key.to_string())),
         }
     }
 
-    fn amount(&self, key: StateKey) -> Result<u128, StateError> {
-        let shown = key.to_string();
-        let bytes = self.get(key)?;
-        bytes
-            .as_deref()
-            .and_then(abi::amount::decode)
-            .ok_or_else(|| StateError::Failed(format!("witness value of {shown} is not a 16-byte amount")))
+    /// The amount held at a balance or supply `key`: its witness value must be 16 bytes.
+    fn amount(&self, key: &StateKey) -> Result<u128, StateError> {
+        self.value(key)?.and_then(abi::amount::decode).ok_or_else(|| not_an_amount(key))
     }
+}
+
+/// The error of a balance or supply whose witness value is absent or not 16 bytes.
+fn not_an_amount(key: &StateKey) -> StateError {
+    StateError::Failed(format!("witness value of {key} is not a 16-byte amount"))
 }
 
 impl StateView for WitnessState {
@@ -47,15 +50,28 @@ impl StateView for WitnessState {
     }
 
     fn balance(&self, token: &TokenId, account: &Address) -> Result<u128, StateError> {
-        self.amount(StateKey::Balance { token: *token, account: *account })
+        self.amount(&StateKey::Balance { token: *token, account: *account })
     }
 
     fn supply(&self, token: &TokenId) -> Result<u128, StateError> {
-        self.amount(StateKey::Supply { token: *token })
+        self.amount(&StateKey::Supply { token: *token })
     }
 
     fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        self.get(StateKey::Storage { token: *token, key: key.to_vec() })
+        Ok(self.value(&StateKey::Storage { token: *token, key: key.to_vec() })?.map(<[u8]>::to_vec))
+    }
+
+    /// As the provided method: a balance or supply is its witness value when that is a 16-byte
+    /// amount (whose value encoding is those same bytes), a storage entry its witness value; one
+    /// lookup by `key` itself, without building another key.
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        let value = self.value(key)?;
+        if let StateKey::Balance { .. } | StateKey::Supply { .. } = key {
+            if value.and_then(abi::amount::decode).is_none() {
+                return Err(not_an_amount(key));
+            }
+        }
+        Ok(value.map(<[u8]>::to_vec))
     }
 }
 
@@ -95,4 +111,77 @@ pub fn check_witness(token: &TokenId, witness: &Witness) -> Result<(), VmError> 
         prev = Some(&e.key);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::{amount, WitnessEntry};
+
+    fn entry(key: StateKey, value: Option<Vec<u8>>) -> WitnessEntry {
+        WitnessEntry { key, value }
+    }
+
+    /// What the trait's provided `read` gives: the reference for the override.
+    fn provided_read(state: &WitnessState, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(match key {
+            StateKey::Balance { token, account } => amount::to_value(state.balance(token, account)?),
+            StateKey::Supply { token } => amount::to_value(state.supply(token)?),
+            StateKey::Storage { token, key } => state.storage(token, key)?,
+        })
+    }
+
+    #[test]
+    fn reads_are_the_witness_values_and_others_name_the_key() {
+        let (token, other) = (TokenId::from([1; 32]), TokenId::from([2; 32]));
+        let (rich, poor, absent, bad) =
+            (Address::from([3; 32]), Address::from([4; 32]), Address::from([5; 32]), Address::from([6; 32]));
+        let balance = |token, account| StateKey::Balance { token, account };
+        let storage = |token, key: &[u8]| StateKey::Storage { token, key: key.to_vec() };
+        let mut entries = vec![
+            entry(balance(token, rich), amount::to_value(7 << 64 | 9)),
+            entry(balance(token, poor), amount::to_value(0)),
+            entry(balance(token, bad), Some(vec![1; 15])),
+            entry(StateKey::Supply { token }, amount::to_value(u128::MAX)),
+            entry(storage(token, b"k"), Some(b"v".to_vec())),
+            entry(storage(token, b"gone"), None),
+        ];
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        let witness = Witness { token: None, entries };
+        check_witness(&token, &witness).expect("canonical");
+        let state = WitnessState::new(token, &witness);
+
+        assert_eq!(state.balance(&token, &rich), Ok(7 << 64 | 9));
+        assert_eq!(state.balance(&token, &poor), Ok(0));
+        assert_eq!(state.supply(&token), Ok(u128::MAX));
+        assert_eq!(state.storage(&token, b"k"), Ok(Some(b"v".to_vec())));
+        assert_eq!(state.storage(&token, b"gone"), Ok(None));
+        let outside = state.balance(&token, &absent).expect_err("not in the witness");
+        assert_eq!(outside, StateError::OutsideWitness(balance(token, absent).to_string()));
+        assert!(outside.to_string().starts_with("read outside the witness: balance[0x0505"), "{outside}");
+        assert_eq!(
+            state.storage(&token, b"x"),
+            Err(StateError::OutsideWitness("storage[0x78] of 0x".to_owned() + &"01".repeat(32)))
+        );
+        let not_amount =
+            StateError::Failed(format!("witness value of {} is not a 16-byte amount", balance(token, bad)));
+        assert_eq!(state.balance(&token, &bad), Err(not_amount));
+
+        let keys = [
+            balance(token, rich),
+            balance(token, poor),
+            balance(token, absent),
+            balance(token, bad),
+            balance(other, rich),
+            StateKey::Supply { token },
+            StateKey::Supply { token: other },
+            storage(token, b"k"),
+            storage(token, b"gone"),
+            storage(token, b"x"),
+            storage(other, b"k"),
+        ];
+        for key in &keys {
+            assert_eq!(state.read(key), provided_read(&state, key), "{key}");
+        }
+    }
 }
