@@ -176,3 +176,50 @@ fn the_example_transfer_on_a_kept_instance() {
     let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: GAS };
     assert_eq!(check_in_session(&vm, &state, &tx).receipt.status, StatusCode::Success);
 }
+
+/// Bundles of different calls and modules replayed one after another in one session over a
+/// witness slot (`vm::replay_in`) give what `vm::replay` gives for each, a bundle that reads
+/// outside its witness included.
+#[test]
+fn bundles_replay_in_one_session_as_alone() {
+    let vm = vm();
+    let state = state_with(&[(addr(1), 1_000)], permissive(u128::MAX));
+    let ctx = context(addr(1));
+    let record = |code: &[u8], call: abi::Call| {
+        let invocation = Invocation { token: TOKEN, call };
+        let tx = Transaction { code, invocation: &invocation, context: &ctx, gas_limit: SESSION_GAS };
+        let execution = vm.execute_with(&state, &tx, &vm::ExecOptions::default()).expect("runs");
+        vm::record_bundle(&vm, &tx, &execution)
+    };
+    let (scribbler, token) = (scribbler(1), token_wasm());
+    let mut bundles = vec![
+        record(&scribbler, Op::Poke { addr: 101, value: 3, mode: 0 }.call()),
+        record(&token, operation(transfer(addr(1), addr(2), 10))),
+        record(&scribbler, Op::Poke { addr: 7, value: 9, mode: 1 }.call()),
+        record(&scribbler, Op::Peek { addr: 101 }.call()),
+        record(&token, operation(transfer(addr(1), addr(3), 1))),
+    ];
+    let mut outside = bundles[1].clone();
+    outside.witness.entries.pop();
+    bundles.push(outside);
+    let opts = vm::ExecOptions::default();
+    let slot = vm::WitnessSlot::default();
+    let mut session = vm.session(&slot);
+    for round in 0..2 {
+        for (i, bundle) in bundles.iter().enumerate() {
+            let alone = vm::replay(&vm, bundle, &opts).map(|r| (r.execution, r.mismatches));
+            let kept = vm::replay_in(&mut session, &slot, bundle, &opts).map(|r| (r.execution, r.mismatches));
+            match (&alone, &kept) {
+                (Ok(a), Ok(k)) => assert_eq!(a, k, "round {round}, bundle {i}"),
+                (Err(a), Err(k)) => assert_eq!(a.to_string(), k.to_string(), "round {round}, bundle {i}"),
+                _ => panic!("round {round}, bundle {i}: {alone:?} against {kept:?}"),
+            }
+            assert_eq!(
+                alone.is_ok(),
+                i + 1 < bundles.len(),
+                "only the last bundle reads outside its witness"
+            );
+        }
+    }
+    assert_eq!(session.kept_instances(), 2);
+}

@@ -152,16 +152,32 @@ fn read_bundle(path: &Path) -> Result<abi::Bundle, Failure> {
 /// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
 /// With `pool`, the hash-only replay runs in a sandboxed worker (`--isolate`, `spec/executor.md`).
 pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> BundleOutcome {
+    replay_file_with(vm, path, |bundle, options| match pool {
+        Some(pool) => executor::replay::replay(pool, &vm.rules_hash(), bundle, options),
+        None => vm::replay(vm, bundle, options),
+    })
+}
+
+/// [`replay_file`] in process, in `session` over `slot` (each module's instance kept from one
+/// bundle to the next, `spec/abi.md#instance-reuse`): the same outcome.
+fn replay_file_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, path: &Path) -> BundleOutcome {
+    let vm = session.vm();
+    replay_file_with(vm, path, |bundle, options| vm::replay_in(session, slot, bundle, options))
+}
+
+/// Reads the bundle at `path`, replays it hash-only with `replay` and words the outcome.
+fn replay_file_with(
+    vm: &Vm,
+    path: &Path,
+    replay: impl FnOnce(&abi::Bundle, &ExecOptions) -> Result<vm::Replayed, VmError>,
+) -> BundleOutcome {
     let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
     let bundle = match read_bundle(path) {
         Ok(b) => b,
         Err(f) => return failed(f),
     };
     let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
-    let replayed = match pool {
-        Some(pool) => executor::replay::replay(pool, &vm.rules_hash(), &bundle, &hash_only),
-        None => vm::replay(vm, &bundle, &hash_only),
-    };
+    let replayed = replay(&bundle, &hash_only);
     match replayed {
         Ok(r) if r.matched() => BundleOutcome::Matched {
             status: r.execution.receipt.status,
@@ -191,7 +207,8 @@ pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> Bundl
 
 /// Replays `paths` on the threads of `pool`, in input order. The threads share `vm`, so a module is
 /// compiled once for all of them (by a thread that misses the cache while another compiles it, at
-/// most once per thread), not once per thread or per bundle.
+/// most once per thread), not once per thread or per bundle; in process, each chunk of bundles
+/// runs in one session, so a module is also instantiated once per chunk.
 fn replay_all(
     pool: &rayon::ThreadPool,
     vm: &Vm,
@@ -199,15 +216,29 @@ fn replay_all(
     paths: &[PathBuf],
     bar: Option<&indicatif::ProgressBar>,
 ) -> Vec<BundleResult> {
+    let done = |path: &PathBuf, outcome| {
+        if let Some(bar) = bar {
+            bar.inc(1);
+        }
+        BundleResult { path: path.clone(), outcome }
+    };
+    if isolated.is_some() {
+        return pool
+            .install(|| paths.par_iter().map(|path| done(path, replay_file(vm, isolated, path))).collect());
+    }
+    // In process, each chunk of bundles runs in one session (spec/abi.md#instance-reuse); chunks
+    // are small enough for the threads to share the work evenly.
+    let chunk = (paths.len() / (pool.current_num_threads() * 8)).clamp(1, 256);
     pool.install(|| {
         paths
-            .par_iter()
-            .map(|path| {
-                let outcome = replay_file(vm, isolated, path);
-                if let Some(bar) = bar {
-                    bar.inc(1);
-                }
-                BundleResult { path: path.clone(), outcome }
+            .par_chunks(chunk)
+            .flat_map_iter(|chunk| {
+                let slot = vm::WitnessSlot::default();
+                let mut session = vm.session(&slot);
+                chunk
+                    .iter()
+                    .map(|path| done(path, replay_file_in(&mut session, &slot, path)))
+                    .collect::<Vec<_>>()
             })
             .collect()
     })

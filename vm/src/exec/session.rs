@@ -68,6 +68,11 @@ impl<'v> Session<'v> {
         self.vm.run_prepared(self.view, tx, interval, observer, prepared, &mut None, Some(&mut self.kept))
     }
 
+    /// The VM the session runs on.
+    pub fn vm(&self) -> &'v Vm {
+        self.vm
+    }
+
     /// Modules this session keeps an instance of.
     pub fn kept_instances(&self) -> usize {
         self.kept.instances.len()

@@ -3,8 +3,12 @@
 //! A replay re-executes a bundle against its witness only: [`crate::WitnessState`] answers exactly
 //! the reads the original execution made and refuses any other with a distinct error.
 
-use crate::{check_witness, ExecOptions, Execution, Profile, Transaction, Vm, VmError, WitnessState};
-use abi::{Bundle, Receipt, StateKey, Witness, BUNDLE_FORMAT_VERSION};
+use crate::{
+    check_witness, ExecOptions, Execution, Profile, Session, StateError, StateView, Transaction, Vm,
+};
+use crate::{VmError, WitnessState};
+use abi::{Address, Bundle, Receipt, StateKey, TokenId, TokenInfo, Witness, BUNDLE_FORMAT_VERSION};
+use std::cell::RefCell;
 
 /// Builds the bundle of an execution (`execution` must come from running `tx` on `vm`).
 pub fn record_bundle(vm: &Vm, tx: &Transaction<'_>, execution: &Execution) -> Bundle {
@@ -78,7 +82,61 @@ fn first_unread<'w>(witness: &'w Witness, read: &Witness) -> Option<&'w StateKey
 pub fn replay(vm: &Vm, bundle: &Bundle, options: &ExecOptions) -> Result<Replayed, VmError> {
     // The trace level is the caller's: hash-only is enough to match; keep the events (`Full`) only
     // to show or bisect a divergence.
-    Ok(replay_by(bundle, vm.rules_hash(), |state, tx| Ok((vm.execute_with(state, tx, options)?, ())))?.0)
+    Ok(replay_by(bundle, vm.rules_hash(), |state, tx| Ok((vm.execute_with(&state, tx, options)?, ())))?.0)
+}
+
+/// A view whose witness is set bundle by bundle, so that one [`Session`] replays many bundles
+/// ([`replay_in`], `spec/abi.md#instance-reuse`). Empty, it answers nothing.
+#[derive(Default)]
+pub struct WitnessSlot(RefCell<Option<WitnessState>>);
+
+impl WitnessSlot {
+    fn with<T>(&self, read: impl FnOnce(&WitnessState) -> Result<T, StateError>) -> Result<T, StateError> {
+        match &*self.0.borrow() {
+            Some(state) => read(state),
+            None => Err(StateError::OutsideWitness("any state: no bundle is being replayed".into())),
+        }
+    }
+}
+
+impl StateView for WitnessSlot {
+    fn token(&self, token: &TokenId) -> Result<Option<TokenInfo>, StateError> {
+        self.with(|s| s.token(token))
+    }
+    fn balance(&self, token: &TokenId, account: &Address) -> Result<u128, StateError> {
+        self.with(|s| s.balance(token, account))
+    }
+    fn supply(&self, token: &TokenId) -> Result<u128, StateError> {
+        self.with(|s| s.supply(token))
+    }
+    fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        self.with(|s| s.storage(token, key))
+    }
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        self.with(|s| s.read(key))
+    }
+}
+
+/// [`replay`] in `session`, a session over `slot`: the bundle's witness is put in the slot for
+/// the execution, so one session (and each module's kept instance) serves many bundles. The result
+/// is [`replay`]'s.
+///
+/// # Errors
+/// As [`replay`].
+pub fn replay_in(
+    session: &mut Session<'_>,
+    slot: &WitnessSlot,
+    bundle: &Bundle,
+    options: &ExecOptions,
+) -> Result<Replayed, VmError> {
+    let rules_hash = session.vm().rules_hash();
+    let replayed = replay_by(bundle, rules_hash, |state, tx| {
+        *slot.0.borrow_mut() = Some(state);
+        let run = session.execute_with(tx, options);
+        *slot.0.borrow_mut() = None;
+        Ok((run?, ()))
+    });
+    Ok(replayed?.0)
 }
 
 /// Re-executes `bundle` as [`replay`] does, profiling its gas (`spec/profile.md`): the profile a
@@ -91,7 +149,7 @@ pub fn profile_bundle(
     bundle: &Bundle,
     options: &ExecOptions,
 ) -> Result<(Replayed, Profile), VmError> {
-    replay_by(bundle, vm.rules_hash(), |state, tx| vm.profile(state, tx, options))
+    replay_by(bundle, vm.rules_hash(), |state, tx| vm.profile(&state, tx, options))
 }
 
 /// Checks `bundle` against the VM's `rules_hash`, runs `execute` against its witness and compares
@@ -99,7 +157,7 @@ pub fn profile_bundle(
 fn replay_by<T>(
     bundle: &Bundle,
     rules_hash: abi::Hash32,
-    execute: impl FnOnce(&WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
+    execute: impl FnOnce(WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
 ) -> Result<(Replayed, T), VmError> {
     if bundle.format_version != BUNDLE_FORMAT_VERSION {
         return Err(VmError::BundleVersion(bundle.format_version, BUNDLE_FORMAT_VERSION));
@@ -115,7 +173,7 @@ fn replay_by<T>(
         context: &bundle.context,
         gas_limit: bundle.gas_limit,
     };
-    let (execution, extra) = execute(&state, &tx)?;
+    let (execution, extra) = execute(state, &tx)?;
     if let Some(key) = first_unread(&bundle.witness, &execution.witness) {
         return Err(VmError::NonCanonicalBundle(format!(
             "the witness holds {key}, which the execution never read"
