@@ -322,6 +322,43 @@ pub fn pin_to_cpu(pid: u32, cpu: usize) -> bool {
     unsafe { libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0 }
 }
 
+/// The calling thread held on one CPU until this is dropped, when its previous CPU mask is restored
+/// ([`hold_on_cpu`]).
+pub struct HeldOnCpu {
+    previous: libc::cpu_set_t,
+}
+
+/// Holds the calling thread on `cpu` (where it runs) for the length of one request to a worker
+/// placed there (`spec/executor.md#pool`): while it sleeps on the worker's reply, the scheduler
+/// would otherwise wake it on the other, idle CPU, and the next request would chase it there.
+/// `None` if the kernel refused (the thread is left as it was).
+pub fn hold_on_cpu(cpu: usize) -> Option<HeldOnCpu> {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return None;
+    }
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: an all-zero cpu_set_t is a valid empty set.
+    let mut previous: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: pid 0 is the calling thread; `previous` is a cpu_set_t of `size` bytes we own.
+    if unsafe { libc::sched_getaffinity(0, size, &mut previous) } != 0 {
+        return None;
+    }
+    // SAFETY: as in `pin_to_cpu`: an empty set, then one CPU below CPU_SETSIZE (checked above).
+    let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `cpu` is below CPU_SETSIZE; `one` is ours.
+    unsafe { libc::CPU_SET(cpu, &mut one) };
+    // SAFETY: `one` is a valid cpu_set_t of `size` bytes on our stack for the call.
+    (unsafe { libc::sched_setaffinity(0, size, &one) } == 0).then_some(HeldOnCpu { previous })
+}
+
+impl Drop for HeldOnCpu {
+    fn drop(&mut self) {
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        // SAFETY: `previous` is the mask the kernel gave for this thread, `size` bytes we own.
+        unsafe { libc::sched_setaffinity(0, size, &self.previous) };
+    }
+}
+
 /// Puts `fd` in non-blocking mode (the parent's end of a worker's stdout, `crate::Pool`).
 ///
 /// # Errors
@@ -402,6 +439,32 @@ mod tests {
         assert!(!pin_to_cpu(child.id(), libc::CPU_SETSIZE as usize));
         let _ = child.kill();
         let _ = child.wait();
+    }
+
+    #[test]
+    fn a_held_thread_runs_on_one_cpu_until_released() {
+        std::thread::spawn(|| {
+            let allowed = || {
+                let tid = thread_id();
+                let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap();
+                status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:")).unwrap().trim().to_string()
+            };
+            let before = allowed();
+            let cpu = current_cpu().expect("sched_getcpu works here");
+            let held = hold_on_cpu(cpu).expect("a thread may narrow its own mask");
+            assert_eq!(allowed(), cpu.to_string());
+            assert_eq!(current_cpu(), Some(cpu));
+            drop(held);
+            assert_eq!(allowed(), before, "the previous mask is restored");
+            assert!(hold_on_cpu(libc::CPU_SETSIZE as usize).is_none());
+        })
+        .join()
+        .expect("the test thread");
+    }
+
+    /// The calling thread's id, from procfs (no syscall wrapper needed).
+    fn thread_id() -> String {
+        std::fs::read_link("/proc/thread-self").unwrap().file_name().unwrap().to_string_lossy().into_owned()
     }
 
     #[test]

@@ -433,11 +433,16 @@ impl Pool {
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
         self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut _held = None;
         if self.config.colocate {
-            if let Some(cpu) = crate::lockdown::current_cpu().filter(|c| w.cpu != Some(*c)) {
-                // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
-                crate::lockdown::pin_to_cpu(w.child.id(), cpu);
-                w.cpu = Some(cpu);
+            if let Some(cpu) = crate::lockdown::current_cpu() {
+                if w.cpu != Some(cpu) {
+                    // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
+                    crate::lockdown::pin_to_cpu(w.child.id(), cpu);
+                    w.cpu = Some(cpu);
+                }
+                // The caller stays on that CPU until the conversation ends (its mask restored).
+                _held = crate::lockdown::hold_on_cpu(cpu);
             }
         }
         match write_frame(&mut w.stdin, request, MAX_REQUEST_FRAME) {
