@@ -4,10 +4,11 @@
 //! global restored after calls, and the value of a wide-offset store spilled through a scratch local
 //! (`spec/gas.md#instrumentation`).
 
-use super::blocks::{metered_blocks, MeteredBlock};
+use super::blocks::metered_blocks;
 use super::remap::{reencode_err, Remap};
+use super::sync;
 use super::{InstrumentError, STACK_OVERFLOW_SENTINEL};
-use crate::GasTable;
+use crate::{FuncInfo, GasTable};
 use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{Encode, ValType};
 use wasmparser::{FunctionBody, Operator};
@@ -83,6 +84,10 @@ pub(super) struct BodyCtx<'a> {
     pub max_stack_units: u32,
     /// The profiling variant's hooks (`spec/profile.md#hooks`); `None` for consensus.
     pub hooks: Option<ProfileHooks>,
+    /// The reference placement (tests only, `super::instrument_reference`): the previous
+    /// injected code, every synced block of cost 0 written back, the stack global written at
+    /// every entry.
+    pub reference: bool,
 }
 
 /// Function indices of the profiling hooks in the rewritten module.
@@ -106,15 +111,15 @@ struct Scratch {
     gas: u32,
 }
 
-/// Rewrites one body. `params` is the function's parameter count, `frame_units` its
-/// `FuncInfo::frame_units()`, `index` its function index in the input (reported by the profiling
-/// hooks only).
+/// Rewrites one body. `params` is the function's parameter count, `func` what validation found
+/// of it (its frame units and result count), `index` its function index in the input (reported by
+/// the profiling hooks only).
 pub(super) fn rewrite_body(
     remap: &mut Remap,
     ctx: &BodyCtx,
     body: &FunctionBody,
     params: u32,
-    frame_units: u32,
+    func: &FuncInfo,
     index: u32,
 ) -> Result<Vec<u8>, InstrumentError> {
     let overflow = || InstrumentError("too many locals".into());
@@ -125,21 +130,6 @@ pub(super) fn rewrite_body(
         count = count.checked_add(n).ok_or_else(overflow)?;
         locals.push((n, remap.val_type(ty).map_err(reencode_err)?));
     }
-    // spec/gas.md#scratch-locals
-    let scratch = Scratch {
-        base: count,
-        len: count.checked_add(1).ok_or_else(overflow)?,
-        cost: count.checked_add(2).ok_or_else(overflow)?,
-        gas: count.checked_add(3).ok_or_else(overflow)?,
-    };
-    locals.extend([(2, ValType::I32), (2, ValType::I64)]);
-    // spec/profile.md#hooks: one more i32 local, the activation's profile depth, after the others
-    // (locals are not charged by what the instrumenter adds: `entry_locals` counts the input's).
-    let depth = count.checked_add(4).ok_or_else(overflow)?;
-    if ctx.hooks.is_some() {
-        locals.push((1, ValType::I32));
-    }
-
     // Each operator with its encoded bytes: operators that need no rewriting are copied verbatim.
     let mut reader = body.get_operators_reader()?;
     let mut bytes = reader.get_binary_reader();
@@ -159,7 +149,29 @@ pub(super) fn rewrite_body(
     if let Some(first) = blocks.first_mut() {
         first.cost = first.cost.saturating_add(ctx.table.entry_locals(count - params));
     }
-    let synced = synced_blocks(&ops, &blocks)?;
+    let plan = if ctx.reference {
+        sync::plan_reference(&ops, &blocks)
+    } else {
+        sync::plan(&ops, &blocks, func.results)?
+    };
+    let has_calls = ctx.reference
+        || ops.iter().any(|op| matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }));
+
+    // spec/gas.md#scratch-locals: all four in every body, used or not (their number counts
+    // towards the engine's limits on locals and frame size, so it is consensus-visible).
+    let scratch = Scratch {
+        base: count,
+        len: count.checked_add(1).ok_or_else(overflow)?,
+        cost: count.checked_add(2).ok_or_else(overflow)?,
+        gas: count.checked_add(3).ok_or_else(overflow)?,
+    };
+    locals.extend([(2, ValType::I32), (2, ValType::I64)]);
+    // spec/profile.md#hooks: one more i32 local, the activation's profile depth, after the others
+    // (locals are not charged by what the instrumenter adds: `entry_locals` counts the input's).
+    let depth = count.checked_add(4).ok_or_else(overflow)?;
+    if ctx.hooks.is_some() {
+        locals.push((1, ValType::I32));
+    }
 
     // The input body and about 12 bytes per block, so the buffer rarely grows.
     let mut f = Out(Vec::with_capacity(code.len() + 16 * blocks.len() + 64));
@@ -176,16 +188,16 @@ pub(super) fn rewrite_body(
         f.call(hooks.enter);
         f.local_set(depth);
     }
-    stack_entry(f, ctx, &scratch, frame_units);
+    stack_entry(f, ctx, &scratch, func.frame_units(), has_calls);
     // spec/gas.md#gas-local: the working copy starts from the global.
     f.global_get(ctx.gas_global);
     f.local_set(scratch.gas);
-    let mut next_block = blocks.iter().zip(synced).peekable();
+    let mut next_block = blocks.iter().zip(plan.synced.iter().zip(&plan.write_back)).peekable();
     for (i, op) in ops.into_iter().enumerate() {
-        if let Some((b, sync)) = next_block.next_if(|(b, _)| b.start == i) {
+        if let Some((b, (&sync, &back))) = next_block.next_if(|(b, _)| b.start == i) {
             if b.cost > 0 {
                 charge(f, ctx, &scratch, Amount::Static(b.cost), sync);
-            } else if sync {
+            } else if back {
                 write_back(f, ctx, &scratch);
             }
         }
@@ -261,65 +273,12 @@ fn wide_store(op: &Operator) -> Option<ValType> {
     (memarg.offset > u64::from(u16::MAX)).then_some(ty)
 }
 
-/// Whether `op`, at label depth `depth` (0: directly in the function's outermost label), can
-/// neither trap, nor call, nor leave the function: the operators after which nobody can observe the
-/// gas global (`spec/gas.md#synced-blocks`). Anything not listed counts as observable.
-fn quiet(op: &Operator, depth: u32) -> bool {
-    use Operator as O;
-    match op {
-        O::Br { relative_depth } | O::BrIf { relative_depth } => *relative_depth < depth,
-        // The body's final `end` is handled by the caller.
-        O::Nop
-        | O::Block { .. }
-        | O::Loop { .. }
-        | O::If { .. }
-        | O::Else
-        | O::End
-        | O::Drop
-        | O::Select
-        | O::TypedSelect { .. }
-        | O::LocalGet { .. }
-        | O::LocalSet { .. }
-        | O::LocalTee { .. }
-        | O::GlobalGet { .. }
-        | O::GlobalSet { .. }
-        | O::I32Const { .. }
-        | O::I64Const { .. }
-        | O::MemorySize { .. }
-        | O::MemoryGrow { .. }
-        | O::I32Mul
-        | O::I64Mul => true,
-        // The integer ALU class of the cost table: none of these traps.
-        op if crate::rules::gas::is_alu(op) => true,
-        _ => false,
-    }
-}
-
-/// For each metered block, whether it is **synced** (`spec/gas.md#synced-blocks`): it contains an
-/// operator that is not [`quiet`] (one that may trap, call, or leave the function), or the body's
-/// final `end`.
-fn synced_blocks(ops: &[Operator], blocks: &[MeteredBlock]) -> Result<Vec<bool>, InstrumentError> {
-    let mut synced = Vec::with_capacity(blocks.len());
-    let mut depth = 0u32;
-    for b in blocks {
-        let mut sync = false;
-        for (i, op) in ops.iter().enumerate().take(b.end).skip(b.start) {
-            sync |= i + 1 == ops.len() || !quiet(op, depth);
-            match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => depth += 1,
-                Operator::End => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        synced.push(sync);
-    }
-    Ok(synced)
-}
-
 /// The stack check at function entry (`spec/gas.md#stack-limit`): traps with the sentinel in the
-/// stack global iff `sp + frame_units > max_stack_units` (unsigned, without overflow); otherwise
-/// `sp += frame_units` and the new level is kept in the `base` scratch local.
-fn stack_entry(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) {
+/// stack global iff `sp + frame_units > max_stack_units` (unsigned, without overflow); otherwise,
+/// in a body with calls, `sp += frame_units` and the new level is kept in the `base` scratch local
+/// (restored after each call). A body without calls only checks: no callee can see `sp`, and its
+/// caller restores its own level after the call.
+fn stack_entry(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32, has_calls: bool) {
     let trap = |f: &mut Out| {
         f.i32_const(STACK_OVERFLOW_SENTINEL);
         f.global_set(ctx.sp_global);
@@ -332,17 +291,21 @@ fn stack_entry(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, frame_units: u32) 
     };
     // `sp > max - frame` is `sp + frame > max` computed without wrapping; `sp` is read once.
     f.global_get(ctx.sp_global);
-    f.local_tee(scratch.base);
+    if has_calls {
+        f.local_tee(scratch.base);
+    }
     f.i32_const(headroom as i32);
     f.op(I32_GT_U);
     f.if_empty();
     trap(f);
     f.op(END);
-    f.local_get(scratch.base);
-    f.i32_const(frame_units as i32);
-    f.op(I32_ADD);
-    f.local_tee(scratch.base);
-    f.global_set(ctx.sp_global);
+    if has_calls {
+        f.local_get(scratch.base);
+        f.i32_const(frame_units as i32);
+        f.op(I32_ADD);
+        f.local_tee(scratch.base);
+        f.global_set(ctx.sp_global);
+    }
 }
 
 /// A charge: a constant, or the value of the `cost` scratch local.

@@ -8,12 +8,14 @@
 //! on the input module, the table and the limits, never on the engine.
 //!
 //! Layout: [`module`] rewrites sections, [`body`] rewrites function bodies, [`blocks`] defines
-//! metered blocks, [`remap`] shifts function indices for both (so neither imports the other).
+//! metered blocks, [`sync`] decides where the gas local is written back to the global, [`remap`]
+//! shifts function indices for both (so neither imports the other).
 
 mod blocks;
 mod body;
 mod module;
 mod remap;
+mod sync;
 
 use crate::{GasTable, Limits, ModuleInfo};
 
@@ -53,7 +55,7 @@ pub fn instrument(
     table: &GasTable,
     limits: &Limits,
 ) -> Result<Vec<u8>, InstrumentError> {
-    module::rewrite(wasm, info, table, limits, false)
+    module::rewrite(wasm, info, table, limits, false, false)
 }
 
 /// Import name of the profiling variant's function-entry hook, `(func_index: i32) -> depth: i32`
@@ -76,7 +78,21 @@ pub(crate) fn instrument_profiling(
     table: &GasTable,
     limits: &Limits,
 ) -> Result<Vec<u8>, InstrumentError> {
-    module::rewrite(wasm, info, table, limits, true)
+    module::rewrite(wasm, info, table, limits, true, false)
+}
+
+/// The reference placement of the injected code, for the differential tests only: the same charges
+/// and stack checks, with the gas global written back at every synced block and the stack global
+/// written at every entry and restored after every call, the placement before the write-back
+/// analysis (`spec/gas.md#write-backs`). Gas, traps and slow-path calls must equal [`instrument`]'s.
+#[cfg(test)]
+pub(crate) fn instrument_reference(
+    wasm: &[u8],
+    info: &ModuleInfo,
+    table: &GasTable,
+    limits: &Limits,
+) -> Result<Vec<u8>, InstrumentError> {
+    module::rewrite(wasm, info, table, limits, false, true)
 }
 
 #[cfg(test)]

@@ -107,13 +107,15 @@ fn read_types(types: Option<&TypeSectionReader>) -> Result<(Vec<Option<u32>>, Op
 }
 
 /// Rewrites the module (see [`super::instrument`]); `profiling`: the profiling variant
-/// ([`super::instrument_profiling`]).
+/// ([`super::instrument_profiling`]); `reference`: the test-only reference placement of the
+/// injected code (see `BodyCtx::reference`).
 pub(super) fn rewrite(
     wasm: &[u8],
     info: &ModuleInfo,
     table: &GasTable,
     limits: &Limits,
     profiling: bool,
+    reference: bool,
 ) -> Result<Vec<u8>, InstrumentError> {
     // spec/gas.md#dynamic-costs: the run-time product per_byte * len must not wrap.
     if table.memory_copy_per_byte > u64::from(u32::MAX) || table.memory_fill_per_byte > u64::from(u32::MAX) {
@@ -232,8 +234,15 @@ pub(super) fn rewrite(
     }
 
     // Bodies.
-    let ctx =
-        BodyCtx { table, gas_global, sp_global, slow_func, max_stack_units: limits.max_stack_units, hooks };
+    let ctx = BodyCtx {
+        table,
+        gas_global,
+        sp_global,
+        slow_func,
+        max_stack_units: limits.max_stack_units,
+        hooks,
+        reference,
+    };
     let mut code = CodeSection::new();
     for (j, ((body, ty), fi)) in s.bodies.iter().zip(&func_types).zip(&info.functions).enumerate() {
         let params = type_params
@@ -243,7 +252,7 @@ pub(super) fn rewrite(
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
         // The input's index of this function, which the profiling hooks report.
         let index = imported_funcs + j as u32;
-        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi.frame_units(), index)?);
+        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi, index)?);
     }
 
     // Emit in the binary format's section order.

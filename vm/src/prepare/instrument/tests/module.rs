@@ -245,51 +245,49 @@ fn injected_code_is_the_spec_sequence() {
     let c = straight_cost(&t) as i64;
     // No imports and no globals: slow path is function 0, gas global 0, stack global 1; the two
     // parameters are locals 0-1, so the scratch locals are 2 ($base), 3 ($len), 4 ($cost), 5 ($g).
-    let charge = |sync: bool| {
+    // spec/gas.md#charge-sequence on $g (`g`: local 5 here, 4 in the second body).
+    let charge = |g: u32, c: i64, sync: bool| {
         let mut seq = vec![
-            // spec/gas.md#charge-sequence
-            O::LocalGet { local_index: 5 },
+            O::LocalGet { local_index: g },
             O::I64Const { value: c },
             O::I64LtU,
             O::If { blockty: Empty },
-            O::LocalGet { local_index: 5 },
+            O::LocalGet { local_index: g },
             O::I64Const { value: c },
             O::Call { function_index: 0 },
-            O::LocalSet { local_index: 5 },
+            O::LocalSet { local_index: g },
             O::End,
-            O::LocalGet { local_index: 5 },
+            O::LocalGet { local_index: g },
             O::I64Const { value: c },
             O::I64Sub,
         ];
         if sync {
-            seq.extend([O::LocalTee { local_index: 5 }, O::GlobalSet { global_index: 0 }]);
+            seq.extend([O::LocalTee { local_index: g }, O::GlobalSet { global_index: 0 }]);
         } else {
-            seq.push(O::LocalSet { local_index: 5 });
+            seq.push(O::LocalSet { local_index: g });
         }
         seq
     };
-    let mut injected = vec![
-        // spec/gas.md#stack-limit
-        O::GlobalGet { global_index: 1 },
-        O::LocalTee { local_index: 2 },
-        O::I32Const { value: headroom },
-        O::I32GtU,
-        O::If { blockty: Empty },
-        O::I32Const { value: STACK_OVERFLOW_SENTINEL },
-        O::GlobalSet { global_index: 1 },
-        O::Unreachable,
-        O::End,
-        O::LocalGet { local_index: 2 },
-        O::I32Const { value: frame },
-        O::I32Add,
-        O::LocalTee { local_index: 2 },
-        O::GlobalSet { global_index: 1 },
-        // spec/gas.md#gas-local
-        O::GlobalGet { global_index: 0 },
-        O::LocalSet { local_index: 5 },
-    ];
+    // spec/gas.md#stack-limit: the check, with `local.tee $base` in a body with calls.
+    let check = |headroom: i32, base: Option<u32>| {
+        let mut seq = vec![O::GlobalGet { global_index: 1 }];
+        seq.extend(base.map(|local_index| O::LocalTee { local_index }));
+        seq.extend([
+            O::I32Const { value: headroom },
+            O::I32GtU,
+            O::If { blockty: Empty },
+            O::I32Const { value: STACK_OVERFLOW_SENTINEL },
+            O::GlobalSet { global_index: 1 },
+            O::Unreachable,
+            O::End,
+        ]);
+        seq
+    };
+    // A body without calls only checks; spec/gas.md#gas-local: then the gas load.
+    let mut injected = check(headroom, None);
+    injected.extend([O::GlobalGet { global_index: 0 }, O::LocalSet { local_index: 5 }]);
     // The only block holds `i32.div_u` and the final `end`: synced (spec/gas.md#synced-blocks).
-    injected.extend(charge(true));
+    injected.extend(charge(5, c, true));
     let (locals, ops) = body_of(&wasm, 0);
     let (_, orig_ops) = body_of(&orig, 0);
     let expected: Vec<String> = injected.iter().map(|o| format!("{o:?}")).chain(orig_ops).collect();
@@ -303,35 +301,27 @@ fn injected_code_is_the_spec_sequence() {
       (func (export "f") (param i32)
         loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end
         call $g))"#;
-    let (_, wasm, _) = instrument_wat(wat, &t, &Limits::default());
-    let (_, ops) = body_of(&wasm, 1);
+    let (_, wasm, info) = instrument_wat(wat, &t, &Limits::default());
+    let (locals, ops) = body_of(&wasm, 1);
     // param 0; scratch 1 ($base), 2 ($len), 3 ($cost), 4 ($g).
+    assert_eq!(locals, [(2, V::I32), (2, V::I64)]);
     let body_cost = (2 * t.local + t.const_ + t.alu + t.br_if + t.end) as i64;
     let tail_cost = (t.call + t.end) as i64;
-    let charge = |c: i64, sync: bool| {
-        let mut seq = vec![
-            O::LocalGet { local_index: 4 },
-            O::I64Const { value: c },
-            O::I64LtU,
-            O::If { blockty: Empty },
-            O::LocalGet { local_index: 4 },
-            O::I64Const { value: c },
-            O::Call { function_index: 0 },
-            O::LocalSet { local_index: 4 },
-            O::End,
-            O::LocalGet { local_index: 4 },
-            O::I64Const { value: c },
-            O::I64Sub,
-        ];
-        if sync {
-            seq.extend([O::LocalTee { local_index: 4 }, O::GlobalSet { global_index: 0 }]);
-        } else {
-            seq.push(O::LocalSet { local_index: 4 });
-        }
-        seq
-    };
-    let mut expected = vec![O::Loop { blockty: Empty }];
-    expected.extend(charge(body_cost, false));
+    let frame = info.func(1).unwrap().frame_units() as i32;
+    let headroom = Limits::default().max_stack_units as i32 - frame;
+    // A body with calls keeps its level in $base and in `sp`.
+    let mut expected = check(headroom, Some(1));
+    expected.extend([
+        O::LocalGet { local_index: 1 },
+        O::I32Const { value: frame },
+        O::I32Add,
+        O::LocalTee { local_index: 1 },
+        O::GlobalSet { global_index: 1 },
+        O::GlobalGet { global_index: 0 },
+        O::LocalSet { local_index: 4 },
+        O::Loop { blockty: Empty },
+    ]);
+    expected.extend(charge(4, body_cost, false));
     expected.extend([
         O::LocalGet { local_index: 0 },
         O::I32Const { value: 1 },
@@ -340,7 +330,7 @@ fn injected_code_is_the_spec_sequence() {
         O::BrIf { relative_depth: 0 },
         O::End,
     ]);
-    expected.extend(charge(tail_cost, true));
+    expected.extend(charge(4, tail_cost, true));
     expected.extend([
         O::Call { function_index: 1 },
         // spec/gas.md#stack-limit, spec/gas.md#gas-local
@@ -351,8 +341,47 @@ fn injected_code_is_the_spec_sequence() {
         O::End,
     ]);
     let expected: Vec<String> = expected.iter().map(|o| format!("{o:?}")).collect();
-    // Skip the stack check and the gas load (16 operators, checked above).
-    assert_eq!(ops[16..], expected[..]);
+    assert_eq!(ops, expected);
+}
+
+/// spec/gas.md#write-backs: the final `end` of `if ... else ... call ... end` writes nothing (the
+/// else arm reloaded after its call, the then arm, a tail block, is promoted), while a final `end`
+/// reached from a loop still writes back.
+#[test]
+fn final_write_back_only_where_the_global_may_be_stale() {
+    use wasmparser::Operator as O;
+    let t = GasTable::default();
+    let wat = r#"(module (memory (export "memory") 1)
+      (func $fib (export "fib") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+      (func (export "spin") (param i32)
+        (block (loop (br_if 1 (i32.eqz (local.get 0)))
+                     (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))))"#;
+    let (_, wasm, _) = instrument_wat(wat, &t, &Limits::default());
+    // fib and spin: param 0, $base 1, $len 2, $cost 3, $g 4.
+    let write_back =
+        |g: u32| [O::LocalGet { local_index: g }, O::GlobalSet { global_index: 0 }].map(|o| format!("{o:?}"));
+    let (_, fib) = body_of(&wasm, 0);
+    assert!(!fib.ends_with(&[&write_back(4)[..], &["End".to_string()]].concat()), "{fib:?}");
+    let tee =
+        [format!("{:?}", O::LocalTee { local_index: 4 }), format!("{:?}", O::GlobalSet { global_index: 0 })];
+    let promoted_then_arm = fib.windows(2).filter(|w| *w == tee).count();
+    assert_eq!(promoted_then_arm, 2, "then arm and else arm both sync: {fib:?}");
+    // spec/gas.md#gas-local: loaded at entry and after each of the two calls.
+    let loads = fib.iter().filter(|o| **o == format!("{:?}", O::GlobalGet { global_index: 0 })).count();
+    assert_eq!(loads, 3, "{fib:?}");
+    let (_, spin) = body_of(&wasm, 1);
+    assert!(spin.ends_with(&[&write_back(4)[..], &["End".to_string()]].concat()), "{spin:?}");
+    let mut vm = Vm::new(&wasm);
+    for n in 0..12 {
+        let (r, used) = gas_of(&mut vm, "fib", &i32s(&[n]));
+        let fib = |n: i64| (0..n).fold((0i64, 1i64), |(a, b), _| (b, a + b)).0;
+        assert_eq!(r, [fib(i64::from(n))]);
+        assert!(used > 0);
+    }
 }
 
 #[test]
@@ -396,6 +425,7 @@ fn wide_offset_stores_spill_their_value_and_cost_nothing_more() {
             let (_, wasm, _) = instrument_wat(&wat, &t, &Limits::default());
             let (_, ops) = body_of(&wasm, 0);
             let at = ops.iter().position(|o| o.contains("memarg")).unwrap();
+            // No calls: param 0, then $len 1 (i32 value) or $cost 1 (i64 value), then $g 2.
             let spill = if wide_value { 3 } else { 2 };
             let spilled = [O::LocalSet { local_index: spill }, O::LocalGet { local_index: spill }]
                 .map(|o| format!("{o:?}"));
