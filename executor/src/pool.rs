@@ -422,6 +422,21 @@ impl Pool {
         }
     }
 
+    /// With placement (`PoolConfig::colocate`), restricts `w` to the calling thread's CPU if it is
+    /// not there already, and holds the caller on that CPU until the guard is dropped.
+    fn place(&self, w: &mut Worker) -> Option<crate::lockdown::HeldOnCpu> {
+        if !self.config.colocate {
+            return None;
+        }
+        let cpu = crate::lockdown::current_cpu()?;
+        if w.cpu != Some(cpu) {
+            // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
+            crate::lockdown::pin_to_cpu(w.child.id(), cpu);
+            w.cpu = Some(cpu);
+        }
+        crate::lockdown::hold_on_cpu(cpu)
+    }
+
     /// Sends the request and answers reads until the worker is done. `Err((kind, healthy))`:
     /// `healthy` when the worker may serve again (a deterministic host error).
     fn converse(
@@ -433,18 +448,8 @@ impl Pool {
         answered: &mut Answered,
     ) -> Result<Box<crate::protocol::WireExecution>, (FailureKind, bool)> {
         self.round_trips.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut _held = None;
-        if self.config.colocate {
-            if let Some(cpu) = crate::lockdown::current_cpu() {
-                if w.cpu != Some(cpu) {
-                    // A refusal (a CPU outside the worker's cpuset) leaves the worker where it was.
-                    crate::lockdown::pin_to_cpu(w.child.id(), cpu);
-                    w.cpu = Some(cpu);
-                }
-                // The caller stays on that CPU until the conversation ends (its mask restored).
-                _held = crate::lockdown::hold_on_cpu(cpu);
-            }
-        }
+        // Held on the worker's CPU until the conversation ends (the caller's mask restored then).
+        let _held = self.place(w);
         match write_frame(&mut w.stdin, request, MAX_REQUEST_FRAME) {
             Ok(()) => {}
             Err(FrameError::Oversized { .. }) => return Err((FailureKind::RequestTooLarge, true)),

@@ -35,12 +35,18 @@ pub fn check_in_session(vm: &Vm, state: &dyn StateView, tx: &Transaction<'_>) ->
 }
 
 /// Runs each of `txs` in order, `rounds` times over, in one session over `state`, and requires each
-/// execution to equal the fresh one (so what one call leaves in an instance never reaches the next).
+/// execution to equal the fresh one (so what one call leaves in an instance never reaches the next);
+/// returns the fresh executions.
 ///
 /// # Panics
 /// On any difference, or a host failure.
 #[track_caller]
-pub fn check_sequence(vm: &Vm, state: &dyn StateView, txs: &[Transaction<'_>], rounds: usize) {
+pub fn check_sequence(
+    vm: &Vm,
+    state: &dyn StateView,
+    txs: &[Transaction<'_>],
+    rounds: usize,
+) -> Vec<Execution> {
     let opts = recording();
     let fresh: Vec<Execution> =
         txs.iter().map(|tx| vm.execute_with(state, tx, &opts).expect("no host failure")).collect();
@@ -51,4 +57,5 @@ pub fn check_sequence(vm: &Vm, state: &dyn StateView, txs: &[Transaction<'_>], r
             assert_eq!(&got, want, "round {round}, call {i}: the kept instance leaked state");
         }
     }
+    fresh
 }

@@ -8,8 +8,8 @@
 
 use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::state::Changes;
-use crate::{PendingState, StateError, StateView, VmError};
-use abi::{hash, Address, Hash32, Receipt, StateDiff, StateKey, StatusCode, TokenId, TokenInfo, TxData};
+use crate::{PendingState, StateView, VmError};
+use abi::{hash, Hash32, Receipt, StateDiff, StatusCode, TokenId, TxData};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -92,17 +92,17 @@ impl Vm {
         options: &ExecOptions,
     ) -> crate::Result<BlockExecution> {
         let txs = transactions(txs)?;
-        let pending = Layered(RefCell::new(PendingState::new(state)));
+        let pending = RefCell::new(PendingState::new(state));
         // One session for the block: each module's instance is kept (spec/abi.md#instance-reuse).
         let mut session = self.session(&pending);
         let mut executions = Vec::with_capacity(txs.len());
         for (index, tx) in txs.iter().enumerate() {
             let execution = session.execute_with(tx, options).map_err(at(index))?;
-            pending.apply(&execution.receipt).map_err(at(index))?;
+            apply(&pending, &execution.receipt).map_err(at(index))?;
             executions.push(execution);
         }
         drop(session);
-        let diff = pending.0.into_inner().diff();
+        let diff = pending.into_inner().diff();
         let commitments = block_commitments(executions.iter().map(|e| &e.receipt));
         Ok(BlockExecution { executions, commitments, diff })
     }
@@ -159,14 +159,14 @@ impl Vm {
         indices: Vec<usize>,
         options: &ExecOptions,
     ) -> Lane {
-        let pending = Layered(RefCell::new(PendingState::new(state)));
+        let pending = RefCell::new(PendingState::new(state));
         let mut session = self.session(&pending);
         let mut executions = Vec::with_capacity(indices.len());
         let mut failed = None;
         for index in indices {
             let run = session
                 .execute_with(&txs[index], options)
-                .and_then(|e| pending.apply(&e.receipt).map(|()| e));
+                .and_then(|e| apply(&pending, &e.receipt).map(|()| e));
             match run {
                 Ok(execution) => executions.push((index, execution)),
                 Err(e) => {
@@ -176,7 +176,7 @@ impl Vm {
             }
         }
         drop(session);
-        Lane { executions, changes: pending.0.into_inner().into_changes(), failed }
+        Lane { executions, changes: pending.into_inner().into_changes(), failed }
     }
 }
 
@@ -188,34 +188,12 @@ struct Lane {
     failed: Option<(usize, VmError)>,
 }
 
-/// A block's (or a lane's) pending state behind a shared reference, so that a session can hold the
-/// view while each receipt's diff is layered on between executions.
-struct Layered<'a>(RefCell<PendingState<'a>>);
-
-impl Layered<'_> {
-    /// Layers a receipt's diff, if it succeeded (a failed receipt's diff is empty anyway).
-    fn apply(&self, receipt: &Receipt) -> crate::Result<()> {
-        if receipt.status == StatusCode::Success {
-            self.0.borrow_mut().apply(&receipt.diff)?;
-        }
-        Ok(())
+/// Layers a receipt's diff on a block's (or a lane's) pending state, if it succeeded (a failed
+/// receipt's diff is empty anyway). The state is behind a `RefCell` so that a session can hold it
+/// as its view while diffs are layered on between executions.
+fn apply(pending: &RefCell<PendingState<'_>>, receipt: &Receipt) -> crate::Result<()> {
+    if receipt.status == StatusCode::Success {
+        pending.borrow_mut().apply(&receipt.diff)?;
     }
-}
-
-impl StateView for Layered<'_> {
-    fn token(&self, token: &TokenId) -> Result<Option<TokenInfo>, StateError> {
-        self.0.borrow().token(token)
-    }
-    fn balance(&self, token: &TokenId, account: &Address) -> Result<u128, StateError> {
-        self.0.borrow().balance(token, account)
-    }
-    fn supply(&self, token: &TokenId) -> Result<u128, StateError> {
-        self.0.borrow().supply(token)
-    }
-    fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        self.0.borrow().storage(token, key)
-    }
-    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        self.0.borrow().read(key)
-    }
+    Ok(())
 }

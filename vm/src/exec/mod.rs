@@ -141,7 +141,7 @@ impl Vm {
         tx: &Transaction<'_>,
         options: &ExecOptions,
     ) -> crate::Result<Execution> {
-        self.run(state, tx, options.checkpoint_interval, Some(options.trace))
+        self.run(state, tx, options.checkpoint_interval, Some(options.trace), None)
     }
 
     /// Executes `tx` against `state` recording no trace at all: the receipt's `trace_hash` is zero,
@@ -156,22 +156,24 @@ impl Vm {
         state: &dyn StateView,
         tx: &Transaction<'_>,
     ) -> crate::Result<Execution> {
-        self.run(state, tx, 0, None)
+        self.run(state, tx, 0, None, None)
     }
 
-    /// One execution, traced at `trace` (`None`: untraced).
-    fn run(
-        &self,
-        state: &dyn StateView,
+    /// One execution, traced at `trace` (`None`: untraced), on an instance of `kept` when in a
+    /// session.
+    fn run<'h>(
+        &'h self,
+        state: &'h dyn StateView,
         tx: &Transaction<'_>,
         interval: u64,
         trace: Option<TraceLevel>,
+        kept: Option<&mut session::Kept<'h>>,
     ) -> crate::Result<Execution> {
         check_interval(interval)?;
         // The cache gives the code's blake3 hash without rehashing the code on every call.
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
         let observer = Observer::new(trace);
-        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None, None)
+        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None, kept)
     }
 
     /// One execution of `code`'s prepared module (with the code's hash) recorded by `observer`; the

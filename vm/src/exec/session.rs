@@ -11,9 +11,8 @@
 
 use super::call::{self, Instance};
 use super::pipeline::{self, Outcome, Step};
-use super::{check_interval, ExecOptions, Execution, Transaction, Vm};
+use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::host::HostState;
-use crate::observe::Observer;
 use crate::{ModuleInfo, Rules, StateView};
 use abi::{Hash32, Receipt};
 use std::collections::BTreeMap;
@@ -60,12 +59,8 @@ impl<'v> Session<'v> {
     /// # Errors
     /// As [`Vm::execute_with`].
     pub fn execute_with(&mut self, tx: &Transaction<'_>, options: &ExecOptions) -> crate::Result<Execution> {
-        check_interval(options.checkpoint_interval)?;
-        let entry = self.vm.cache.get_or_prepare(tx.code, &self.vm.rules)?;
-        let observer = Observer::new(Some(options.trace));
-        let prepared = (entry.code_hash, &entry.prepared);
-        let interval = options.checkpoint_interval;
-        self.vm.run_prepared(self.view, tx, interval, observer, prepared, &mut None, Some(&mut self.kept))
+        let (interval, trace) = (options.checkpoint_interval, Some(options.trace));
+        self.vm.run(self.view, tx, interval, trace, Some(&mut self.kept))
     }
 
     /// The VM the session runs on.

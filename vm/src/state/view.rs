@@ -6,6 +6,7 @@
 
 use abi::{amount, Address, StateDiff, StateKey, TokenId, TokenInfo};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// A failure to read the node's state. It aborts the execution with an `Err`: the node cannot know
@@ -152,6 +153,27 @@ impl InMemoryState {
 
     fn token_mut(&mut self, token: &TokenId) -> Result<&mut TokenState, StateError> {
         self.tokens.get_mut(token).ok_or_else(|| StateError::Failed(format!("unknown token {token}")))
+    }
+}
+
+/// A view behind a `RefCell`, so that what it holds can change between executions while a
+/// [`crate::Session`] borrows it (a block's pending state, `spec/abi.md#instance-reuse`). Each read
+/// borrows it for the read only.
+impl<V: StateView> StateView for RefCell<V> {
+    fn token(&self, token: &TokenId) -> Result<Option<TokenInfo>, StateError> {
+        self.borrow().token(token)
+    }
+    fn balance(&self, token: &TokenId, account: &Address) -> Result<u128, StateError> {
+        self.borrow().balance(token, account)
+    }
+    fn supply(&self, token: &TokenId) -> Result<u128, StateError> {
+        self.borrow().supply(token)
+    }
+    fn storage(&self, token: &TokenId, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        self.borrow().storage(token, key)
+    }
+    fn read(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+        self.borrow().read(key)
     }
 }
 
