@@ -2,7 +2,7 @@
 
 use super::Execution;
 use crate::host::HostState;
-use abi::{Fault, Hash32, Receipt, StateDiff, StatusCode};
+use abi::{Fault, Hash32, Receipt, StatusCode};
 
 /// The execution `host` ended with `status`: the `End` event, then the receipt (what a failed
 /// status keeps and drops), the checkpoints, the witness and the trace.
@@ -11,7 +11,7 @@ pub(super) fn seal(host: HostState<'_>, status: StatusCode, rules_hash: Hash32) 
         host;
     let success = status.is_success();
     let gas_used = meter.gas_used();
-    let diff = overlay.diff();
+    let (diff, witness) = overlay.finish(success);
     let return_data = if success { return_data } else { Vec::new() };
     // spec/abi.md#faults: only these statuses carry a fault.
     let fault = match status {
@@ -31,13 +31,12 @@ pub(super) fn seal(host: HostState<'_>, status: StatusCode, rules_hash: Hash32) 
         revert_reason: if status == StatusCode::Reverted { revert_reason } else { Vec::new() },
         events: if success { events } else { Vec::new() },
         logs,
-        diff: if success { diff } else { StateDiff::default() },
+        diff,
         diff_hash: Hash32::ZERO,
         trace_hash: recorded.trace_hash,
         rules_hash,
         receipt_hash: Hash32::ZERO,
     }
     .seal();
-    let witness = overlay.into_witness();
     Execution { receipt, checkpoints: recorded.checkpoints, witness, trace: recorded.trace }
 }

@@ -3,7 +3,7 @@
 
 use super::{commit_checkpoints, host_call, Halt, Host, HostState};
 use abi::{Address, ArgumentKind, Event, HostFnId, LimitKind, LogLevel, LogRecord, MutationOrigin};
-use abi::{Operation, StatusCode};
+use abi::{Operation, StateKey, StatusCode};
 use wasmi::{Caller, Extern, Func, Store};
 
 type R<T> = Result<T, wasmi::Error>;
@@ -57,6 +57,7 @@ fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) ->
         let dst = h.range(dst, cap as u32)?;
         let key = h.read(key)?;
         let state = h.state();
+        let key = state.overlay.storage_key(key);
         let value = state.overlay.storage(&mut state.observer, &key)?;
         Ok(match value {
             None => -1,
@@ -79,9 +80,10 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
         let value = h.range(val, val_len)?;
         let key = h.read(key)?;
         let value = h.read(value)?;
+        let key = h.state().overlay.storage_key(key);
         replaced(h, &key)?;
         let state = h.state();
-        Ok(state.overlay.set_storage(&mut state.observer, &key, Some(value))?)
+        Ok(state.overlay.set_storage(&mut state.observer, key, Some(value))?)
     })
 }
 
@@ -91,15 +93,16 @@ fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
         let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
         let key = h.range(key, key_len)?;
         let key = h.read(key)?;
+        let key = h.state().overlay.storage_key(key);
         replaced(h, &key)?;
         let state = h.state();
-        Ok(state.overlay.set_storage(&mut state.observer, &key, None)?)
+        Ok(state.overlay.set_storage(&mut state.observer, key, None)?)
     })
 }
 
 /// Charges `storage_read`'s `per_byte` for the value a write or remove replaces
 /// (`spec/abi.md#host-functions`): the node reads it, and the diff and the witness carry it.
-fn replaced(h: &mut Host<'_, '_, '_>, key: &[u8]) -> Result<(), Halt> {
+fn replaced(h: &mut Host<'_, '_, '_>, key: &StateKey) -> Result<(), Halt> {
     let old = h.state().overlay.storage_len(key)?;
     h.charge(HostFnId::StorageRead.spec().per_byte.saturating_mul(old as u64))
 }

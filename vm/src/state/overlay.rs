@@ -25,8 +25,20 @@ pub(crate) struct Overlay<'a> {
 
 /// The amount an amount key's value holds. Amount keys always hold 16 bytes: the overlay only ever
 /// writes them through [`amount::to_value`] and reads them from the view as `u128`.
-fn bytes_amount(v: &Option<Vec<u8>>) -> u128 {
-    v.as_deref().and_then(amount::decode).unwrap_or(0)
+fn bytes_amount(v: Option<&[u8]>) -> u128 {
+    v.and_then(amount::decode).unwrap_or(0)
+}
+
+/// `key`'s value in the view, read from it the first time and remembered in `base` (the witness).
+fn base_value<'b>(
+    base: &'b mut BTreeMap<StateKey, Option<Vec<u8>>>,
+    view: &dyn StateView,
+    key: &StateKey,
+) -> Result<&'b Option<Vec<u8>>, StateError> {
+    if !base.contains_key(key) {
+        base.insert(key.clone(), view.read(key)?);
+    }
+    Ok(base.get(key).unwrap_or(&None))
 }
 
 impl<'a> Overlay<'a> {
@@ -42,27 +54,20 @@ impl<'a> Overlay<'a> {
         Ok(info)
     }
 
-    fn base_value(&mut self, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
-        if let Some(v) = self.base.get(key) {
-            return Ok(v.clone());
-        }
-        let v = self.view.read(key)?;
-        self.base.insert(key.clone(), v.clone());
-        Ok(v)
-    }
-
-    fn get(&mut self, obs: &mut Observer, key: &StateKey) -> Result<Option<Vec<u8>>, StateError> {
+    /// The current value of `key` (the overlay's if written, else the view's, read once), reported
+    /// to `obs`. Borrowed: reading a balance or the supply allocates nothing.
+    fn get(&mut self, obs: &mut Observer, key: &StateKey) -> Result<Option<&[u8]>, StateError> {
         let value = match self.writes.get(key) {
-            Some(v) => v.clone(),
-            None => self.base_value(key)?,
+            Some(v) => v.as_deref(),
+            None => base_value(&mut self.base, self.view, key)?.as_deref(),
         };
-        obs.read(key, value.as_deref());
+        obs.read(key, value);
         Ok(value)
     }
 
     fn set(&mut self, obs: &mut Observer, key: StateKey, value: Option<Vec<u8>>) -> Result<(), StateError> {
         // Make sure the old value is known, so the diff can show it.
-        self.base_value(&key)?;
+        base_value(&mut self.base, self.view, &key)?;
         obs.write(&key, value.as_deref());
         self.writes.insert(key, value);
         Ok(())
@@ -74,7 +79,7 @@ impl<'a> Overlay<'a> {
 
     pub(crate) fn balance(&mut self, obs: &mut Observer, account: &Address) -> Result<u128, StateError> {
         let key = self.balance_key(account);
-        Ok(bytes_amount(&self.get(obs, &key)?))
+        Ok(bytes_amount(self.get(obs, &key)?))
     }
 
     pub(crate) fn set_balance(
@@ -88,52 +93,61 @@ impl<'a> Overlay<'a> {
     }
 
     pub(crate) fn supply(&mut self, obs: &mut Observer) -> Result<u128, StateError> {
-        Ok(bytes_amount(&self.get(obs, &StateKey::Supply { token: self.token })?))
+        Ok(bytes_amount(self.get(obs, &StateKey::Supply { token: self.token })?))
     }
 
     pub(crate) fn set_supply(&mut self, obs: &mut Observer, value: u128) -> Result<(), StateError> {
         self.set(obs, StateKey::Supply { token: self.token }, amount::to_value(value))
     }
 
-    pub(crate) fn storage(&mut self, obs: &mut Observer, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        self.get(obs, &StateKey::Storage { token: self.token, key: key.to_vec() })
+    /// The key of the executing token's storage entry `key`.
+    pub(crate) fn storage_key(&self, key: Vec<u8>) -> StateKey {
+        StateKey::Storage { token: self.token, key }
+    }
+
+    /// The value of a storage key (from [`Overlay::storage_key`]).
+    pub(crate) fn storage(
+        &mut self,
+        obs: &mut Observer,
+        key: &StateKey,
+    ) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.get(obs, key)?.map(<[u8]>::to_vec))
     }
 
     /// Length of the current value of a storage key (0 if absent), without a trace event: what a
     /// write or remove of it replaces.
-    pub(crate) fn storage_len(&mut self, key: &[u8]) -> Result<usize, StateError> {
-        let key = StateKey::Storage { token: self.token, key: key.to_vec() };
-        Ok(match self.writes.get(&key) {
+    pub(crate) fn storage_len(&mut self, key: &StateKey) -> Result<usize, StateError> {
+        Ok(match self.writes.get(key) {
             Some(v) => v.as_ref().map_or(0, Vec::len),
-            None => self.base_value(&key)?.map_or(0, |v| v.len()),
+            None => base_value(&mut self.base, self.view, key)?.as_ref().map_or(0, Vec::len),
         })
     }
 
+    /// Writes (`Some`) or removes (`None`) a storage key (from [`Overlay::storage_key`]).
     pub(crate) fn set_storage(
         &mut self,
         obs: &mut Observer,
-        key: &[u8],
+        key: StateKey,
         value: Option<Vec<u8>>,
     ) -> Result<(), StateError> {
-        self.set(obs, StateKey::Storage { token: self.token, key: key.to_vec() }, value)
+        self.set(obs, key, value)
     }
 
-    /// Gives up the overlay for its witness: the token's metadata and every key read from the view.
-    pub(crate) fn into_witness(self) -> Witness {
-        let entries = self.base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
-        Witness { token: self.info, entries }
-    }
-
-    /// The canonical diff: sorted by key, no-op writes dropped.
-    pub(crate) fn diff(&self) -> StateDiff {
-        StateDiff(
-            self.writes
-                .iter()
-                .filter_map(|(key, new)| {
-                    let old = self.base.get(key).cloned().flatten();
-                    (old != *new).then(|| DiffEntry { key: key.clone(), old, new: new.clone() })
-                })
-                .collect(),
-        )
+    /// Gives up the overlay for its canonical diff (sorted by key, no-op writes dropped; empty
+    /// unless `applied`: a failed execution applies nothing) and its witness (the token's metadata
+    /// and every key read from the view). The written keys and values move into the diff.
+    pub(crate) fn finish(self, applied: bool) -> (StateDiff, Witness) {
+        let Self { info, base, writes, .. } = self;
+        let diff = if applied {
+            let changed = writes.into_iter().filter_map(|(key, new)| {
+                let old = base.get(&key).cloned().flatten();
+                (old != new).then_some(DiffEntry { key, old, new })
+            });
+            StateDiff(changed.collect())
+        } else {
+            StateDiff::default()
+        };
+        let entries = base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
+        (diff, Witness { token: info, entries })
     }
 }
