@@ -15,7 +15,7 @@ use crate::observe::trace::{TraceLevel, Tracer};
 use crate::Transaction;
 use abi::{
     Call, Checkpoint, Fault, Hash32, HostFnId, LogLevel, MutationOrigin, Operation, StateKey, StatusCode,
-    TokenInfo, TraceBytes, TraceCall, TraceEvent,
+    TokenInfo, TraceCall, TraceEvent,
 };
 
 /// What one execution records on the way: its trace and its checkpoints.
@@ -101,9 +101,7 @@ impl Observer {
         if let Some(p) = self.profiler.as_deref_mut() {
             p.entry(export, gas_left);
         }
-        if self.tracer.on() {
-            self.tracer.record(TraceEvent::Entry { export: export.to_string(), gas_left });
-        }
+        self.tracer.entry(export, gas_left);
     }
 
     /// Host function `id` returned (`results`) or halted (no results); `gas_left` before its call.
@@ -130,17 +128,12 @@ impl Observer {
 
     /// The script emitted an event.
     pub(crate) fn event(&mut self, topic: &[u8], data: &[u8]) {
-        if self.tracer.on() {
-            let (topic, data) = (TraceBytes::of(topic), TraceBytes::of(data));
-            self.tracer.record(TraceEvent::Event { topic, data });
-        }
+        self.tracer.event(topic, data);
     }
 
     /// The script logged a message.
     pub(crate) fn log(&mut self, level: LogLevel, message: &[u8]) {
-        if self.tracer.on() {
-            self.tracer.record(TraceEvent::Log { level, message: TraceBytes::of(message) });
-        }
+        self.tracer.log(level, message);
     }
 
     /// The execution ends with `status`.

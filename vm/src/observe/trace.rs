@@ -8,7 +8,7 @@
 //! only and is not a [`TraceLevel`]: its receipts match no node's, so no option of an ordinary
 //! execution can ask for it (`Vm::execute_untraced_for_measurement`).
 
-use abi::{Hash32, StateKey, TraceBytes, TraceEvent, TraceKey, TRACE_INLINE_MAX};
+use abi::{Hash32, LogLevel, StateKey, TraceBytes, TraceEvent, TraceKey, TRACE_INLINE_MAX};
 
 /// How much of the trace an execution keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl Tracer {
             on: true,
             level,
             hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
-            buf: Vec::with_capacity(FLUSH_AT + 512),
+            buf: spare_buffer(),
             events: Vec::new(),
         }
     }
@@ -107,6 +107,52 @@ impl Tracer {
         self.maybe_flush();
     }
 
+    /// Records an `Entry` event (`spec/trace.md#events`), encoded straight into the hash buffer at
+    /// the hash-only level.
+    pub(crate) fn entry(&mut self, export: &str, gas_left: u64) {
+        if !self.on {
+            return;
+        }
+        if self.keeping() {
+            return self.record(TraceEvent::Entry { export: export.to_string(), gas_left });
+        }
+        self.buf.push(1);
+        self.buf.extend_from_slice(&(export.len() as u32).to_le_bytes());
+        self.buf.extend_from_slice(export.as_bytes());
+        self.buf.extend_from_slice(&gas_left.to_le_bytes());
+        self.maybe_flush();
+    }
+
+    /// Records an `Event` event, encoded straight into the hash buffer at the hash-only level.
+    pub(crate) fn event(&mut self, topic: &[u8], data: &[u8]) {
+        if !self.on {
+            return;
+        }
+        if self.keeping() {
+            let (topic, data) = (TraceBytes::of(topic), TraceBytes::of(data));
+            return self.record(TraceEvent::Event { topic, data });
+        }
+        self.buf.push(6);
+        encode_bytes(&mut self.buf, topic);
+        encode_bytes(&mut self.buf, data);
+        self.maybe_flush();
+    }
+
+    /// Records a `Log` event, encoded straight into the hash buffer at the hash-only level.
+    pub(crate) fn log(&mut self, level: LogLevel, message: &[u8]) {
+        if !self.on {
+            return;
+        }
+        if self.keeping() {
+            return self.record(TraceEvent::Log { level, message: TraceBytes::of(message) });
+        }
+        self.buf.push(7);
+        // One byte, written to a Vec: cannot fail.
+        let _ = borsh::to_writer(&mut self.buf, &level);
+        encode_bytes(&mut self.buf, message);
+        self.maybe_flush();
+    }
+
     /// Records a `Read` (`write == false`) or `Write` event of `key` with `value`. At the hash-only
     /// level it is encoded straight into the hash buffer.
     pub(crate) fn access(&mut self, write: bool, key: &StateKey, value: Option<&[u8]>) {
@@ -152,9 +198,33 @@ impl Tracer {
     }
 
     /// The trace hash and, at [`TraceLevel::Full`] (or `Prefix`), the events kept.
-    pub(crate) fn finish(self) -> (Hash32, Vec<TraceEvent>) {
-        (self.hash_so_far(), self.events)
+    pub(crate) fn finish(mut self) -> (Hash32, Vec<TraceEvent>) {
+        (self.hash_so_far(), std::mem::take(&mut self.events))
     }
+}
+
+impl Drop for Tracer {
+    /// Gives the hash buffer back to this thread for the next execution's tracer.
+    fn drop(&mut self) {
+        if self.buf.capacity() > 0 {
+            SPARE_BUFFER.set(std::mem::take(&mut self.buf));
+        }
+    }
+}
+
+std::thread_local! {
+    /// The hash buffer of this thread's last finished tracer: a buffer of [`FLUSH_AT`] bytes and
+    /// more is large enough for every allocation of one to cost a pass of the allocator over its
+    /// free lists, once per execution.
+    static SPARE_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// An empty hash buffer: this thread's spare, or a new one.
+fn spare_buffer() -> Vec<u8> {
+    let mut buf = SPARE_BUFFER.take();
+    buf.clear();
+    buf.reserve(FLUSH_AT + 512);
+    buf
 }
 
 /// The trace form of a key of the executing token (`spec/trace.md#events`).
@@ -226,16 +296,23 @@ mod tests {
             results in proptest::collection::vec(any::<i64>(), 0..2),
             k in key(), write in any::<bool>(),
             value in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..80)),
+            export in "[a-z_]{0,40}", topic in proptest::collection::vec(any::<u8>(), 0..80),
+            level in prop_oneof![
+                Just(LogLevel::Debug), Just(LogLevel::Info), Just(LogLevel::Warn), Just(LogLevel::Error)
+            ],
         ) {
             let mut fast = Tracer::new(TraceLevel::HashOnly);
             let mut full = Tracer::new(TraceLevel::Full);
             for t in [&mut fast, &mut full] {
                 t.host_call(func, gas, &args, &results);
                 t.access(write, &k, value.as_deref());
+                t.entry(&export, gas);
+                t.event(&topic, value.as_deref().unwrap_or_default());
+                t.log(level, &topic);
             }
             let (fast_hash, _) = fast.finish();
             let (full_hash, events) = full.finish();
-            prop_assert_eq!(events.len(), 2);
+            prop_assert_eq!(events.len(), 5);
             prop_assert_eq!(fast_hash, full_hash);
         }
 
