@@ -2,8 +2,9 @@
 //! (`spec/abi.md#execution` steps 5 and 6, `spec/abi.md#faults`).
 
 use crate::host::{imports, val_u64, Halt, HostState};
+use crate::runtime::RunInfo;
 use crate::STACK_OVERFLOW_SENTINEL;
-use crate::{ModuleInfo, VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
+use crate::{VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{Fault, LimitKind, StatusCode, TrapKind};
 use wasmi::{Global, Memory, Module, Store, TrapCode, Val};
 
@@ -21,7 +22,7 @@ pub(super) struct Instance {
 pub(super) fn instantiate(
     store: &mut Store<HostState<'_>>,
     module: &Module,
-    info: &ModuleInfo,
+    info: &RunInfo,
     checkpoints: bool,
 ) -> Result<Instance, Halt> {
     let externs = imports(store, &info.imports);

@@ -9,9 +9,9 @@ use super::session::Kept;
 use super::Transaction;
 use crate::host::{Halt, HostState};
 use crate::observe::Frame;
-use crate::runtime::Prepared;
+use crate::runtime::{Prepared, RunInfo};
 use crate::state::mutation;
-use crate::{ModuleInfo, Rules};
+use crate::Rules;
 use abi::{Call, EntryKind, Fault, Hash32, HookKind, LimitKind, MutationOrigin, Operation, StatusCode};
 use wasmi::{Module, Store};
 
@@ -57,7 +57,7 @@ fn before_instance<'p>(
     tx: &Transaction<'_>,
     prepared: &'p Prepared,
     host: &mut HostState<'_>,
-) -> Result<(&'p Module, &'p ModuleInfo, Vec<Step>), Halt> {
+) -> Result<(&'p Module, &'p RunInfo, Vec<Step>), Halt> {
     // 1. The token must exist. Its metadata is state read: the trace commits to it
     // (spec/trace.md#events).
     let info = host.overlay.token_info(&mut host.observer)?;
@@ -65,7 +65,8 @@ fn before_instance<'p>(
     // 2. Loading code is charged from its size, whatever the cache holds.
     host.charge_outside(rules.gas.load_cost(len_u32(tx.code.len())), Frame::Load)?;
     // 3. Validate, instrument, compile (done before the steps, or found in the cache); compiling a
-    // valid module is charged from its structure (spec/gas.md#per-execution-costs).
+    // valid module is charged from its structure (spec/gas.md#per-execution-costs), priced once
+    // when the cache prepared it.
     let (module, info) = match prepared {
         Prepared::Ready { module, info } => (Some(module), info),
         Prepared::Invalid(e) => {
@@ -77,7 +78,7 @@ fn before_instance<'p>(
             (None, info)
         }
     };
-    host.charge_outside(rules.gas.compile_cost(info), Frame::Compile)?;
+    host.charge_outside(info.compile_cost, Frame::Compile)?;
     // spec/abi.md#execution step 3: the engine's refusal is an outcome, paid like a compile.
     let module = module.ok_or(StatusCode::EngineRejected)?;
     // 4. Resolve the entry points and the input.
@@ -145,10 +146,10 @@ fn len_u32(n: usize) -> u32 {
 }
 
 /// The steps a call runs (`spec/abi.md#entry-points`).
-fn resolve(call: &Call, info: &ModuleInfo) -> Result<Vec<Step>, StatusCode> {
+fn resolve(call: &Call, info: &RunInfo) -> Result<Vec<Step>, StatusCode> {
     let hook_step = |hook: HookKind, before_hook: bool| {
         let export = hook.export_name();
-        info.export(export).map(|_| Step::Entry { export: export.to_string(), before_hook })
+        info.exports(export).then(|| Step::Entry { export: export.to_string(), before_hook })
     };
     match call {
         Call::Operation { operation } => {
@@ -164,7 +165,7 @@ fn resolve(call: &Call, info: &ModuleInfo) -> Result<Vec<Step>, StatusCode> {
         Call::View { name, .. } | Call::Method { name, .. } => {
             let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
             let export = abi::entry_export_name(kind, name)
-                .filter(|e| info.export(e).is_some())
+                .filter(|e| info.exports(e))
                 .ok_or(StatusCode::EntryNotFound)?;
             Ok(vec![Step::Entry { export, before_hook: false }])
         }

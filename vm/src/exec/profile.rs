@@ -4,8 +4,8 @@
 use super::{check_interval, ExecOptions, Execution, Transaction, Vm};
 use crate::observe::{Observer, Profile};
 use crate::prepare::instrument::instrument_profiling;
-use crate::runtime::{engine_config, Prepared};
-use crate::{ModuleInfo, Rules, StateView, VmError};
+use crate::runtime::{engine_config, Prepared, RunInfo};
+use crate::{validate, ModuleInfo, Rules, StateView, VmError};
 use wasmi::{Engine, Module};
 
 impl Vm {
@@ -24,10 +24,20 @@ impl Vm {
     ) -> crate::Result<(Execution, Profile)> {
         check_interval(options.checkpoint_interval)?;
         let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
+        // The cache keeps only what an execution reads of a valid module's info; the profiling
+        // variant and the function names need all of it: validation gives it again, the same.
+        let info = match &entry.prepared {
+            Prepared::Ready { .. } | Prepared::EngineRejected { .. } => {
+                Some(validate(tx.code, &self.rules.limits).map_err(|e| {
+                    VmError::Engine(format!("a module the cache holds as valid fails validation: {e}"))
+                })?)
+            }
+            Prepared::Invalid(_) => None,
+        };
         // An invalid or engine-rejected module runs no guest code: it is profiled as it is.
-        let profiled = match &entry.prepared {
-            Prepared::Ready { info, .. } => Some(prepare_profiling(tx.code, info, &self.rules)?),
-            Prepared::Invalid(_) | Prepared::EngineRejected { .. } => None,
+        let profiled = match (&entry.prepared, &info) {
+            (Prepared::Ready { .. }, Some(info)) => Some(prepare_profiling(tx.code, info, &self.rules)?),
+            _ => None,
         };
         let prepared = profiled.as_ref().unwrap_or(&entry.prepared);
         let observer = Observer::new(Some(options.trace)).with_profiler(tx.gas_limit);
@@ -44,10 +54,7 @@ impl Vm {
         )?;
         let profiler =
             profiler.ok_or_else(|| VmError::Engine("the profiler vanished during execution".into()))?;
-        let names = match prepared {
-            Prepared::Ready { info, .. } | Prepared::EngineRejected { info, .. } => info.func_names.clone(),
-            Prepared::Invalid(_) => Default::default(),
-        };
+        let names = info.map(|info| info.func_names).unwrap_or_default();
         let gas_used = execution.receipt.gas_used;
         let profile = profiler.finish(tx.gas_limit - gas_used, gas_used, names);
         Ok((execution, profile))
@@ -67,5 +74,5 @@ fn prepare_profiling(code: &[u8], info: &ModuleInfo, rules: &Rules) -> crate::Re
         Ok(Err(e)) => return Err(VmError::Engine(format!("the engine rejected the profiling variant: {e}"))),
         Err(_) => return Err(VmError::Engine("the engine panicked compiling the profiling variant".into())),
     };
-    Ok(Prepared::Ready { module, info: info.clone() })
+    Ok(Prepared::Ready { module, info: RunInfo::new(info, &rules.gas) })
 }

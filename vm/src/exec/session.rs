@@ -13,7 +13,8 @@ use super::call::{self, Instance};
 use super::pipeline::{self, Outcome, Step};
 use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::host::HostState;
-use crate::{ModuleInfo, Rules, StateView};
+use crate::runtime::RunInfo;
+use crate::{Rules, StateView};
 use abi::{Hash32, Receipt};
 use std::collections::btree_map::{BTreeMap, Entry};
 use wasmi::{Global, Memory, Module, Store, Val};
@@ -102,7 +103,7 @@ impl<'h> Kept<'h> {
         &mut self,
         code_hash: Hash32,
         module: &Module,
-        info: &ModuleInfo,
+        info: &RunInfo,
         checkpoints: bool,
         mut host: HostState<'h>,
         steps: Vec<Step>,

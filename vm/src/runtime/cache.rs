@@ -14,8 +14,8 @@
 //! translator, contained here) is cached like an invalid one, as [`Prepared::EngineRejected`]: the
 //! outcome `engine_rejected` is deterministic and charged, and the generation is kept.
 
-use super::engine_config;
-use crate::{instrument, validate, ModuleInfo, Rules, ValidationError, VmError};
+use super::{engine_config, RunInfo};
+use crate::{instrument, validate, Rules, ValidationError, VmError};
 use abi::Hash32;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,18 +27,19 @@ pub const DEFAULT_CACHE_MODULES: usize = 1_024;
 /// Default bound on (instrumented) code bytes per engine generation: 64 MiB.
 pub const DEFAULT_CACHE_CODE_BYTES: usize = 64 * 1024 * 1024;
 
-/// A module ready to instantiate, or the reason it never will be.
+/// A module ready to instantiate, or the reason it never will be. A validated module keeps only
+/// the part of its `ModuleInfo` an execution reads.
 pub(crate) enum Prepared {
     Ready {
         module: Module,
-        info: ModuleInfo,
+        info: RunInfo,
     },
     Invalid(ValidationError),
     /// Validated, but the pinned engine failed to compile it (`spec/abi.md#execution`, step 3).
     /// The text is a diagnostic only.
     EngineRejected {
         reason: String,
-        info: ModuleInfo,
+        info: RunInfo,
     },
 }
 
@@ -171,6 +172,7 @@ fn prepare(engine: &Engine, code: &[u8], rules: &Rules) -> Result<(Prepared, usi
     };
     let instrumented = instrument(code, &info, &rules.gas, &rules.limits)
         .map_err(|e| VmError::Engine(format!("instrumentation of a validated module failed: {e}")))?;
+    let info = RunInfo::new(&info, &rules.gas);
     // spec/abi.md#execution, step 3: the profile is meant to keep every accepted module within what
     // the pinned engine compiles (spec/gas.md#wide-offset-stores, spec/determinism.md#limits); this is
     // the safety net for what it misses. A compile error or a translator panic of a validated module
