@@ -42,18 +42,22 @@ pub fn keyed_hash(context: &str, bytes: &[u8]) -> Hash32 {
 }
 
 /// A blake3 hasher in `derive_key` mode for `context`, ready for input. With `std`, the context
-/// key of each of this module's contexts is derived once per process and the hasher cloned.
+/// key of each of this module's contexts is derived once per process (blake3's
+/// `hash_derive_key_context`, what `Hasher::new_derive_key` does first) and the hasher is started
+/// from it: the same hasher, without deriving or cloning one per hash.
 pub fn derive_key_hasher(context: &str) -> blake3::Hasher {
     #[cfg(feature = "std")]
     {
+        use blake3::hazmat::{hash_derive_key_context, ContextKey, HasherExt};
         use std::sync::OnceLock;
-        static CACHED: [OnceLock<blake3::Hasher>; 4] =
+        static CACHED: [OnceLock<ContextKey>; 4] =
             [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
         let slot = [TRACE_CONTEXT, DIFF_CONTEXT, RECEIPT_CONTEXT, STATE_COMMITMENT_CONTEXT]
             .iter()
             .position(|c| *c == context);
         if let Some(i) = slot {
-            return CACHED[i].get_or_init(|| blake3::Hasher::new_derive_key(context)).clone();
+            let key = CACHED[i].get_or_init(|| hash_derive_key_context(context));
+            return blake3::Hasher::new_from_context_key(key);
         }
     }
     blake3::Hasher::new_derive_key(context)
@@ -110,6 +114,18 @@ mod tests {
         for (i, c) in CONTEXTS.iter().enumerate() {
             assert!(!CONTEXTS[..i].contains(c), "{c} repeats");
             assert!(spec.contains(&format!("context `\"{c}\"`")), "spec/trace.md#hashes lacks {c}");
+        }
+    }
+
+    #[test]
+    fn a_hasher_from_a_cached_context_key_is_blake3_derive_key() {
+        for context in CONTEXTS {
+            for len in [0, 1, 64, 1024, 1025, 5000] {
+                let input: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+                let mut expected = blake3::Hasher::new_derive_key(context);
+                expected.update(&input);
+                assert_eq!(keyed_hash(context, &input).0, *expected.finalize().as_bytes(), "{context} {len}");
+            }
         }
     }
 

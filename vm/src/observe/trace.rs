@@ -34,31 +34,22 @@ pub(crate) struct Tracer {
     /// False only for [`Tracer::untraced`].
     on: bool,
     level: TraceLevel,
-    hasher: blake3::Hasher,
+    /// The hash of the bytes flushed so far; none until the first flush (a transfer's trace never
+    /// reaches one). Boxed: a `blake3::Hasher` is about 1.9 KB, and the tracer moves with its
+    /// host into and out of the store on every execution.
+    hasher: Option<Box<blake3::Hasher>>,
     buf: Vec<u8>,
     events: Vec<TraceEvent>,
 }
 
 impl Tracer {
     pub(crate) fn new(level: TraceLevel) -> Self {
-        Self {
-            on: true,
-            level,
-            hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
-            buf: spare_buffer(),
-            events: Vec::new(),
-        }
+        Self { on: true, level, hasher: None, buf: spare_buffer(), events: Vec::new() }
     }
 
     /// A tracer that records nothing: the trace hash is zero. For measurement only.
     pub(crate) fn untraced() -> Self {
-        Self {
-            on: false,
-            level: TraceLevel::HashOnly,
-            hasher: abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT),
-            buf: Vec::new(),
-            events: Vec::new(),
-        }
+        Self { on: false, level: TraceLevel::HashOnly, hasher: None, buf: Vec::new(), events: Vec::new() }
     }
 
     /// Whether events are recorded at all (callers skip building events when not).
@@ -182,7 +173,10 @@ impl Tracer {
 
     fn maybe_flush(&mut self) {
         if self.buf.len() >= FLUSH_AT {
-            self.hasher.update(&self.buf);
+            let hasher = self
+                .hasher
+                .get_or_insert_with(|| Box::new(abi::hash::derive_key_hasher(abi::hash::TRACE_CONTEXT)));
+            hasher.update(&self.buf);
             self.buf.clear();
         }
     }
@@ -192,9 +186,14 @@ impl Tracer {
         if !self.on() {
             return Hash32::ZERO;
         }
-        let mut h = self.hasher.clone();
-        h.update(&self.buf);
-        Hash32(*h.finalize().as_bytes())
+        match &self.hasher {
+            None => abi::hash::keyed_hash(abi::hash::TRACE_CONTEXT, &self.buf),
+            Some(hasher) => {
+                let mut h = hasher.clone();
+                h.update(&self.buf);
+                Hash32(*h.finalize().as_bytes())
+            }
+        }
     }
 
     /// The trace hash and, at [`TraceLevel::Full`] (or `Prefix`), the events kept.
@@ -286,6 +285,30 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..80)
                 .prop_map(move |key| StateKey::Storage { token, key }),
         ]
+    }
+
+    /// The trace hash is `derive_key(TRACE_CONTEXT, the events' borsh bytes)` however the bytes
+    /// were flushed: below the first flush (no hasher yet), at it (26 bytes an event here) and
+    /// over several.
+    #[test]
+    fn the_hash_is_of_all_the_bytes_across_flushes() {
+        for events in [0usize, 1, 50, 157, 158, 159, 700] {
+            let mut tracer = Tracer::new(TraceLevel::HashOnly);
+            let mut bytes = Vec::new();
+            for i in 0..events {
+                let event = TraceEvent::HostCall {
+                    func: i as u8,
+                    gas_left: i as u64,
+                    args: vec![i as i64],
+                    results: vec![],
+                };
+                bytes.extend(borsh::to_vec(&event).unwrap());
+                tracer.host_call(i as u8, i as u64, &[i as i64], &[]);
+            }
+            let expected = abi::hash::keyed_hash(abi::hash::TRACE_CONTEXT, &bytes);
+            assert_eq!(tracer.hash_so_far(), expected, "{events} events");
+            assert_eq!(tracer.finish().0, expected, "{events} events");
+        }
     }
 
     proptest! {
