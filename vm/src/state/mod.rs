@@ -2,10 +2,12 @@
 //!
 //! - [`view`]: the node's read-only [`StateView`] and the in-memory state;
 //! - [`overlay`]: the execution's writes over the view, and the reads that make its witness;
+//! - `key_map`: the overlay's sorted maps of keys to values;
 //! - [`pending`]: a block's pending diffs layered over the view;
 //! - [`witness`]: a state made only of a bundle's witness, and its canonical-form check;
 //! - [`mutation`]: token mutations, checked and applied in one place.
 
+mod key_map;
 pub(crate) mod mutation;
 pub(crate) mod overlay;
 mod pending;

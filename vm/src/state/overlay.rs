@@ -6,10 +6,10 @@
 //! are dropped. Every read and write is reported to the execution's [`Observer`] (the trace commits
 //! to it); the overlay itself only holds state.
 
+use super::key_map::{KeyMap, Value};
 use crate::observe::Observer;
 use crate::{StateError, StateView};
 use abi::{amount, Address, DiffEntry, StateDiff, StateKey, TokenId, TokenInfo, Witness, WitnessEntry};
-use std::collections::BTreeMap;
 
 /// Pending changes of one execution.
 pub(crate) struct Overlay<'a> {
@@ -18,9 +18,9 @@ pub(crate) struct Overlay<'a> {
     /// The token's metadata as read from the view (the witness's `token`).
     info: Option<TokenInfo>,
     /// Values read from the view, by key (the pre-state witness).
-    base: BTreeMap<StateKey, Option<Vec<u8>>>,
+    base: KeyMap,
     /// Current values of written keys.
-    writes: BTreeMap<StateKey, Option<Vec<u8>>>,
+    writes: KeyMap,
 }
 
 /// The amount an amount key's value holds. Amount keys always hold 16 bytes: the overlay only ever
@@ -31,11 +31,11 @@ fn bytes_amount(v: Option<&[u8]>) -> u128 {
 
 /// `key`'s value in the view, read from it the first time and remembered in `base` (the witness).
 fn base_value<'b>(
-    base: &'b mut BTreeMap<StateKey, Option<Vec<u8>>>,
+    base: &'b mut KeyMap,
     view: &dyn StateView,
     key: &StateKey,
-) -> Result<&'b Option<Vec<u8>>, StateError> {
-    if !base.contains_key(key) {
+) -> Result<&'b Value, StateError> {
+    if base.get(key).is_none() {
         base.insert(key.clone(), view.read(key)?);
     }
     Ok(base.get(key).unwrap_or(&None))
@@ -43,7 +43,7 @@ fn base_value<'b>(
 
 impl<'a> Overlay<'a> {
     pub(crate) fn new(view: &'a dyn StateView, token: TokenId) -> Self {
-        Self { view, token, info: None, base: BTreeMap::new(), writes: BTreeMap::new() }
+        Self { view, token, info: None, base: KeyMap::default(), writes: KeyMap::default() }
     }
 
     /// Reads the token's metadata (`None`: the token does not exist), once per execution.
@@ -139,7 +139,7 @@ impl<'a> Overlay<'a> {
     pub(crate) fn finish(self, applied: bool) -> (StateDiff, Witness) {
         let Self { info, base, writes, .. } = self;
         let diff = if applied {
-            let changed = writes.into_iter().filter_map(|(key, new)| {
+            let changed = writes.into_sorted().filter_map(|(key, new)| {
                 let old = base.get(&key).cloned().flatten();
                 (old != new).then_some(DiffEntry { key, old, new })
             });
@@ -147,7 +147,7 @@ impl<'a> Overlay<'a> {
         } else {
             StateDiff::default()
         };
-        let entries = base.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect();
+        let entries = base.into_sorted().map(|(key, value)| WitnessEntry { key, value }).collect();
         (diff, Witness { token: info, entries })
     }
 }

@@ -1,0 +1,105 @@
+//! The overlay's maps from state keys to values: sorted by key, a vector while small, a B-tree
+//! beyond.
+//!
+//! A transfer touches four keys. A B-tree's first node for these keys and values is about 1.1 KB,
+//! past glibc's per-thread cache of small blocks, so each execution's two maps cost two slow
+//! allocations (and a consolidation of the allocator's fast bins) and two frees; a vector of four
+//! entries is 384 bytes. Beyond [`SMALL_MAX`] entries the map becomes a B-tree, so a script
+//! touching many keys pays logarithmic lookups as before, never a quadratic insertion.
+
+use abi::StateKey;
+use std::collections::BTreeMap;
+
+/// A key's value: `None` for an absent key.
+pub(crate) type Value = Option<Vec<u8>>;
+
+/// Entries kept in a sorted vector before the map becomes a B-tree.
+const SMALL_MAX: usize = 8;
+
+/// A map from state keys to values, iterated in key order.
+pub(crate) enum KeyMap {
+    /// Sorted by key, no key twice; at most [`SMALL_MAX`] entries.
+    Small(Vec<(StateKey, Value)>),
+    Large(BTreeMap<StateKey, Value>),
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        KeyMap::Small(Vec::new())
+    }
+}
+
+impl KeyMap {
+    /// The value of `key`, if the map has it.
+    pub(crate) fn get(&self, key: &StateKey) -> Option<&Value> {
+        match self {
+            KeyMap::Small(entries) => {
+                entries.binary_search_by(|(k, _)| k.cmp(key)).ok().map(|i| &entries[i].1)
+            }
+            KeyMap::Large(map) => map.get(key),
+        }
+    }
+
+    /// Sets `key` to `value`, replacing any value it had.
+    pub(crate) fn insert(&mut self, key: StateKey, value: Value) {
+        match self {
+            KeyMap::Small(entries) => match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+                Ok(i) => entries[i].1 = value,
+                Err(_) if entries.len() == SMALL_MAX => {
+                    let mut map: BTreeMap<_, _> = std::mem::take(entries).into_iter().collect();
+                    map.insert(key, value);
+                    *self = KeyMap::Large(map);
+                }
+                Err(i) => {
+                    if entries.capacity() == 0 {
+                        entries.reserve_exact(4);
+                    }
+                    entries.insert(i, (key, value));
+                }
+            },
+            KeyMap::Large(map) => {
+                map.insert(key, value);
+            }
+        }
+    }
+
+    /// The entries in key order.
+    pub(crate) fn into_sorted(self) -> impl Iterator<Item = (StateKey, Value)> {
+        let (small, large) = match self {
+            KeyMap::Small(entries) => (Some(entries.into_iter()), None),
+            KeyMap::Large(map) => (None, Some(map.into_iter())),
+        };
+        small.into_iter().flatten().chain(large.into_iter().flatten())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::TokenId;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Against a B-tree: the same answers to every lookup after every insertion, the same
+        /// entries in the same order at the end, below, at and past the switch to a B-tree.
+        #[test]
+        fn a_key_map_is_a_sorted_map(
+            ops in proptest::collection::vec(
+                (0u8..24, proptest::option::of(proptest::collection::vec(any::<u8>(), 0..4))),
+                0..40,
+            ),
+        ) {
+            let key = |k: u8| StateKey::Storage { token: TokenId([k % 3; 32]), key: vec![k] };
+            let (mut map, mut model) = (KeyMap::default(), BTreeMap::new());
+            for (k, value) in ops {
+                map.insert(key(k), value.clone());
+                model.insert(key(k), value);
+                for probe in 0..24 {
+                    prop_assert_eq!(map.get(&key(probe)), model.get(&key(probe)));
+                }
+            }
+            prop_assert!(matches!(map, KeyMap::Small(_)) == (model.len() <= SMALL_MAX));
+            prop_assert_eq!(map.into_sorted().collect::<Vec<_>>(), model.into_iter().collect::<Vec<_>>());
+        }
+    }
+}
