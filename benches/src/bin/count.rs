@@ -3,7 +3,9 @@
 //! runs a metering kernel `runs` times; `count cold <validate|instrument|prepare|module_new> <runs>`
 //! runs a cold-path stage on the generated 100 KiB module; `count transfer <runs>` executes the
 //! example token's transfer operation through `vm::Vm::execute` (the module cached after the first);
-//! `count session <runs>` does it in one `vm::Session` (the instance kept and reset).
+//! `count session <runs>` does it in one `vm::Session` (the instance kept and reset); `count
+//! untraced <runs>` as `transfer` with no trace (`Vm::execute_untraced_for_measurement`, the `off`
+//! of `benches/trace.rs`).
 //! Setup is the same for every `runs`, so the difference between two counts is the work of the
 //! extra runs.
 
@@ -17,12 +19,15 @@ use wasmi::Module;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs> \
-                 | count transfer <runs> | count session <runs>";
-    if args.get(1).map(String::as_str) == Some("transfer") && args.len() == 3 {
-        return transfer(args[2].parse().expect("runs is a number"), false);
-    }
-    if args.get(1).map(String::as_str) == Some("session") && args.len() == 3 {
-        return transfer(args[2].parse().expect("runs is a number"), true);
+                 | count <transfer|session|untraced> <runs>";
+    let mode = match args.get(1).map(String::as_str) {
+        Some("transfer") => Some(Transfer::Fresh),
+        Some("session") => Some(Transfer::Session),
+        Some("untraced") => Some(Transfer::Untraced),
+        _ => None,
+    };
+    if let (Some(mode), 3) = (mode, args.len()) {
+        return transfer(args[2].parse().expect("runs is a number"), mode);
     }
     let (what, name, runs) = match args.get(1).map(String::as_str) {
         Some("kernel") if args.len() == 5 => ("kernel", format!("{}/{}", args[2], args[3]), &args[4]),
@@ -82,7 +87,18 @@ fn main() {
 
 /// `runs` executions of the example token's transfer (`execute/transfer`'s work).
 /// `session`: all in one session, the instance kept and reset (`spec/abi.md#instance-reuse`).
-fn transfer(runs: u32, session: bool) {
+/// How `count` executes the transfer.
+#[derive(Clone, Copy)]
+enum Transfer {
+    /// `Vm::execute`: a fresh instance, hash-only trace.
+    Fresh,
+    /// In one `vm::Session`.
+    Session,
+    /// `Vm::execute_untraced_for_measurement`: a fresh instance, no trace.
+    Untraced,
+}
+
+fn transfer(runs: u32, mode: Transfer) {
     use tsvm_benches::fixtures;
     let vm = vm::Vm::new(Rules::default());
     let (code, invocation, context) = (fixtures::token_wasm(), fixtures::invocation(), fixtures::context());
@@ -90,10 +106,15 @@ fn transfer(runs: u32, session: bool) {
     let tx = fixtures::transaction(&code, &invocation, &context);
     let mut kept = vm.session(&state);
     for _ in 0..runs {
-        if session {
-            black_box(kept.execute(black_box(&tx)).expect("runs"));
-        } else {
-            black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs"));
-        }
+        match mode {
+            Transfer::Fresh => black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs")),
+            Transfer::Session => black_box(kept.execute(black_box(&tx)).expect("runs")),
+            Transfer::Untraced => {
+                black_box(
+                    vm.execute_untraced_for_measurement(black_box(&state), black_box(&tx)).expect("runs"),
+                )
+                .receipt
+            }
+        };
     }
 }
