@@ -20,6 +20,7 @@ const SMALL_MAX: usize = 8;
 pub(crate) enum KeyMap {
     /// Sorted by key, no key twice; at most [`SMALL_MAX`] entries.
     Small(Vec<(StateKey, Value)>),
+    /// More than [`SMALL_MAX`] entries.
     Large(BTreeMap<StateKey, Value>),
 }
 
