@@ -85,8 +85,6 @@ fn main() {
     }
 }
 
-/// `runs` executions of the example token's transfer (`execute/transfer`'s work).
-/// `session`: all in one session, the instance kept and reset (`spec/abi.md#instance-reuse`).
 /// How `count` executes the transfer.
 #[derive(Clone, Copy)]
 enum Transfer {
@@ -98,6 +96,8 @@ enum Transfer {
     Untraced,
 }
 
+/// `runs` executions of the example token's transfer (`execute/transfer`'s work), as `mode` says;
+/// in a session the instance is kept and reset (`spec/abi.md#instance-reuse`).
 fn transfer(runs: u32, mode: Transfer) {
     use tsvm_benches::fixtures;
     let vm = vm::Vm::new(Rules::default());
