@@ -34,9 +34,9 @@ impl KeyMap {
     /// The value of `key`, if the map has it.
     pub(crate) fn get(&self, key: &StateKey) -> Option<&Value> {
         match self {
-            KeyMap::Small(entries) => {
-                entries.binary_search_by(|(k, _)| k.cmp(key)).ok().map(|i| &entries[i].1)
-            }
+            // At most eight entries: a scan for equality (inline compares of the 32-byte ids)
+            // costs less than a binary search's ordered compares (a memcmp call each).
+            KeyMap::Small(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             KeyMap::Large(map) => map.get(key),
         }
     }
