@@ -41,25 +41,52 @@ impl KeyMap {
         }
     }
 
-    /// Sets `key` to `value`, replacing any value it had.
-    pub(crate) fn insert(&mut self, key: StateKey, value: Value) {
+    /// The value of `key`; if the map lacks it, `read`'s value, inserted first. A key the map
+    /// has is found once, and a new one is not looked up again after its insertion.
+    pub(crate) fn get_or_insert<E>(
+        &mut self,
+        key: &StateKey,
+        read: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<&Value, E> {
+        let present = match self {
+            KeyMap::Small(entries) => entries.iter().position(|(k, _)| k == key),
+            KeyMap::Large(map) => map.contains_key(key).then_some(0),
+        };
+        Ok(match (present, self) {
+            (Some(i), KeyMap::Small(entries)) => &entries[i].1,
+            (Some(_), KeyMap::Large(map)) => &map[key],
+            (None, map) => map.insert(key.clone(), read()?),
+        })
+    }
+
+    /// Sets `key` to `value`, replacing any value it had; gives the value as stored.
+    pub(crate) fn insert(&mut self, key: StateKey, value: Value) -> &Value {
+        if let KeyMap::Small(entries) = self {
+            if entries.len() == SMALL_MAX && entries.iter().all(|(k, _)| *k != key) {
+                *self = KeyMap::Large(std::mem::take(entries).into_iter().collect());
+            }
+        }
         match self {
-            KeyMap::Small(entries) => match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
-                Ok(i) => entries[i].1 = value,
-                Err(_) if entries.len() == SMALL_MAX => {
-                    let mut map: BTreeMap<_, _> = std::mem::take(entries).into_iter().collect();
-                    map.insert(key, value);
-                    *self = KeyMap::Large(map);
-                }
-                Err(i) => {
-                    if entries.capacity() == 0 {
-                        entries.reserve_exact(4);
+            KeyMap::Small(entries) => {
+                let i = match entries.binary_search_by(|(k, _)| k.cmp(&key)) {
+                    Ok(i) => {
+                        entries[i].1 = value;
+                        i
                     }
-                    entries.insert(i, (key, value));
-                }
-            },
+                    Err(i) => {
+                        if entries.capacity() == 0 {
+                            entries.reserve_exact(4);
+                        }
+                        entries.insert(i, (key, value));
+                        i
+                    }
+                };
+                &entries[i].1
+            }
             KeyMap::Large(map) => {
-                map.insert(key, value);
+                let slot = map.entry(key).or_default();
+                *slot = value;
+                slot
             }
         }
     }
@@ -79,6 +106,26 @@ mod tests {
     use super::*;
     use abi::TokenId;
     use proptest::prelude::*;
+
+    fn storage(k: u8) -> StateKey {
+        StateKey::Storage { token: TokenId([0; 32]), key: vec![k] }
+    }
+
+    /// At the limit the map is still a vector; one key past it, a B-tree holding every entry;
+    /// setting a key it has, at the limit, does not grow it.
+    #[test]
+    fn the_map_becomes_a_b_tree_one_key_past_small_max() {
+        let mut map = KeyMap::default();
+        for k in 0..SMALL_MAX as u8 {
+            map.insert(storage(k), Some(vec![k]));
+        }
+        map.insert(storage(0), None);
+        assert!(matches!(&map, KeyMap::Small(e) if e.len() == SMALL_MAX));
+        assert_eq!(map.insert(storage(SMALL_MAX as u8), Some(vec![1])), &Some(vec![1]));
+        assert!(matches!(&map, KeyMap::Large(m) if m.len() == SMALL_MAX + 1));
+        assert_eq!(map.get(&storage(0)), Some(&None));
+        assert_eq!(map.get(&storage(1)), Some(&Some(vec![1])));
+    }
 
     proptest! {
         /// Against a B-tree: the same answers to every lookup after every insertion, the same
@@ -100,6 +147,10 @@ mod tests {
                 }
             }
             prop_assert!(matches!(map, KeyMap::Small(_)) == (model.len() <= SMALL_MAX));
+            let probe = key(30);
+            prop_assert_eq!(map.get_or_insert(&probe, || Ok::<_, ()>(Some(vec![7]))), Ok(&Some(vec![7])));
+            prop_assert_eq!(map.get_or_insert(&probe, || Err(())), Ok(&Some(vec![7])));
+            model.insert(probe, Some(vec![7]));
             prop_assert_eq!(map.into_sorted().collect::<Vec<_>>(), model.into_iter().collect::<Vec<_>>());
         }
     }

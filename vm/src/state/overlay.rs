@@ -35,10 +35,7 @@ fn base_value<'b>(
     view: &dyn StateView,
     key: &StateKey,
 ) -> Result<&'b Value, StateError> {
-    if base.get(key).is_none() {
-        base.insert(key.clone(), view.read(key)?);
-    }
-    Ok(base.get(key).unwrap_or(&None))
+    base.get_or_insert(key, || view.read(key))
 }
 
 impl<'a> Overlay<'a> {
