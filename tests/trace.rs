@@ -21,7 +21,7 @@ fn full() -> ExecOptions {
     ExecOptions { trace: TraceLevel::Full, ..Default::default() }
 }
 
-/// Borsh by hand, as spec/trace.md describes it, without the abi types' encoders.
+/// The trace encoding by hand, as spec/trace.md describes it, without the abi types' encoders.
 struct Enc(Vec<u8>);
 
 impl Enc {
@@ -44,10 +44,22 @@ impl Enc {
     fn string(&mut self, s: &str) -> &mut Self {
         self.u32(s.len() as u32).raw(s.as_bytes())
     }
-    fn i64s(&mut self, v: &[i64]) -> &mut Self {
-        self.u32(v.len() as u32);
-        for x in v {
-            self.0.extend(x.to_le_bytes());
+    /// LEB128: 7 bits a byte, least significant first, the high bit on all but the last.
+    fn leb(&mut self, mut v: u64) -> &mut Self {
+        loop {
+            let low = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                return self.u8(low);
+            }
+            self.u8(low | 0x80);
+        }
+    }
+    /// Values: the count, then each value zigzag-encoded, all in LEB128.
+    fn values(&mut self, v: &[i64]) -> &mut Self {
+        self.leb(v.len() as u64);
+        for &x in v {
+            self.leb(if x < 0 { (!(x as u64)) * 2 + 1 } else { x as u64 * 2 });
         }
         self
     }
@@ -88,22 +100,23 @@ fn a_trace_hash_recomputed_from_the_spec_alone() {
         .raw(&ctx.tx_hash.0)
         .raw(&ctx.prev_block_hash.0)
         .raw(&ctx.caller.0);
-    e.u64(limit);
+    e.leb(limit);
     // Token (tag 9): Some, owner, script_can_mint, script_can_burn, max_supply (u128 LE).
     e.u8(9).u8(1).raw(&owner().0).u8(1).u8(1).raw(&1_000_000u128.to_le_bytes());
     // Entry (tag 1): export, gas left.
-    e.u8(1).string("view_t").u64(before_entry);
+    e.u8(1).string("view_t").leb(before_entry);
     // HostCall (tag 2): block_height is host function 14; no args; result the height.
-    e.u8(2).u8(abi::HostFnId::BlockHeight as u8).u64(at_call).i64s(&[]).i64s(&[ctx.height as i64]);
+    e.u8(2).u8(abi::HostFnId::BlockHeight as u8).leb(at_call).values(&[]).values(&[ctx.height as i64]);
     // End (tag 8): status 0, fault none (0), gas used, blake3 of the (empty) return data.
-    e.u8(8).u8(0).u8(0).u64(gas_used).raw(blake3::hash(&[]).as_bytes());
-    let hash = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2").update(&e.0).finalize();
+    e.u8(8).u8(0).u8(0).leb(gas_used).raw(blake3::hash(&[]).as_bytes());
+    let hash = blake3::Hasher::new_derive_key("tsvm 2026-12 trace v3").update(&e.0).finalize();
     assert_eq!(r.trace_hash.0, *hash.as_bytes());
 
-    // The receipt hash: derive_key over the receipt's borsh bytes without the last 32.
-    let bytes = borsh::to_vec(&r).unwrap();
-    let body = &bytes[..bytes.len() - 32];
-    assert_eq!(r.receipt_hash.0, blake3::derive_key("tsvm 2026-11 receipt v2", body));
+    // The receipt hash: derive_key over the borsh of every field but the diff and the receipt hash.
+    let mut body = Vec::new();
+    body.extend(borsh::to_vec(&(r.status, r.fault, r.gas_used, &r.return_data, &r.revert_reason)).unwrap());
+    body.extend(borsh::to_vec(&(&r.events, &r.logs, r.diff_hash, r.trace_hash, r.rules_hash)).unwrap());
+    assert_eq!(r.receipt_hash.0, blake3::derive_key("tsvm 2026-12 receipt v3", &body));
     let diff = borsh::to_vec(&r.diff).unwrap();
     assert_eq!(r.diff_hash.0, blake3::derive_key("tsvm 2026-11 state diff v1", &diff));
 }
@@ -124,7 +137,7 @@ fn the_hash_is_the_same_at_every_level_and_full_keeps_the_events() {
     assert_eq!(off.receipt.trace_hash, abi::Hash32::ZERO, "off records nothing");
     assert_eq!(off.receipt.diff, full.receipt.diff);
     // The full trace hashes to the receipt's trace hash.
-    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-11 trace v2");
+    let mut h = blake3::Hasher::new_derive_key("tsvm 2026-12 trace v3");
     for e in &full.trace {
         h.update(&borsh::to_vec(e).unwrap());
     }

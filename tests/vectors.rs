@@ -21,6 +21,10 @@ const PINNED: &[((u32, u32, u32), &str)] = &[
     // Re-pinned when the file became `conformance.json` with `versions` for `spec_version`: the
     // vectors, state and context are unchanged (the digest before was 0x436736ec...de8e).
     ((2, 2, 2), "0x0d80a6294acc77b13d1e2ddca37106f4b928d5ea64d215855450f7f3a5418b73"),
+    // ABI 3: trace v3 (compact gas fields and host-call values) and receipt v3 (not over the
+    // diff's bytes). Statuses, gas, return data, diffs and diff hashes are unchanged; the trace,
+    // receipt and rules hashes are new.
+    ((2, 2, 3), "0x0fb02c6fbb189b05fd799a8b9b2c9a9a5b76eb3d3803620e25c1e7415e931fd5"),
 ];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]

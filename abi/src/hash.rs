@@ -7,11 +7,11 @@
 use crate::Hash32;
 
 /// `derive_key` context of the trace hash.
-pub const TRACE_CONTEXT: &str = "tsvm 2026-11 trace v2";
+pub const TRACE_CONTEXT: &str = "tsvm 2026-12 trace v3";
 /// `derive_key` context of the state diff hash.
 pub const DIFF_CONTEXT: &str = "tsvm 2026-11 state diff v1";
 /// `derive_key` context of the receipt hash.
-pub const RECEIPT_CONTEXT: &str = "tsvm 2026-11 receipt v2";
+pub const RECEIPT_CONTEXT: &str = "tsvm 2026-12 receipt v3";
 /// `derive_key` context of the memory-and-globals commitment of a checkpoint.
 pub const STATE_COMMITMENT_CONTEXT: &str = "tsvm 2026-11 checkpoint state v2";
 /// `derive_key` context of the rules hash (`spec/abi.md#rules-hash`).

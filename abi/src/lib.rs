@@ -31,7 +31,7 @@ mod state;
 mod status;
 #[cfg(test)]
 mod tests;
-mod trace;
+pub mod trace;
 mod tx;
 
 pub use block::{
@@ -56,7 +56,7 @@ pub use tx::{Code, TxData};
 ///
 /// It is part of the rules hash; any change to this crate that changes an encoding, a host function
 /// or its gas cost must bump it (`spec/abi.md#versioning`).
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Amounts of a token: unsigned, 128 bits (`spec/abi.md#amounts`).
 pub type Amount = u128;

@@ -41,18 +41,25 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// The receipt hash of the fields other than `receipt_hash`: the borsh encoding of the receipt
-    /// without its last 32 bytes (which are `receipt_hash` itself).
+    /// The receipt hash (`spec/trace.md#hashes`): `derive_key(RECEIPT_CONTEXT, body)`, where the
+    /// body is the borsh encoding of every field but `diff` and `receipt_hash`, in order (`diff_hash`
+    /// stands for the diff).
     pub fn compute_hash(&self) -> Hash32 {
-        let bytes = borsh::to_vec(self).unwrap_or_default();
-        let body = &bytes[..bytes.len().saturating_sub(32)];
-        crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, body)
+        let mut buf = Vec::with_capacity(SEAL_BUFFER);
+        self.write_body(&mut buf);
+        crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, &buf)
     }
 
-    /// Sets `diff_hash` from `diff`, then `receipt_hash` over everything.
+    /// Sets `diff_hash` from `diff`, then `receipt_hash` over the rest, both encoded into one
+    /// buffer in turn.
     pub fn seal(mut self) -> Self {
-        self.diff_hash = crate::hash::diff_hash(&self.diff);
-        self.receipt_hash = self.compute_hash();
+        let mut buf = Vec::with_capacity(SEAL_BUFFER);
+        // Writing to a Vec fails only for a length over u32::MAX, which no receipt can hold.
+        let _ = BorshSerialize::serialize(&self.diff, &mut buf);
+        self.diff_hash = crate::hash::keyed_hash(crate::hash::DIFF_CONTEXT, &buf);
+        buf.clear();
+        self.write_body(&mut buf);
+        self.receipt_hash = crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, &buf);
         self
     }
 
@@ -60,4 +67,25 @@ impl Receipt {
     pub fn is_sealed(&self) -> bool {
         self.diff_hash == crate::hash::diff_hash(&self.diff) && self.receipt_hash == self.compute_hash()
     }
+
+    /// Appends what the receipt hash is over: every field's borsh encoding in order, but `diff`'s
+    /// and `receipt_hash`'s.
+    fn write_body(&self, buf: &mut Vec<u8>) {
+        // Writing to a Vec fails only for a length over u32::MAX, which no receipt can hold.
+        let _ = (|| {
+            BorshSerialize::serialize(&self.status, buf)?;
+            BorshSerialize::serialize(&self.fault, buf)?;
+            BorshSerialize::serialize(&self.gas_used, buf)?;
+            BorshSerialize::serialize(&self.return_data, buf)?;
+            BorshSerialize::serialize(&self.revert_reason, buf)?;
+            BorshSerialize::serialize(&self.events, buf)?;
+            BorshSerialize::serialize(&self.logs, buf)?;
+            BorshSerialize::serialize(&self.diff_hash, buf)?;
+            BorshSerialize::serialize(&self.trace_hash, buf)?;
+            BorshSerialize::serialize(&self.rules_hash, buf)
+        })();
+    }
 }
+
+/// The capacity [`Receipt::seal`] starts its buffer with: a transfer's diff or receipt body fits.
+const SEAL_BUFFER: usize = 512;

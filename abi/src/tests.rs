@@ -159,6 +159,11 @@ fn receipt_bytes_are_pinned() {
     want.extend([2; 32]); // rules_hash
     want.extend([5; 32]); // receipt_hash
     assert_eq!(borsh::to_vec(&r).unwrap(), want);
+    // The receipt hash (v3) is over every field but the diff (44 bytes from offset 44) and itself.
+    let diff = 44..88;
+    assert_eq!(&want[diff.clone()], &borsh::to_vec(&r.diff).unwrap()[..]);
+    let body: Vec<u8> = want[..diff.start].iter().chain(&want[diff.end..want.len() - 32]).copied().collect();
+    assert_eq!(r.compute_hash().0, blake3::derive_key("tsvm 2026-12 receipt v3", &body));
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["status"], "trap");
     assert_eq!(json["fault"]["trap"], "integer_division_by_zero");
@@ -200,4 +205,74 @@ fn trace_bytes_are_inline_at_the_limit_and_hashed_past_it() {
         TraceBytes::of(&past),
         TraceBytes::Hashed { len: past.len() as u32, hash: crate::hash::content_hash(&past) }
     );
+}
+
+/// Trace v3's compact integers (`spec/trace.md#events`): the shortest LEB128 at both ends of the
+/// range and at each byte boundary, zigzag, and a decoder that refuses every other form.
+#[test]
+fn compact_integers_have_one_encoding() {
+    use crate::trace::compact::{push_i64s, push_u64, read_u64, unzigzag, zigzag};
+    let leb = |v: u64| {
+        let mut buf = Vec::new();
+        push_u64(&mut buf, v);
+        buf
+    };
+    assert_eq!(leb(0), [0]);
+    assert_eq!(leb(127), [0x7f]);
+    assert_eq!(leb(128), [0x80, 0x01]);
+    assert_eq!(leb(300), [0xac, 0x02]);
+    let mut max = vec![0xff; 9];
+    max.push(0x01);
+    assert_eq!(leb(u64::MAX), max, "the longest form: 10 bytes");
+    for shift in 0..64 {
+        for v in [1u64 << shift, (1u64 << shift) - 1] {
+            let bytes = leb(v);
+            assert_eq!(bytes.len(), (64 - v.leading_zeros() as usize).div_ceil(7).max(1));
+            assert_eq!(read_u64(&mut &bytes[..]).unwrap(), v);
+        }
+    }
+    let refused = [
+        &[0x80, 0x00][..],                                                   // 0 in two bytes
+        &[0xff, 0x80, 0x00],                                                 // 127 in three
+        &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],       // 2^64
+        &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x81, 0x00], // 11 bytes
+        &[0x80],                                                             // cut short
+        &[],
+    ];
+    for bytes in refused {
+        assert!(read_u64(&mut &bytes[..]).is_err(), "{bytes:?}");
+    }
+    for (v, z) in [(0i64, 0u64), (-1, 1), (1, 2), (-2, 3), (i64::MAX, u64::MAX - 1), (i64::MIN, u64::MAX)] {
+        assert_eq!(zigzag(v), z);
+        assert_eq!(unzigzag(z), v);
+    }
+    let mut buf = Vec::new();
+    push_i64s(&mut buf, &[1040, -1, 0]);
+    assert_eq!(buf, [3, 0xa0, 0x10, 1, 0]);
+}
+
+proptest! {
+    /// A `HostCall` event round-trips through its compact form, and its encoding is what the
+    /// spec's field list gives.
+    #[test]
+    fn host_call_events_round_trip(
+        func in any::<u8>(), gas in any::<u64>(),
+        args in proptest::collection::vec(any::<i64>(), 0..6),
+        results in proptest::collection::vec(any::<i64>(), 0..2),
+    ) {
+        use crate::trace::compact::{push_i64s, push_u64};
+        let event = TraceEvent::HostCall { func, gas_left: gas, args: args.clone(), results: results.clone() };
+        let bytes = borsh::to_vec(&event).unwrap();
+        let mut want = vec![2, func];
+        push_u64(&mut want, gas);
+        push_i64s(&mut want, &args);
+        push_i64s(&mut want, &results);
+        prop_assert_eq!(&bytes, &want);
+        prop_assert_eq!(borsh::from_slice::<TraceEvent>(&bytes).unwrap(), event);
+    }
+
+    #[test]
+    fn decoding_arbitrary_trace_events_never_panics(bytes in any::<Vec<u8>>()) {
+        let _ = borsh::from_slice::<TraceEvent>(&bytes);
+    }
 }

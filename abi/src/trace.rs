@@ -9,6 +9,116 @@ use alloc::{string::String, vec::Vec};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
+/// Compact integers of trace events (`spec/trace.md#events`, version 3): gas amounts as unsigned
+/// LEB128, lists of host-call values as an unsigned LEB128 count and each value zigzag-encoded
+/// then LEB128. Encoding is minimal and decoding accepts only the minimal form, so an event has
+/// exactly one encoding.
+pub mod compact {
+    use alloc::vec::Vec;
+    use borsh::io::{Error, ErrorKind, Read, Result, Write};
+
+    /// The longest LEB128 encoding of a `u64`.
+    pub const MAX_LEN: usize = 10;
+
+    /// The unsigned LEB128 encoding of `v` (7 bits a byte, least significant first, the high bit
+    /// set on every byte but the last) and its length.
+    #[inline]
+    pub fn encode_u64(mut v: u64) -> ([u8; MAX_LEN], usize) {
+        let mut out = [0u8; MAX_LEN];
+        let mut n = 0;
+        while v >= 0x80 {
+            out[n] = v as u8 | 0x80;
+            v >>= 7;
+            n += 1;
+        }
+        out[n] = v as u8;
+        (out, n + 1)
+    }
+
+    /// Appends the unsigned LEB128 encoding of `v`, as [`encode_u64`] (byte by byte: most values
+    /// of a trace take one or two).
+    #[inline]
+    pub fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            buf.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        buf.push(v as u8);
+    }
+
+    /// Appends an unsigned LEB128 count, then each value zigzag-encoded (`0, -1, 1, -2, ...` to
+    /// `0, 1, 2, 3, ...`) and in LEB128.
+    #[inline]
+    pub fn push_i64s(buf: &mut Vec<u8>, values: &[i64]) {
+        push_u64(buf, values.len() as u64);
+        for &v in values {
+            push_u64(buf, zigzag(v));
+        }
+    }
+
+    /// `v` with its sign moved to the lowest bit, so that small magnitudes encode short.
+    pub fn zigzag(v: i64) -> u64 {
+        ((v << 1) ^ (v >> 63)) as u64
+    }
+
+    /// The inverse of [`zigzag`].
+    pub fn unzigzag(u: u64) -> i64 {
+        (u >> 1) as i64 ^ -((u & 1) as i64)
+    }
+
+    /// Reads a minimal unsigned LEB128 `u64`; refuses a longer form (a final zero byte), more
+    /// than 64 bits, and a truncated one.
+    pub fn read_u64<R: Read>(reader: &mut R) -> Result<u64> {
+        let mut value = 0u64;
+        for i in 0..MAX_LEN {
+            let mut byte = [0u8; 1];
+            reader.read_exact(&mut byte)?;
+            let b = byte[0];
+            if i == MAX_LEN - 1 && b > 1 {
+                return Err(Error::new(ErrorKind::InvalidData, "LEB128 value over 64 bits"));
+            }
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                if b == 0 && i > 0 {
+                    return Err(Error::new(ErrorKind::InvalidData, "LEB128 value not in its shortest form"));
+                }
+                return Ok(value);
+            }
+        }
+        Err(Error::new(ErrorKind::InvalidData, "LEB128 value over 64 bits"))
+    }
+
+    /// `serialize_with` of a gas amount.
+    pub fn write_gas<W: Write>(v: &u64, writer: &mut W) -> Result<()> {
+        let (bytes, n) = encode_u64(*v);
+        writer.write_all(&bytes[..n])
+    }
+
+    /// `deserialize_with` of a gas amount.
+    pub fn read_gas<R: Read>(reader: &mut R) -> Result<u64> {
+        read_u64(reader)
+    }
+
+    /// `serialize_with` of a list of host-call values.
+    #[allow(clippy::ptr_arg, reason = "serialize_with passes a reference to the field's type")]
+    pub fn write_values<W: Write>(values: &Vec<i64>, writer: &mut W) -> Result<()> {
+        let mut buf = Vec::with_capacity(MAX_LEN * (values.len() + 1));
+        push_i64s(&mut buf, values);
+        writer.write_all(&buf)
+    }
+
+    /// `deserialize_with` of a list of host-call values. The count is checked against what is
+    /// left only as values are read: each takes at least one byte.
+    pub fn read_values<R: Read>(reader: &mut R) -> Result<Vec<i64>> {
+        let count = read_u64(reader)?;
+        let mut values = Vec::new();
+        for _ in 0..count {
+            values.push(unzigzag(read_u64(reader)?));
+        }
+        Ok(values)
+    }
+}
+
 /// Byte strings up to this length appear in a trace as they are; longer ones by length and hash.
 pub const TRACE_INLINE_MAX: usize = 32;
 
@@ -110,6 +220,7 @@ pub enum TraceEvent {
         /// The context.
         context: Context,
         /// The gas limit.
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
         gas_limit: u64,
     },
     /// 1: an entry point is called (each step of a pipeline has one).
@@ -117,6 +228,7 @@ pub enum TraceEvent {
         /// The export.
         export: String,
         /// Gas remaining before the call.
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
         gas_left: u64,
     },
     /// 2: a host function returned (or halted the execution: then `results` is empty and the next
@@ -125,10 +237,13 @@ pub enum TraceEvent {
         /// Index of the function in the host table.
         func: u8,
         /// Gas remaining when the call was made, before its own cost.
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
         gas_left: u64,
         /// Arguments, each sign-extended to 64 bits.
+        #[borsh(serialize_with = "compact::write_values", deserialize_with = "compact::read_values")]
         args: Vec<i64>,
         /// Results, each sign-extended to 64 bits.
+        #[borsh(serialize_with = "compact::write_values", deserialize_with = "compact::read_values")]
         results: Vec<i64>,
     },
     /// 3: a state read; `None` when absent.
@@ -173,6 +288,7 @@ pub enum TraceEvent {
         /// The receipt's fault (`spec/abi.md#faults`).
         fault: Fault,
         /// The receipt's gas used.
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
         gas_used: u64,
         /// blake3 of the receipt's return data.
         return_data_hash: Hash32,

@@ -8,6 +8,7 @@
 //! only and is not a [`TraceLevel`]: its receipts match no node's, so no option of an ordinary
 //! execution can ask for it (`Vm::execute_untraced_for_measurement`).
 
+use abi::trace::compact;
 use abi::{Hash32, LogLevel, StateKey, TraceBytes, TraceEvent, TraceKey, TRACE_INLINE_MAX};
 
 /// How much of the trace an execution keeps.
@@ -92,9 +93,9 @@ impl Tracer {
         }
         self.buf.push(2);
         self.buf.push(func);
-        self.buf.extend_from_slice(&gas_left.to_le_bytes());
-        encode_i64s(&mut self.buf, args);
-        encode_i64s(&mut self.buf, results);
+        compact::push_u64(&mut self.buf, gas_left);
+        compact::push_i64s(&mut self.buf, args);
+        compact::push_i64s(&mut self.buf, results);
         self.maybe_flush();
     }
 
@@ -110,7 +111,7 @@ impl Tracer {
         self.buf.push(1);
         self.buf.extend_from_slice(&(export.len() as u32).to_le_bytes());
         self.buf.extend_from_slice(export.as_bytes());
-        self.buf.extend_from_slice(&gas_left.to_le_bytes());
+        compact::push_u64(&mut self.buf, gas_left);
         self.maybe_flush();
     }
 
@@ -237,13 +238,6 @@ fn trace_key(key: &StateKey) -> TraceKey {
 
 // Hand encoders of the hottest events, byte-identical to borsh of `TraceEvent` (checked by
 // `tests::hand_encoders_match_borsh`).
-
-fn encode_i64s(buf: &mut Vec<u8>, values: &[i64]) {
-    buf.extend_from_slice(&(values.len() as u32).to_le_bytes());
-    for v in values {
-        buf.extend_from_slice(&v.to_le_bytes());
-    }
-}
 
 fn encode_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
     if bytes.len() <= TRACE_INLINE_MAX {
