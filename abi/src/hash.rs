@@ -89,9 +89,18 @@ pub fn block_commitment(previous: &Hash32, receipt_hash: &Hash32) -> Hash32 {
 
 /// The canonical hash of a state diff: `derive_key(DIFF_CONTEXT, borsh(diff))`.
 pub fn diff_hash(diff: &crate::StateDiff) -> Hash32 {
+    diff_hash_in(diff, &mut alloc::vec::Vec::new())
+}
+
+/// [`diff_hash`], encoding the diff into `buf` (cleared first), so a caller hashing more than one
+/// thing can reuse one buffer.
+pub(crate) fn diff_hash_in(diff: &crate::StateDiff, buf: &mut alloc::vec::Vec<u8>) -> Hash32 {
     // One update over the whole encoding: borsh writes field by field, and feeding those small
     // writes to the hasher one at a time costs several times more than the copy.
-    keyed_hash(DIFF_CONTEXT, &borsh::to_vec(diff).unwrap_or_default())
+    buf.clear();
+    // Writing to a Vec fails only for a length over u32::MAX, which no diff can hold.
+    let _ = borsh::BorshSerialize::serialize(diff, buf);
+    keyed_hash(DIFF_CONTEXT, buf)
 }
 
 #[cfg(test)]

@@ -45,21 +45,15 @@ impl Receipt {
     /// body is the borsh encoding of every field but `diff` and `receipt_hash`, in order (`diff_hash`
     /// stands for the diff).
     pub fn compute_hash(&self) -> Hash32 {
-        let mut buf = Vec::with_capacity(SEAL_BUFFER);
-        self.write_body(&mut buf);
-        crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, &buf)
+        self.hash_in(&mut Vec::with_capacity(SEAL_BUFFER))
     }
 
     /// Sets `diff_hash` from `diff`, then `receipt_hash` over the rest, both encoded into one
     /// buffer in turn.
     pub fn seal(mut self) -> Self {
         let mut buf = Vec::with_capacity(SEAL_BUFFER);
-        // Writing to a Vec fails only for a length over u32::MAX, which no receipt can hold.
-        let _ = BorshSerialize::serialize(&self.diff, &mut buf);
-        self.diff_hash = crate::hash::keyed_hash(crate::hash::DIFF_CONTEXT, &buf);
-        buf.clear();
-        self.write_body(&mut buf);
-        self.receipt_hash = crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, &buf);
+        self.diff_hash = crate::hash::diff_hash_in(&self.diff, &mut buf);
+        self.receipt_hash = self.hash_in(&mut buf);
         self
     }
 
@@ -68,22 +62,27 @@ impl Receipt {
         self.diff_hash == crate::hash::diff_hash(&self.diff) && self.receipt_hash == self.compute_hash()
     }
 
+    /// [`Receipt::compute_hash`], encoding the body into `buf` (cleared first).
+    fn hash_in(&self, buf: &mut Vec<u8>) -> Hash32 {
+        buf.clear();
+        // Writing to a Vec fails only for a length over u32::MAX, which no receipt can hold.
+        let _ = self.write_body(buf);
+        crate::hash::keyed_hash(crate::hash::RECEIPT_CONTEXT, buf)
+    }
+
     /// Appends what the receipt hash is over: every field's borsh encoding in order, but `diff`'s
     /// and `receipt_hash`'s.
-    fn write_body(&self, buf: &mut Vec<u8>) {
-        // Writing to a Vec fails only for a length over u32::MAX, which no receipt can hold.
-        let _ = (|| {
-            BorshSerialize::serialize(&self.status, buf)?;
-            BorshSerialize::serialize(&self.fault, buf)?;
-            BorshSerialize::serialize(&self.gas_used, buf)?;
-            BorshSerialize::serialize(&self.return_data, buf)?;
-            BorshSerialize::serialize(&self.revert_reason, buf)?;
-            BorshSerialize::serialize(&self.events, buf)?;
-            BorshSerialize::serialize(&self.logs, buf)?;
-            BorshSerialize::serialize(&self.diff_hash, buf)?;
-            BorshSerialize::serialize(&self.trace_hash, buf)?;
-            BorshSerialize::serialize(&self.rules_hash, buf)
-        })();
+    fn write_body(&self, buf: &mut Vec<u8>) -> borsh::io::Result<()> {
+        BorshSerialize::serialize(&self.status, buf)?;
+        BorshSerialize::serialize(&self.fault, buf)?;
+        BorshSerialize::serialize(&self.gas_used, buf)?;
+        BorshSerialize::serialize(&self.return_data, buf)?;
+        BorshSerialize::serialize(&self.revert_reason, buf)?;
+        BorshSerialize::serialize(&self.events, buf)?;
+        BorshSerialize::serialize(&self.logs, buf)?;
+        BorshSerialize::serialize(&self.diff_hash, buf)?;
+        BorshSerialize::serialize(&self.trace_hash, buf)?;
+        BorshSerialize::serialize(&self.rules_hash, buf)
     }
 }
 

@@ -88,23 +88,22 @@ pub mod compact {
         Err(Error::new(ErrorKind::InvalidData, "LEB128 value over 64 bits"))
     }
 
-    /// `serialize_with` of a gas amount.
-    pub fn write_gas<W: Write>(v: &u64, writer: &mut W) -> Result<()> {
-        let (bytes, n) = encode_u64(*v);
+    /// Writes the unsigned LEB128 encoding of `v`, as [`encode_u64`].
+    fn write_u64<W: Write>(writer: &mut W, v: u64) -> Result<()> {
+        let (bytes, n) = encode_u64(v);
         writer.write_all(&bytes[..n])
     }
 
-    /// `deserialize_with` of a gas amount.
-    pub fn read_gas<R: Read>(reader: &mut R) -> Result<u64> {
-        read_u64(reader)
+    /// `serialize_with` of a gas amount (`deserialize_with`: [`read_u64`]).
+    pub fn write_gas<W: Write>(v: &u64, writer: &mut W) -> Result<()> {
+        write_u64(writer, *v)
     }
 
-    /// `serialize_with` of a list of host-call values.
+    /// `serialize_with` of a list of host-call values, as [`push_i64s`].
     #[allow(clippy::ptr_arg, reason = "serialize_with passes a reference to the field's type")]
     pub fn write_values<W: Write>(values: &Vec<i64>, writer: &mut W) -> Result<()> {
-        let mut buf = Vec::with_capacity(MAX_LEN * (values.len() + 1));
-        push_i64s(&mut buf, values);
-        writer.write_all(&buf)
+        write_u64(writer, values.len() as u64)?;
+        values.iter().try_for_each(|&v| write_u64(writer, zigzag(v)))
     }
 
     /// `deserialize_with` of a list of host-call values. The count is checked against what is
@@ -220,7 +219,7 @@ pub enum TraceEvent {
         /// The context.
         context: Context,
         /// The gas limit.
-        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_u64")]
         gas_limit: u64,
     },
     /// 1: an entry point is called (each step of a pipeline has one).
@@ -228,7 +227,7 @@ pub enum TraceEvent {
         /// The export.
         export: String,
         /// Gas remaining before the call.
-        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_u64")]
         gas_left: u64,
     },
     /// 2: a host function returned (or halted the execution: then `results` is empty and the next
@@ -237,7 +236,7 @@ pub enum TraceEvent {
         /// Index of the function in the host table.
         func: u8,
         /// Gas remaining when the call was made, before its own cost.
-        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_u64")]
         gas_left: u64,
         /// Arguments, each sign-extended to 64 bits.
         #[borsh(serialize_with = "compact::write_values", deserialize_with = "compact::read_values")]
@@ -288,7 +287,7 @@ pub enum TraceEvent {
         /// The receipt's fault (`spec/abi.md#faults`).
         fault: Fault,
         /// The receipt's gas used.
-        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_gas")]
+        #[borsh(serialize_with = "compact::write_gas", deserialize_with = "compact::read_u64")]
         gas_used: u64,
         /// blake3 of the receipt's return data.
         return_data_hash: Hash32,
