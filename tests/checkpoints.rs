@@ -46,6 +46,60 @@ fn a_checkpoint_commitment_recomputed_from_the_spec_alone() {
     }
 }
 
+/// A memory of 1-byte pages, 70,005 bytes (`spec/determinism.md#memory`): two 64 KiB pages in the
+/// commitment, the second 4,469 bytes long and hashed at that length (`spec/trace.md#checkpoints`).
+#[test]
+fn a_short_last_page_is_committed_at_its_length() {
+    let code = wasm(
+        &SPINNER
+            .replace(r#"(memory (export "memory") 2)"#, r#"(memory (export "memory") 70005 (pagesize 1))"#),
+    );
+    let invocation = Invocation { token: TOKEN, call: method("spin", &[]) };
+    let ctx = context(addr(1));
+    let tx = Transaction {
+        code: &code,
+        invocation: &invocation,
+        context: &ctx,
+        gas_limit: MIN_CHECKPOINT_INTERVAL + 10,
+    };
+    let opts = ExecOptions { checkpoint_interval: MIN_CHECKPOINT_INTERVAL, ..Default::default() };
+    let e = vm().execute_with(&default_state(), &tx, &opts).unwrap();
+    assert_eq!((e.receipt.status, e.checkpoints.len()), (StatusCode::OutOfGas, 1));
+    let mut page1 = vec![0u8; 70_005 - 65_536];
+    page1[70_000 - 65_536..].copy_from_slice(b"hello");
+    let mut bytes = 2u32.to_le_bytes().to_vec();
+    bytes.extend(blake3::hash(&[0u8; 65_536]).as_bytes());
+    bytes.extend(blake3::hash(&page1).as_bytes());
+    bytes.extend(42u64.to_le_bytes());
+    let expected = blake3::derive_key("tsvm 2026-11 checkpoint state v2", &bytes);
+    assert_eq!(e.checkpoints[0].state_hash.0, expected);
+}
+
+/// A memory of no bytes at all runs, commits to no page, and every host range but an empty one
+/// is out of it.
+#[test]
+fn a_memory_of_no_bytes_runs_to_receipts() {
+    let code = wasm(&format!(
+        r#"(module {IMPORTS} (memory (export "memory") 0 (pagesize 1))
+             (func (export "method_empty") (call $return_data (i32.const 0) (i32.const 0)))
+             (func (export "method_one") (call $return_data (i32.const 0) (i32.const 1)))
+             (func (export "method_spin") (loop $l (br $l))))"#
+    ));
+    let ctx = context(addr(1));
+    let run = |name: &str, gas_limit: u64, interval: u64| {
+        let invocation = Invocation { token: TOKEN, call: method(name, &[]) };
+        let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit };
+        let opts = ExecOptions { checkpoint_interval: interval, ..Default::default() };
+        vm().execute_with(&default_state(), &tx, &opts).unwrap()
+    };
+    assert_eq!(run("empty", GAS, 0).receipt.status, StatusCode::Success);
+    assert_eq!(run("one", GAS, 0).receipt.status, StatusCode::BadPointer);
+    let spun = run("spin", MIN_CHECKPOINT_INTERVAL + 10, MIN_CHECKPOINT_INTERVAL);
+    assert_eq!((spun.receipt.status, spun.checkpoints.len()), (StatusCode::OutOfGas, 1));
+    let expected = blake3::derive_key("tsvm 2026-11 checkpoint state v2", &0u32.to_le_bytes());
+    assert_eq!(spun.checkpoints[0].state_hash.0, expected);
+}
+
 #[test]
 fn the_minimum_interval_is_accepted_and_one_below_it_refused() {
     let at = spin(MIN_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL + 1_000).unwrap();

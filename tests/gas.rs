@@ -1,8 +1,8 @@
 //! Gas, stack and memory limits as seen from a receipt (`spec/gas.md`).
 
-use abi::StatusCode;
+use abi::{Fault, StatusCode, TrapKind};
 use tsvm_tests::*;
-use vm::Limits;
+use vm::{Limits, Rules};
 
 fn entry(body: &str) -> Vec<u8> {
     module(&format!(r#"(func (export "method_t") {body})"#))
@@ -108,19 +108,21 @@ fn stack_limit_trips_at_the_same_point_every_run() {
     assert_eq!(depth(lo + 1), StatusCode::StackOverflow);
 }
 
+/// `memory.grow` fails and `memory.size` counts the memory's own pages: one 64 KiB page, or 100
+/// bytes of 1-byte pages (`spec/determinism.md#memory`).
 #[test]
 fn memory_is_fixed() {
-    let code = entry(
-        "(i32.store (i32.const 0) (memory.grow (i32.const 1)))
+    let body = "(i32.store (i32.const 0) (memory.grow (i32.const 1)))
          (i32.store (i32.const 4) (memory.grow (i32.const 0)))
          (i32.store (i32.const 8) (memory.size))
-         (call $return_data (i32.const 0) (i32.const 12))",
-    );
-    let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
-    assert_eq!(r.status, StatusCode::Success, "{r:?}");
-    let words: Vec<i32> =
-        r.return_data.chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect();
-    assert_eq!(words, [-1, -1, 1]);
+         (call $return_data (i32.const 0) (i32.const 12))";
+    for (code, size) in [(entry(body), 1), (byte_memory(100, body), 100)] {
+        let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+        assert_eq!(r.status, StatusCode::Success, "{r:?}");
+        let words: Vec<i32> =
+            r.return_data.chunks(4).map(|c| i32::from_le_bytes(c.try_into().unwrap())).collect();
+        assert_eq!(words, [-1, -1, size]);
+    }
 }
 
 fn memory_module(pages: u32) -> Vec<u8> {
@@ -148,6 +150,69 @@ fn data_segment_out_of_bounds_is_a_trap_at_instantiation() {
     let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
     assert_eq!(r.status, StatusCode::Trap);
     assert!(r.diff.is_empty());
+}
+
+/// A module whose memory is `bytes` bytes of 1-byte pages (`spec/determinism.md#memory`), with
+/// `method_t` running `body`.
+fn byte_memory(bytes: u32, body: &str) -> Vec<u8> {
+    wasm(&format!(
+        r#"(module {IMPORTS} (memory (export "memory") {bytes} (pagesize 1)) (func (export "method_t") {body}))"#
+    ))
+}
+
+#[test]
+fn a_memory_of_one_byte_pages_ends_at_its_last_byte() {
+    let n = 100;
+    let run_t = |body: &str| run(&vm(), &default_state(), &byte_memory(n, body), method("t", &[]), GAS);
+    // The last four bytes: a store and a load at n - 4, returned by the host from there.
+    let r = run_t(&format!(
+        "(i32.store (i32.const {at}) (i32.const 0x01020304))
+         (call $return_data (i32.const {at}) (i32.const 4))",
+        at = n - 4
+    ));
+    assert_eq!((r.status, r.return_data), (StatusCode::Success, vec![4, 3, 2, 1]));
+    // One byte further: the store's last byte is past the end.
+    let r = run_t(&format!("(i32.store (i32.const {}) (i32.const 1))", n - 3));
+    assert_eq!((r.status, r.fault), (StatusCode::Trap, Fault::Trap(TrapKind::MemoryOutOfBounds)));
+    let r = run_t(&format!("(drop (i32.load8_u (i32.const {n})))"));
+    assert_eq!((r.status, r.fault), (StatusCode::Trap, Fault::Trap(TrapKind::MemoryOutOfBounds)));
+    let r = run_t(&format!("(memory.fill (i32.const {}) (i32.const 7) (i32.const 2))", n - 1));
+    assert_eq!((r.status, r.fault), (StatusCode::Trap, Fault::Trap(TrapKind::MemoryOutOfBounds)));
+    // A host range is checked against the same end.
+    let r = run_t(&format!("(call $return_data (i32.const {}) (i32.const 5))", n - 4));
+    assert_eq!(r.status, StatusCode::BadPointer, "{r:?}");
+    // A data segment that ends at the last byte is applied; one past it traps at instantiation.
+    let data = |at: u32| {
+        wasm(&format!(
+            r#"(module {IMPORTS} (memory (export "memory") {n} (pagesize 1)) (data (i32.const {at}) "ab")
+                 (func (export "method_t") (call $return_data (i32.const {at}) (i32.const 2))))"#
+        ))
+    };
+    let r = run(&vm(), &default_state(), &data(n - 2), method("t", &[]), GAS);
+    assert_eq!((r.status, r.return_data), (StatusCode::Success, b"ab".to_vec()));
+    let r = run(&vm(), &default_state(), &data(n - 1), method("t", &[]), GAS);
+    assert_eq!((r.status, r.fault), (StatusCode::Trap, Fault::Trap(TrapKind::MemoryOutOfBounds)));
+}
+
+/// Instantiation is charged per 64 KiB page, rounded up, whatever the page size
+/// (`spec/gas.md#per-execution-costs`): a memory of 1 to 65,536 bytes costs one page, and the rest
+/// of the execution costs what it does on a 64 KiB memory.
+#[test]
+fn a_memory_of_one_byte_pages_is_charged_whole_pages() {
+    let gas = |decl: &str| {
+        let code = wasm(&format!(r#"(module (memory (export "memory") {decl}) (func (export "method_t")))"#));
+        let r = run(&vm(), &default_state(), &code, method("t", &[]), GAS);
+        assert_eq!(r.status, StatusCode::Success, "{decl}");
+        (r.gas_used, code.len() as u64)
+    };
+    let page = Rules::default().gas.memory_page;
+    let per_code_byte = Rules::default().gas.code_byte;
+    let (one_page, len) = gas("1");
+    for (decl, pages) in [("1 (pagesize 1)", 1), ("65536 (pagesize 1)", 1), ("65537 (pagesize 1)", 2)] {
+        let (used, decl_len) = gas(decl);
+        let code_bytes = (decl_len - len) * per_code_byte;
+        assert_eq!(used, one_page + code_bytes + (pages - 1) * page, "{decl}");
+    }
 }
 
 #[test]

@@ -12,9 +12,14 @@ use vm::{Transaction, Vm, KEEP_MAX_MODULES, KEEP_MAX_PAGES};
 /// returns (mode 0), traps (1), runs out of gas (2) or reverts (3); `method_peek` reads
 /// `addr: u16` and returns `$g` (8 bytes) and the byte at `addr`. A data segment sits at 100.
 fn scribbler(pages: u32) -> Vec<u8> {
+    scribbler_with(&pages.to_string())
+}
+
+/// [`scribbler`] with the memory declared as `memory` (`"1000 (pagesize 1)"`: 1,000 bytes).
+fn scribbler_with(memory: &str) -> Vec<u8> {
     wasm(&format!(
         r#"(module {IMPORTS}
-          (memory (export "memory") {pages})
+          (memory (export "memory") {memory})
           (global $g (mut i64) (i64.const 7))
           (data (i32.const 100) "abcdefgh")
           (func (export "method_poke") (local $addr i32) (local $v i32) (local $mode i32)
@@ -58,7 +63,7 @@ impl Op {
 }
 
 fn address() -> impl Strategy<Value = u16> {
-    prop_oneof![0u16..16, 96u16..112, 196u16..212, 65_520u16..=65_535, any::<u16>()]
+    prop_oneof![0u16..16, 96u16..112, 196u16..212, 990u16..1010, 65_520u16..=65_535, any::<u16>()]
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -69,8 +74,9 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(op, 1..10)
 }
 
-/// Runs `ops` on `code` in one session, twice over, each execution compared with a fresh one.
-fn check_ops(code: &[u8], ops: &[Op]) {
+/// Runs `ops` on `code` (whose memory is `memory_bytes` long) in one session, twice over, each
+/// execution compared with a fresh one.
+fn check_ops(code: &[u8], memory_bytes: u64, ops: &[Op]) {
     let vm = vm();
     let state = default_state();
     let ctx = context(addr(1));
@@ -81,10 +87,11 @@ fn check_ops(code: &[u8], ops: &[Op]) {
         .map(|invocation| Transaction { code, invocation, context: &ctx, gas_limit: SESSION_GAS })
         .collect();
     let fresh = check_sequence(&vm, &state, &txs, 2);
-    // Every peek succeeds, so the comparison covered what it returns.
+    // Every peek in bounds succeeds, so the comparison covered what it returns.
     for (op, execution) in ops.iter().zip(&fresh) {
-        if let Op::Peek { .. } = op {
-            assert_eq!(execution.receipt.status, StatusCode::Success);
+        if let Op::Peek { addr } = op {
+            let status = if u64::from(*addr) < memory_bytes { StatusCode::Success } else { StatusCode::Trap };
+            assert_eq!(execution.receipt.status, status, "peek at {addr}");
         }
     }
 }
@@ -96,7 +103,14 @@ proptest! {
     /// interleaved with reads: a kept instance never shows what an earlier execution wrote.
     #[test]
     fn a_reset_instance_is_indistinguishable_from_a_fresh_one(ops in ops()) {
-        check_ops(&scribbler(1), &ops);
+        check_ops(&scribbler(1), vm::WASM_PAGE_BYTES, &ops);
+    }
+
+    /// The same on a memory of 1,000 1-byte pages (`spec/determinism.md#memory`): the reset's
+    /// last chunk is short, and an address past the end traps.
+    #[test]
+    fn a_reset_memory_of_one_byte_pages_is_indistinguishable_from_a_fresh_one(ops in ops()) {
+        check_ops(&scribbler_with("1000 (pagesize 1)"), 1000, &ops);
     }
 }
 
@@ -132,16 +146,24 @@ fn a_peek_after_a_poke_sees_the_initial_memory_and_global() {
 fn instances_are_kept_up_to_the_page_limit() {
     let state = default_state();
     let vm = vm();
-    for (pages, kept) in [(KEEP_MAX_PAGES, 1), (KEEP_MAX_PAGES + 1, 0)] {
-        let code = scribbler(pages);
+    let bytes = |b: u64| format!("{b} (pagesize 1)");
+    let max_bytes = u64::from(KEEP_MAX_PAGES) * vm::WASM_PAGE_BYTES;
+    for (memory, kept) in [
+        (KEEP_MAX_PAGES.to_string(), 1),
+        ((KEEP_MAX_PAGES + 1).to_string(), 0),
+        // A memory of 1-byte pages counts whole 64 KiB pages, rounded up.
+        (bytes(max_bytes), 1),
+        (bytes(max_bytes + 1), 0),
+    ] {
+        let code = scribbler_with(&memory);
         let ops = [Op::Poke { addr: 5, value: 9, mode: 0 }, Op::Peek { addr: 5 }];
-        check_ops(&code, &ops);
+        check_ops(&code, vm::WASM_PAGE_BYTES, &ops);
         let invocation = Invocation { token: TOKEN, call: ops[0].call() };
         let ctx = context(addr(1));
         let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit: SESSION_GAS };
         let mut session = vm.session(&state);
         session.execute(&tx).expect("runs");
-        assert_eq!(session.kept_instances(), kept, "{pages} pages");
+        assert_eq!(session.kept_instances(), kept, "memory {memory}");
     }
 }
 

@@ -25,6 +25,10 @@ const PINNED: &[((u32, u32, u32), &str)] = &[
     // diff's bytes). Statuses, gas, return data, diffs and diff hashes are unchanged; the trace,
     // receipt and rules hashes are new.
     ((2, 2, 3), "0x0fb02c6fbb189b05fd799a8b9b2c9a9a5b76eb3d3803620e25c1e7415e931fd5"),
+    // Profile 3: a memory of 1-byte pages (custom page sizes). The 23 earlier vectors keep their
+    // statuses, gas, return data, diffs and diff hashes (the trace and receipt hashes are new: the
+    // rules hash is); four new vectors pin such a memory's size, end and data segment (`memory.wat`).
+    ((2, 3, 3), "0x9f2e5d64f2c6ba7ffcf40fe7fdff692e8322e882b5e145b5b5ae62cf3246ed2f"),
 ];
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]

@@ -95,7 +95,10 @@ pub fn lenient_info(wasm: &[u8]) -> Result<ModuleInfo, String> {
             }
             Payload::MemorySection(r) => {
                 if let Some(m) = r.clone().into_iter().next() {
-                    info.memory_pages = m.map_err(e)?.initial as u32;
+                    // In 64 KiB pages, rounded up for 1-byte pages (spec/determinism.md#memory).
+                    let m = m.map_err(e)?;
+                    let unit = if m.page_size_log2 == Some(0) { vm::WASM_PAGE_BYTES } else { 1 };
+                    info.memory_pages = m.initial.div_ceil(unit) as u32;
                 }
             }
             _ => {}

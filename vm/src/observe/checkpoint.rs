@@ -11,7 +11,8 @@
 use abi::Hash32;
 use std::sync::OnceLock;
 
-/// Bytes per page of the commitment: one WebAssembly page.
+/// Bytes per page of the commitment: one WebAssembly page of the default size (the last page of a
+/// memory of 1-byte pages may be shorter, `spec/trace.md#checkpoints`).
 pub const CHECKPOINT_PAGE_BYTES: usize = 65_536;
 
 /// The smallest checkpoint interval an execution accepts (`spec/trace.md#minimum-interval`), in
@@ -41,9 +42,14 @@ impl MemoryCommitment {
     pub(crate) fn commit(&mut self, memory: &[u8], globals: &[u64]) -> Hash32 {
         let pages = memory.len().div_ceil(CHECKPOINT_PAGE_BYTES);
         if self.hashes.len() < pages {
-            // Memory is zeroed when it is created or grown: start new pages from the zero page.
+            // Memory is zeroed when it is created or grown: start new pages from the zero page (or,
+            // for a shorter last page, from the hash of that many zero bytes).
             self.copy.resize(memory.len(), 0);
             self.hashes.resize(pages, zero_page_hash());
+            let last = memory.len() % CHECKPOINT_PAGE_BYTES;
+            if last != 0 {
+                self.hashes[pages - 1] = *blake3::hash(&vec![0; last]).as_bytes();
+            }
         }
         for (i, page) in memory.chunks(CHECKPOINT_PAGE_BYTES).enumerate() {
             let start = i * CHECKPOINT_PAGE_BYTES;
@@ -63,7 +69,7 @@ mod tests {
 
     /// The commitment straight from the spec, hashing every page.
     fn from_spec(memory: &[u8], globals: &[u64]) -> Hash32 {
-        let mut bytes = ((memory.len() / CHECKPOINT_PAGE_BYTES) as u32).to_le_bytes().to_vec();
+        let mut bytes = (memory.len().div_ceil(CHECKPOINT_PAGE_BYTES) as u32).to_le_bytes().to_vec();
         for page in memory.chunks(CHECKPOINT_PAGE_BYTES) {
             bytes.extend(blake3::hash(page).as_bytes());
         }
@@ -90,5 +96,20 @@ mod tests {
         memory.resize(5 * CHECKPOINT_PAGE_BYTES, 0);
         memory[4 * CHECKPOINT_PAGE_BYTES] = 3;
         assert_eq!(c.commit(&memory, &[]), from_spec(&memory, &[]));
+    }
+
+    /// A memory of 1-byte pages: its last 64 KiB page is shorter, and hashed as it is, zero or not.
+    #[test]
+    fn a_short_last_page_is_hashed_at_its_length() {
+        for len in [0, 1, 100, CHECKPOINT_PAGE_BYTES - 1, CHECKPOINT_PAGE_BYTES + 1] {
+            let mut c = MemoryCommitment::default();
+            let mut memory = vec![0u8; len];
+            assert_eq!(c.commit(&memory, &[1]), from_spec(&memory, &[1]), "{len} zero bytes");
+            if let Some(last) = memory.last_mut() {
+                *last = 7;
+                assert_eq!(c.commit(&memory, &[1]), from_spec(&memory, &[1]), "{len} bytes, last set");
+            }
+        }
+        assert_ne!(from_spec(&[0; 100], &[]), from_spec(&[0; CHECKPOINT_PAGE_BYTES], &[]));
     }
 }

@@ -52,7 +52,8 @@ pub struct ModuleInfo {
     pub imports: Vec<HostFnId>,
     /// Defined functions in order: function index `imports.len() + i` is `functions[i]`.
     pub functions: Vec<FuncInfo>,
-    /// Initial (and, in tsvm, fixed) memory size in 64 KiB pages.
+    /// Initial (and, in tsvm, fixed) memory size in 64 KiB pages (a memory of 1-byte pages counts
+    /// its bytes / 65536, rounded up: `spec/determinism.md#memory`).
     pub memory_pages: u32,
     /// Total bytes of all (active) data segments.
     pub data_bytes: u64,

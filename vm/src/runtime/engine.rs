@@ -19,7 +19,8 @@ pub fn engine_config(rules: &Rules) -> Config {
         .wasm_extended_const(false)
         .wasm_multi_memory(false)
         .wasm_wide_arithmetic(false)
-        .wasm_custom_page_sizes(false)
+        // spec/determinism.md#memory: a memory may have 1-byte pages.
+        .wasm_custom_page_sizes(true)
         .allow_start_fn(false)
         .ignore_custom_sections(true)
         .set_max_recursion_depth(max_depth)

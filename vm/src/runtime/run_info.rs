@@ -16,7 +16,7 @@ pub(crate) struct RunInfo {
     pub(crate) imports: Box<[HostFnId]>,
     /// Gas for compiling the module (`GasTable::compile_cost`, `spec/gas.md#per-execution-costs`).
     pub(crate) compile_cost: u64,
-    /// Initial (and fixed) memory size in 64 KiB pages.
+    /// Initial (and fixed) memory size in 64 KiB pages, rounded up (`spec/determinism.md#memory`).
     pub(crate) memory_pages: u32,
     /// Total bytes of all active data segments.
     pub(crate) data_bytes: u64,

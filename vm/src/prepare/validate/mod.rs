@@ -27,7 +27,11 @@ use wasmparser::Parser;
 
 /// Version of the determinism profile; part of the rules hash. Bump it whenever a rule or the
 /// feature set changes what is accepted (`spec/determinism.md#versioning`).
-pub const PROFILE_VERSION: u32 = 2;
+pub const PROFILE_VERSION: u32 = 3;
+
+/// Bytes in a WebAssembly page of the default size: the unit of `max_memory_pages` and of the
+/// instantiation charge, whatever page size a memory declares (`spec/determinism.md#memory`).
+pub const WASM_PAGE_BYTES: u64 = 65_536;
 
 /// Validates a module against the profile and returns what the VM needs to know about it.
 ///

@@ -6,14 +6,16 @@ use super::rule::ValidationError;
 use wasmparser::{FuncValidatorAllocations, Parser, ValidPayload, Validator, WasmFeatures};
 
 /// The WebAssembly features the profile allows (`spec/determinism.md#malformed`): the MVP without
-/// floats, plus mutable globals, sign-extension, multi-value and bulk memory (of which the rule
-/// checks keep only `memory.copy` and `memory.fill`). `GC_TYPES` is part of wasmparser's MVP set;
-/// it admits no type on its own (reference types stay off).
+/// floats, plus mutable globals, sign-extension, multi-value, bulk memory (of which the rule checks
+/// keep only `memory.copy` and `memory.fill`) and custom page sizes (a memory of 1-byte pages,
+/// `spec/determinism.md#memory`). `GC_TYPES` is part of wasmparser's MVP set; it admits no type on
+/// its own (reference types stay off).
 pub const FEATURES: WasmFeatures = WasmFeatures::GC_TYPES
     .union(WasmFeatures::MUTABLE_GLOBAL)
     .union(WasmFeatures::SIGN_EXTENSION)
     .union(WasmFeatures::MULTI_VALUE)
-    .union(WasmFeatures::BULK_MEMORY);
+    .union(WasmFeatures::BULK_MEMORY)
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES);
 
 /// What the strict pass measures of one defined function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,7 +29,7 @@ pub(crate) struct Facts {
     pub func_types: Vec<u32>,
     /// Host function of every function import.
     pub imports: Vec<HostFnId>,
-    /// Initial pages of the defined memory.
+    /// Initial size of the defined memory in 64 KiB pages (rounded up for 1-byte pages).
     pub memory_pages: u32,
     /// Sum of active data segment lengths.
     pub data_bytes: u64,

@@ -107,7 +107,9 @@ impl Checker<'_> {
         Ok(())
     }
 
-    /// spec/determinism.md#memory: one 32-bit, unshared memory of at most `max_memory_pages`.
+    /// spec/determinism.md#memory: one 32-bit, unshared memory of at most `max_memory_pages` 64 KiB
+    /// pages, with the default page size or a page size of 1 byte (its size counted in 64 KiB
+    /// pages, rounded up).
     pub(super) fn check_memories(&mut self, s: MemorySectionReader<'_>) -> Result<()> {
         self.memories = s.count();
         if s.count() > 1 {
@@ -125,12 +127,18 @@ impl Checker<'_> {
             if mem.shared {
                 self.err(Rule::Threads, offset, "shared memory");
             }
-            if mem.page_size_log2.is_some() {
-                self.err(Rule::OtherFeature, offset, "custom-page-sizes: custom page size");
-            }
-            if self.limit(Limit::MemoryPages, offset, mem.initial) {
+            let pages = match mem.page_size_log2 {
+                None | Some(16) => mem.initial,
+                Some(0) => mem.initial.div_ceil(super::super::WASM_PAGE_BYTES),
+                // wasmparser reads no other page size; reported here rather than trusted.
+                Some(log2) => {
+                    self.err(Rule::Malformed, offset, format!("page size 2^{log2}"));
+                    continue;
+                }
+            };
+            if self.limit(Limit::MemoryPages, offset, pages) {
                 // Within a u32 limit, so it fits.
-                self.facts.memory_pages = mem.initial as u32;
+                self.facts.memory_pages = pages as u32;
             }
         }
         Ok(())

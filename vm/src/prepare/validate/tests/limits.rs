@@ -145,6 +145,11 @@ fn default_limits_at_and_past() {
     let pages = |n: u32| wat(&format!(r#"(module (memory (export "memory") {n}))"#));
     assert_valid(&pages(limits.max_memory_pages));
     assert_rule(&pages(limits.max_memory_pages + 1), Rule::Limit(Limit::MemoryPages));
+    // A memory of 1-byte pages counts its bytes in 64 KiB pages, rounded up.
+    let bytes = |n: u64| wat(&format!(r#"(module (memory (export "memory") {n} (pagesize 1)))"#));
+    let max_bytes = u64::from(limits.max_memory_pages) * WASM_PAGE_BYTES;
+    assert_eq!(assert_valid(&bytes(max_bytes)).memory_pages, limits.max_memory_pages);
+    assert_rule(&bytes(max_bytes + 1), Rule::Limit(Limit::MemoryPages));
     let big = vec![0u8; limits.max_code_size as usize + 1];
     let err = assert_rule(&big, Rule::Limit(Limit::CodeSize));
     assert_eq!(

@@ -152,6 +152,38 @@ fn token_script_is_valid_and_described() {
     assert_eq!(info.exports[0], ExportInfo { name: "before_transfer".into(), func_index: 5 });
 }
 
+/// spec/determinism.md#memory: a memory of 1-byte pages (custom-page-sizes) is accepted, its size
+/// counted in 64 KiB pages rounded up; the default page size may be written out; no other size is.
+#[test]
+fn memories_of_one_byte_pages_are_accepted_and_counted_in_whole_pages() {
+    let memory = |decl: &str| wat(&format!(r#"(module (memory (export "memory") {decl}))"#));
+    for (decl, pages) in [
+        ("0 (pagesize 1)", 0),
+        ("1 (pagesize 1)", 1),
+        ("4096 (pagesize 1)", 1),
+        ("65536 (pagesize 1)", 1),
+        ("65537 (pagesize 1)", 2),
+        ("100 200 (pagesize 1)", 1),
+        ("3 (pagesize 65536)", 3),
+    ] {
+        assert_eq!(assert_valid(&memory(decl)).memory_pages, pages, "{decl}");
+    }
+    // A page size of 2^8: the limits' flag 0x08 with an exponent, which wasmparser refuses.
+    let mut sizes = wasm_encoder::MemorySection::new();
+    sizes.memory(wasm_encoder::MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: Some(8),
+    });
+    let mut exports = wasm_encoder::ExportSection::new();
+    exports.export("memory", wasm_encoder::ExportKind::Memory, 0);
+    let mut m = wasm_encoder::Module::new();
+    m.section(&sizes).section(&exports);
+    assert_rule(&m.finish(), Rule::Malformed);
+}
+
 #[test]
 fn minimal_module_is_valid() {
     let info = assert_valid(&module(""));
