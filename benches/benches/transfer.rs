@@ -61,6 +61,23 @@ fn bench_transfer(c: &mut Criterion) {
     assert_eq!(session.execute(&tx).expect("tsvm runs"), receipt);
     group.bench_function("tsvm_session", |b| b.iter(|| session.execute(black_box(&tx)).expect("tsvm runs")));
 
+    // The same script declaring a 4 KiB memory of 1-byte pages (`spec/determinism.md#memory`):
+    // fresh, and in a session. The same diff and events; only the code (its hash, its load charge)
+    // differs.
+    let small_code = fixtures::token_wasm_small_memory();
+    let small_tx = fixtures::transaction(&small_code, &invocation, &context);
+    let small = vm.execute(&state, &small_tx).expect("tsvm runs");
+    assert!(small.status.is_success(), "small-memory transfer: {:?}", small.status);
+    assert_eq!((&small.diff, &small.events), (&receipt.diff, &receipt.events));
+    group.bench_function("tsvm_small_memory", |b| {
+        b.iter(|| vm.execute(black_box(&state), black_box(&small_tx)).expect("tsvm runs"))
+    });
+    let mut small_session = vm.session(&state);
+    assert_eq!(small_session.execute(&small_tx).expect("tsvm runs"), small);
+    group.bench_function("tsvm_session_small_memory", |b| {
+        b.iter(|| small_session.execute(black_box(&small_tx)).expect("tsvm runs"))
+    });
+
     // (a) plain wasmi, fresh store and instance per call.
     let plain = PlainToken::new();
     let op = fixtures::operation();

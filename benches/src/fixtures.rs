@@ -29,6 +29,22 @@ pub fn token_wasm() -> Vec<u8> {
     wat::parse_str(TOKEN_WAT).expect("examples/token.wat parses")
 }
 
+/// Bytes of memory the small-memory variant of the script declares: what `examples/token.wat` uses
+/// (its input, strings and scratch words lie below 2,200) rounded up to 4 KiB.
+pub const SMALL_MEMORY_BYTES: u32 = 4096;
+
+/// The example token script with its 64 KiB page replaced by [`SMALL_MEMORY_BYTES`] bytes of 1-byte
+/// pages (`spec/determinism.md#memory`): the same transfer, on a memory a sixteenth the size.
+///
+/// # Panics
+/// If the shipped WAT does not declare its memory as expected, or does not parse.
+pub fn token_wasm_small_memory() -> Vec<u8> {
+    let page = r#"(memory (export "memory") 1)"#;
+    assert!(TOKEN_WAT.contains(page), "examples/token.wat declares one 64 KiB page");
+    let small = format!(r#"(memory (export "memory") {SMALL_MEMORY_BYTES} (pagesize 1))"#);
+    wat::parse_str(TOKEN_WAT.replace(page, &small)).expect("the small-memory token parses")
+}
+
 /// Account `n`: 32 bytes of `n`.
 pub fn addr(n: u8) -> Address {
     Address([n; 32])

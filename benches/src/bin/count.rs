@@ -5,7 +5,8 @@
 //! example token's transfer operation through `vm::Vm::execute` (the module cached after the first);
 //! `count session <runs>` does it in one `vm::Session` (the instance kept and reset); `count
 //! untraced <runs>` as `transfer` with no trace (`Vm::execute_untraced_for_measurement`, the `off`
-//! of `benches/trace.rs`).
+//! of `benches/trace.rs`); `count transfer-small|session-small <runs>` as `transfer` and `session`
+//! with the script declaring a 4 KiB memory (`fixtures::token_wasm_small_memory`).
 //! Setup is the same for every `runs`, so the difference between two counts is the work of the
 //! extra runs.
 
@@ -19,15 +20,17 @@ use wasmi::Module;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: count kernel <name> <wasmi|fuel|instrumented> <runs> | count cold <stage> <runs> \
-                 | count <transfer|session|untraced> <runs>";
+                 | count <transfer|session|untraced|transfer-small|session-small> <runs>";
     let mode = match args.get(1).map(String::as_str) {
-        Some("transfer") => Some(Transfer::Fresh),
-        Some("session") => Some(Transfer::Session),
-        Some("untraced") => Some(Transfer::Untraced),
+        Some("transfer") => Some((Transfer::Fresh, false)),
+        Some("session") => Some((Transfer::Session, false)),
+        Some("untraced") => Some((Transfer::Untraced, false)),
+        Some("transfer-small") => Some((Transfer::Fresh, true)),
+        Some("session-small") => Some((Transfer::Session, true)),
         _ => None,
     };
-    if let (Some(mode), 3) = (mode, args.len()) {
-        return transfer(args[2].parse().expect("runs is a number"), mode);
+    if let (Some((mode, small)), 3) = (mode, args.len()) {
+        return transfer(args[2].parse().expect("runs is a number"), mode, small);
     }
     let (what, name, runs) = match args.get(1).map(String::as_str) {
         Some("kernel") if args.len() == 5 => ("kernel", format!("{}/{}", args[2], args[3]), &args[4]),
@@ -97,14 +100,18 @@ enum Transfer {
 }
 
 /// `runs` executions of the example token's transfer (`execute/transfer`'s work), as `mode` says;
-/// in a session the instance is kept and reset (`spec/abi.md#instance-reuse`).
-fn transfer(runs: u32, mode: Transfer) {
+/// in a session the instance is kept and reset (`spec/abi.md#instance-reuse`). `small`: the script
+/// declares a 4 KiB memory.
+fn transfer(runs: u32, mode: Transfer, small: bool) {
     use tsvm_benches::fixtures;
     let vm = vm::Vm::new(Rules::default());
-    let (code, invocation, context) = (fixtures::token_wasm(), fixtures::invocation(), fixtures::context());
+    let code = if small { fixtures::token_wasm_small_memory() } else { fixtures::token_wasm() };
+    let (invocation, context) = (fixtures::invocation(), fixtures::context());
     let state = fixtures::state();
     let tx = fixtures::transaction(&code, &invocation, &context);
     let mut kept = vm.session(&state);
+    let first = vm.execute(&state, &tx).expect("runs");
+    assert!(first.status.is_success(), "the transfer succeeds: {:?}", first.status);
     for _ in 0..runs {
         match mode {
             Transfer::Fresh => black_box(vm.execute(black_box(&state), black_box(&tx)).expect("runs")),

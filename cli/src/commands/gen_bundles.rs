@@ -23,6 +23,10 @@ pub struct GenBundlesCmd {
     /// Write the borsh form (`.bundle`) instead of JSON (`.json`).
     #[arg(long)]
     pub borsh: bool,
+    /// Declare the script's memory as this many bytes of 1-byte pages instead of its one 64 KiB
+    /// page (`spec/determinism.md#memory`; the script uses the first 2,200 bytes).
+    #[arg(long, value_name = "BYTES")]
+    pub memory_bytes: Option<u32>,
 }
 
 impl GenBundlesCmd {
@@ -34,7 +38,17 @@ impl GenBundlesCmd {
         std::fs::create_dir_all(&self.out)
             .with_context(|| format!("cannot create {}", self.out.display()))
             .map_err(Failure::io)?;
-        let code = wat::parse_str(TOKEN_WAT).map_err(|e| Failure::host(anyhow!("example token: {e}")))?;
+        let wat = match self.memory_bytes {
+            None => TOKEN_WAT.to_string(),
+            Some(n) => {
+                let page = r#"(memory (export "memory") 1)"#;
+                if !TOKEN_WAT.contains(page) {
+                    return Err(Failure::host(anyhow!("example token: no `{page}` to replace")));
+                }
+                TOKEN_WAT.replace(page, &format!(r#"(memory (export "memory") {n} (pagesize 1))"#))
+            }
+        };
+        let code = wat::parse_str(wat).map_err(|e| Failure::host(anyhow!("example token: {e}")))?;
         let state: InMemoryState =
             serde_json::from_str(STATE_JSON).context("example state").map_err(Failure::host)?;
         let token = TokenId([0x70; 32]);

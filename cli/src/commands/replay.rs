@@ -390,8 +390,13 @@ mod tests {
     fn threads_share_compiled_modules() {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("bundles");
-        let generated =
-            crate::commands::gen_bundles::GenBundlesCmd { count: 40, out: out.clone(), borsh: false }.run();
+        let generated = crate::commands::gen_bundles::GenBundlesCmd {
+            count: 40,
+            out: out.clone(),
+            borsh: false,
+            memory_bytes: None,
+        }
+        .run();
         assert_eq!(generated.expect("generated").code, exit::OK);
         let paths = bundle_paths(&[out], None).expect("listed");
         assert_eq!(paths.len(), 40);
@@ -405,6 +410,34 @@ mod tests {
             // miss the cache on their first bundle), never once per bundle.
             let prepared = vm.prepared_modules();
             assert!((1..=jobs as u64).contains(&prepared), "{jobs} jobs prepared {prepared} modules");
+        }
+    }
+
+    /// `gen-bundles --memory-bytes`: the script's memory declared in bytes; the bundles replay, and
+    /// the script uses them (its transfers succeed at 4 KiB and end in `bad_pointer` at 2,000 bytes:
+    /// the host writes its scratch words at 2,048 and above).
+    #[test]
+    fn generated_bundles_of_a_small_memory_replay() {
+        for (bytes, status) in [(4096, abi::StatusCode::Success), (2000, abi::StatusCode::BadPointer)] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let out = dir.path().join("bundles");
+            let cmd = crate::commands::gen_bundles::GenBundlesCmd {
+                count: 3,
+                out: out.clone(),
+                borsh: true,
+                memory_bytes: Some(bytes),
+            };
+            assert_eq!(cmd.run().expect("generated").code, exit::OK);
+            let paths = bundle_paths(&[out], None).expect("listed");
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("threads");
+            let results = replay_all(&pool, &Vm::new(Rules::default()), None, &paths, None);
+            assert_eq!(results.len(), 3);
+            for r in &results {
+                match &r.outcome {
+                    BundleOutcome::Matched { status: got, .. } => assert_eq!(*got, status, "{bytes} bytes"),
+                    other => panic!("{bytes} bytes: {other:?}"),
+                }
+            }
         }
     }
 
