@@ -226,3 +226,26 @@ fn the_reserved_name_regression_still_reaches_the_renaming() {
     assert!(oracles::plain::World::new(false).instantiate(&reference).is_ok());
     assert!(oracles::plain::World::new(true).instantiate(&instrumented).is_ok());
 }
+
+/// The `execute` oracle's second module: the generated one with its memory declared in bytes
+/// (`spec/determinism.md#memory`): accepted, that many bytes long, and a store past them traps.
+#[test]
+fn the_execute_oracle_also_runs_a_memory_of_one_byte_pages() {
+    let wasm = tsvm_tests::wasm(
+        r#"(module (memory (export "memory") 1)
+             (func (export "method_a") (i32.store (i32.const 96) (i32.const 1))))"#,
+    );
+    for (bytes, status) in [(100, abi::StatusCode::Success), (99, abi::StatusCode::Trap)] {
+        let small = oracles::generate::with_byte_memory(&wasm, bytes).expect("re-encodes");
+        let info = vm::validate(&small, &vm::Limits::default()).expect("accepted");
+        assert_eq!(info.memory_pages, 1);
+        let r = tsvm_tests::run(
+            &tsvm_tests::vm(),
+            &tsvm_tests::default_state(),
+            &small,
+            tsvm_tests::method("a", &[]),
+            tsvm_tests::GAS,
+        );
+        assert_eq!(r.status, status, "{bytes} bytes");
+    }
+}

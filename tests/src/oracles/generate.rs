@@ -103,6 +103,34 @@ pub fn integer_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
     without_reserved_exports(&module.to_bytes()).map_err(|_| arbitrary::Error::IncorrectFormat)
 }
 
+/// `wasm` with its memory declared as `bytes` bytes of 1-byte pages (`spec/determinism.md#memory`),
+/// everything else as it was.
+///
+/// # Errors
+/// The module does not parse.
+pub fn with_byte_memory(wasm: &[u8], bytes: u64) -> std::result::Result<Vec<u8>, String> {
+    struct ByteMemory(u64);
+    impl Reencode for ByteMemory {
+        type Error = std::convert::Infallible;
+        fn memory_type(
+            &mut self,
+            memory: wasmparser::MemoryType,
+        ) -> std::result::Result<wasm_encoder::MemoryType, wasm_encoder::reencode::Error<Self::Error>>
+        {
+            Ok(wasm_encoder::MemoryType {
+                minimum: self.0,
+                maximum: None,
+                page_size_log2: Some(0),
+                ..memory.into()
+            })
+        }
+    }
+    let mut module = wasm_encoder::Module::new();
+    utils::parse_core_module(&mut ByteMemory(bytes), &mut module, Parser::new(0), wasm)
+        .map_err(|e| e.to_string())?;
+    Ok(module.finish())
+}
+
 /// `wasm` with every export name that begins with [`RESERVED_EXPORT_PREFIX`] renamed (an `x` in
 /// front, then a number if that name is taken too); a module without such names is returned
 /// unchanged. wasm-smith picks export names from the input, so the fuzzer finds the reserved ones;

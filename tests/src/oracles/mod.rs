@@ -137,11 +137,22 @@ fn check_trace_and_replay(
 /// (the second from the cache) and once on a fresh VM: byte-identical receipts (trace, diff and
 /// receipt hashes included), every receipt property of [`check_receipt`], the trace and replay
 /// properties of [`check_trace_and_replay`], and the calls in one session equal to fresh runs
-/// ([`session::check_sequence`]).
+/// ([`session::check_sequence`]). Then the same for the same module with its memory declared as
+/// 0 to 65,536 bytes of 1-byte pages (`spec/determinism.md#memory`; the size from the module's
+/// bytes, so the input maps to the same modules as before).
 pub fn check_execute(data: &[u8]) {
     let mut u = Unstructured::new(data);
     let Ok(gas) = u.int_in_range(0..=FUZZ_GAS) else { return };
     let Ok(wasm) = generate::profile_module(&mut u) else { return };
+    check_execute_module(&wasm, gas);
+    let bytes = u64::from(abi::hash::content_hash(&wasm).0[0]) * 257 % 65_537;
+    if let Ok(small) = generate::with_byte_memory(&wasm, bytes) {
+        check_execute_module(&small, gas);
+    }
+}
+
+/// [`check_execute`] for one module and gas limit.
+fn check_execute_module(wasm: &[u8], gas: u64) {
     let calls = [
         method("a", &[]),
         method("b", &[1, 2, 3]),
@@ -152,14 +163,14 @@ pub fn check_execute(data: &[u8]) {
     let (cached, fresh) = (Vm::new(Rules::default()), Vm::new(Rules::default()));
     let state = default_state();
     for call in calls.clone() {
-        let a = run(&cached, &state, &wasm, call.clone(), gas);
-        let b = run(&cached, &state, &wasm, call.clone(), gas);
-        let c = run(&fresh, &state, &wasm, call.clone(), gas);
+        let a = run(&cached, &state, wasm, call.clone(), gas);
+        let b = run(&cached, &state, wasm, call.clone(), gas);
+        let c = run(&fresh, &state, wasm, call.clone(), gas);
         let bytes = |r: &Receipt| borsh::to_vec(r).expect("receipts serialize");
         assert_eq!(bytes(&a), bytes(&b), "same VM, same input, different receipts");
         assert_eq!(bytes(&a), bytes(&c), "fresh VM, same input, different receipts");
         check_receipt(&a, gas);
-        check_trace_and_replay(&cached, &state, &wasm, call, gas, &a);
+        check_trace_and_replay(&cached, &state, wasm, call, gas, &a);
     }
     // spec/abi.md#instance-reuse: every call, twice over, on one kept instance.
     let ctx = crate::context(addr(1));
@@ -167,7 +178,7 @@ pub fn check_execute(data: &[u8]) {
         calls.into_iter().map(|call| abi::Invocation { token: crate::TOKEN, call }).collect();
     let txs: Vec<vm::Transaction<'_>> = invocations
         .iter()
-        .map(|invocation| vm::Transaction { code: &wasm, invocation, context: &ctx, gas_limit: gas })
+        .map(|invocation| vm::Transaction { code: wasm, invocation, context: &ctx, gas_limit: gas })
         .collect();
     session::check_sequence(&cached, &state, &txs, 2);
 }
