@@ -55,12 +55,15 @@ fn integer_only(c: &mut Config) {
     c.allow_start_export = false;
 }
 
-/// Any module, every feature on (floats, SIMD, references, GC...): for the validator.
+/// Any module, every feature on (floats, SIMD, references, GC...): for the validator. Custom page
+/// sizes are on too (wasm-smith's arbitrary configuration leaves them off): the profile admits a
+/// memory of 1-byte pages (`spec/determinism.md#memory`).
 ///
 /// # Errors
 /// The input ran out.
 pub fn any_module(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
     let mut config: Config = u.arbitrary()?;
+    config.custom_page_sizes_enabled = true;
     config.max_funcs = config.max_funcs.min(20);
     config.max_instructions = config.max_instructions.min(200);
     Ok(Module::new(config, u)?.to_bytes())
