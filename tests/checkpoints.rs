@@ -15,10 +15,14 @@ const SPINNER: &str = r#"(module
     (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))"#;
 
 fn spin(interval: u64, gas_limit: u64) -> Result<Execution, VmError> {
-    let code = wasm(SPINNER);
+    spin_code(&wasm(SPINNER), interval, gas_limit)
+}
+
+/// Runs `method_spin` of `code` with checkpoints every `interval` gas.
+fn spin_code(code: &[u8], interval: u64, gas_limit: u64) -> Result<Execution, VmError> {
     let invocation = Invocation { token: TOKEN, call: method("spin", &[]) };
     let ctx = context(addr(1));
-    let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit };
+    let tx = Transaction { code, invocation: &invocation, context: &ctx, gas_limit };
     vm().execute_with(
         &default_state(),
         &tx,
@@ -54,16 +58,7 @@ fn a_short_last_page_is_committed_at_its_length() {
         &SPINNER
             .replace(r#"(memory (export "memory") 2)"#, r#"(memory (export "memory") 70005 (pagesize 1))"#),
     );
-    let invocation = Invocation { token: TOKEN, call: method("spin", &[]) };
-    let ctx = context(addr(1));
-    let tx = Transaction {
-        code: &code,
-        invocation: &invocation,
-        context: &ctx,
-        gas_limit: MIN_CHECKPOINT_INTERVAL + 10,
-    };
-    let opts = ExecOptions { checkpoint_interval: MIN_CHECKPOINT_INTERVAL, ..Default::default() };
-    let e = vm().execute_with(&default_state(), &tx, &opts).unwrap();
+    let e = spin_code(&code, MIN_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL + 10).unwrap();
     assert_eq!((e.receipt.status, e.checkpoints.len()), (StatusCode::OutOfGas, 1));
     let mut page1 = vec![0u8; 70_005 - 65_536];
     page1[70_000 - 65_536..].copy_from_slice(b"hello");
@@ -85,16 +80,10 @@ fn a_memory_of_no_bytes_runs_to_receipts() {
              (func (export "method_one") (call $return_data (i32.const 0) (i32.const 1)))
              (func (export "method_spin") (loop $l (br $l))))"#
     ));
-    let ctx = context(addr(1));
-    let run = |name: &str, gas_limit: u64, interval: u64| {
-        let invocation = Invocation { token: TOKEN, call: method(name, &[]) };
-        let tx = Transaction { code: &code, invocation: &invocation, context: &ctx, gas_limit };
-        let opts = ExecOptions { checkpoint_interval: interval, ..Default::default() };
-        vm().execute_with(&default_state(), &tx, &opts).unwrap()
-    };
-    assert_eq!(run("empty", GAS, 0).receipt.status, StatusCode::Success);
-    assert_eq!(run("one", GAS, 0).receipt.status, StatusCode::BadPointer);
-    let spun = run("spin", MIN_CHECKPOINT_INTERVAL + 10, MIN_CHECKPOINT_INTERVAL);
+    let status = |name: &str| run(&vm(), &default_state(), &code, method(name, &[]), GAS).status;
+    assert_eq!(status("empty"), StatusCode::Success);
+    assert_eq!(status("one"), StatusCode::BadPointer);
+    let spun = spin_code(&code, MIN_CHECKPOINT_INTERVAL, MIN_CHECKPOINT_INTERVAL + 10).unwrap();
     assert_eq!((spun.receipt.status, spun.checkpoints.len()), (StatusCode::OutOfGas, 1));
     let expected = blake3::derive_key("tsvm 2026-11 checkpoint state v2", &0u32.to_le_bytes());
     assert_eq!(spun.checkpoints[0].state_hash.0, expected);

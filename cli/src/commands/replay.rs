@@ -386,19 +386,19 @@ impl ReplayCmd {
 mod tests {
     use super::*;
 
+    /// `tsvm gen-bundles` of `count` bundles into `dir`, listed.
+    fn generated(dir: &Path, count: u32, borsh: bool, memory_bytes: Option<u32>) -> Vec<PathBuf> {
+        let out = dir.join("bundles");
+        let cmd =
+            crate::commands::gen_bundles::GenBundlesCmd { count, out: out.clone(), borsh, memory_bytes };
+        assert_eq!(cmd.run().expect("generated").code, exit::OK);
+        bundle_paths(&[out], None).expect("listed")
+    }
+
     #[test]
     fn threads_share_compiled_modules() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("bundles");
-        let generated = crate::commands::gen_bundles::GenBundlesCmd {
-            count: 40,
-            out: out.clone(),
-            borsh: false,
-            memory_bytes: None,
-        }
-        .run();
-        assert_eq!(generated.expect("generated").code, exit::OK);
-        let paths = bundle_paths(&[out], None).expect("listed");
+        let paths = generated(dir.path(), 40, false, None);
         assert_eq!(paths.len(), 40);
         for jobs in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("threads");
@@ -420,15 +420,7 @@ mod tests {
     fn generated_bundles_of_a_small_memory_replay() {
         for (bytes, status) in [(4096, abi::StatusCode::Success), (2000, abi::StatusCode::BadPointer)] {
             let dir = tempfile::tempdir().expect("temp dir");
-            let out = dir.path().join("bundles");
-            let cmd = crate::commands::gen_bundles::GenBundlesCmd {
-                count: 3,
-                out: out.clone(),
-                borsh: true,
-                memory_bytes: Some(bytes),
-            };
-            assert_eq!(cmd.run().expect("generated").code, exit::OK);
-            let paths = bundle_paths(&[out], None).expect("listed");
+            let paths = generated(dir.path(), 3, true, Some(bytes));
             let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("threads");
             let results = replay_all(&pool, &Vm::new(Rules::default()), None, &paths, None);
             assert_eq!(results.len(), 3);

@@ -97,8 +97,8 @@ pub fn lenient_info(wasm: &[u8]) -> Result<ModuleInfo, String> {
                 if let Some(m) = r.clone().into_iter().next() {
                     // In 64 KiB pages, rounded up for 1-byte pages (spec/determinism.md#memory).
                     let m = m.map_err(e)?;
-                    let unit = if m.page_size_log2 == Some(0) { vm::WASM_PAGE_BYTES } else { 1 };
-                    info.memory_pages = m.initial.div_ceil(unit) as u32;
+                    let pages = vm::memory_pages(m.initial, m.page_size_log2);
+                    info.memory_pages = pages.ok_or("unknown page size")? as u32;
                 }
             }
             _ => {}

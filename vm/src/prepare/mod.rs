@@ -14,4 +14,6 @@ pub use instrument::{
     STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL,
 };
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
-pub use validate::{validate, validate_all, Rule, ValidationError, PROFILE_VERSION, WASM_PAGE_BYTES};
+pub use validate::{
+    memory_pages, validate, validate_all, Rule, ValidationError, PROFILE_VERSION, WASM_PAGE_BYTES,
+};

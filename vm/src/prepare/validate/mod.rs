@@ -33,6 +33,17 @@ pub const PROFILE_VERSION: u32 = 3;
 /// instantiation charge, whatever page size a memory declares (`spec/determinism.md#memory`).
 pub const WASM_PAGE_BYTES: u64 = 65_536;
 
+/// A memory's initial size in pages of [`WASM_PAGE_BYTES`], from its declared size and page size
+/// (`page_size_log2`: `None` for the default, `Some(0)` for 1-byte pages, rounded up; `Some(16)`
+/// written out); `None` for a page size the profile does not know (`spec/determinism.md#memory`).
+pub fn memory_pages(initial: u64, page_size_log2: Option<u32>) -> Option<u64> {
+    match page_size_log2 {
+        None | Some(16) => Some(initial),
+        Some(0) => Some(initial.div_ceil(WASM_PAGE_BYTES)),
+        Some(_) => None,
+    }
+}
+
 /// Validates a module against the profile and returns what the VM needs to know about it.
 ///
 /// # Errors

@@ -127,14 +127,11 @@ impl Checker<'_> {
             if mem.shared {
                 self.err(Rule::Threads, offset, "shared memory");
             }
-            let pages = match mem.page_size_log2 {
-                None | Some(16) => mem.initial,
-                Some(0) => mem.initial.div_ceil(super::super::WASM_PAGE_BYTES),
+            let Some(pages) = super::super::memory_pages(mem.initial, mem.page_size_log2) else {
                 // wasmparser reads no other page size; reported here rather than trusted.
-                Some(log2) => {
-                    self.err(Rule::Malformed, offset, format!("page size 2^{log2}"));
-                    continue;
-                }
+                let log2 = mem.page_size_log2.unwrap_or_default();
+                self.err(Rule::Malformed, offset, format!("page size 2^{log2}"));
+                continue;
             };
             if self.limit(Limit::MemoryPages, offset, pages) {
                 // Within a u32 limit, so it fits.
