@@ -13,6 +13,8 @@
 extern crate alloc;
 
 pub mod amount;
+#[cfg(feature = "std")]
+mod archive;
 mod block;
 mod bundle;
 mod context;
@@ -34,6 +36,11 @@ mod tests;
 pub mod trace;
 mod tx;
 
+#[cfg(feature = "std")]
+pub use archive::{
+    is_bundle_archive, ArchiveError, ArchiveReader, ArchiveWriter, BUNDLE_ARCHIVE_FORMAT_VERSION,
+    BUNDLE_ARCHIVE_HEADER_LEN, BUNDLE_ARCHIVE_MAGIC,
+};
 pub use block::{
     first_divergent_commitment, BlockBundle, BlockResult, TokenWitness, BLOCK_BUNDLE_FORMAT_VERSION,
 };

@@ -4,6 +4,7 @@
 //! Reading is strict: unknown fields are refused, and every error names the file, the field and the
 //! line and column.
 
+use crate::bundle_archive;
 use crate::exit::Failure;
 use crate::files::{is_json, parse_json, read_bounded};
 use abi::{Bundle, Checkpoint, Receipt, TraceEvent, BUNDLE_FORMAT_VERSION};
@@ -142,7 +143,7 @@ struct Peek {
 /// # Errors
 /// I/O, an oversized file, malformed JSON or borsh, an unknown `kind`, an unknown bundle version.
 pub fn load(path: &Path) -> Result<Artefact, Failure> {
-    let bytes = read_bounded(path)?;
+    let bytes = read_artefact(path)?;
     if !is_json(&bytes) {
         return Ok(Artefact::Bundle(Box::new(decode_borsh_bundle(path, &bytes)?), BundleForm::Borsh));
     }
@@ -171,8 +172,20 @@ pub fn load(path: &Path) -> Result<Artefact, Failure> {
 /// # Errors
 /// As [`load`], or a file that holds another kind of artefact.
 pub fn load_bundle(path: &Path) -> Result<Bundle, Failure> {
-    let bytes = read_bounded(path)?;
+    let bytes = read_artefact(path)?;
     decode_bundle(path, &bytes)
+}
+
+/// The bytes of the file at `path`, or, for `FILE#INDEX` where no file has that whole name and `FILE`
+/// is a bundle archive (`spec/bundle.md#bundle-archives`), the canonical form of its bundle `INDEX`.
+///
+/// # Errors
+/// As [`read_bounded`] or [`bundle_archive::read_entry`].
+fn read_artefact(path: &Path) -> Result<Vec<u8>, Failure> {
+    match bundle_archive::split_entry(path) {
+        Some((file, index)) => bundle_archive::read_entry(&file, index),
+        None => read_bounded(path),
+    }
 }
 
 /// Decodes a bundle already read from `path`: JSON if it starts with `{`, else borsh.
@@ -194,7 +207,23 @@ pub fn decode_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
     }
 }
 
-fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
+/// Decodes a bundle's canonical (borsh) form, checking its format version first.
+///
+/// # Errors
+/// Too short, another format version, malformed borsh (trailing bytes included), or a bundle archive
+/// (whose bundles are named `FILE#INDEX`).
+pub fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
+    if abi::is_bundle_archive(bytes) {
+        let count = bytes.get(12..16).map_or(String::new(), |c| {
+            format!(" of {} bundles", u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        });
+        return Err(Failure::invalid(anyhow!(
+            "{}: a bundle archive{count}, not a single bundle: `tsvm replay` reads it whole; name one of \
+             its bundles as {}#INDEX (from 0)",
+            path.display(),
+            path.display()
+        )));
+    }
     // Check the version first: another version may have another layout.
     let version = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     match version {

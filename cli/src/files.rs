@@ -113,8 +113,8 @@ pub fn sorted_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The bundle files named by `inputs` (a directory stands for its `*.json` and `*.bundle` files,
-/// sorted) and by a list file (one path a line, relative to the list's directory; blank lines and
+/// The bundle files and archives named by `inputs` (a directory stands for its `*.json`, `*.bundle`
+/// and `*.bundles` files, sorted) and by a list file (one path a line, relative to the list's directory; blank lines and
 /// `#` comments skipped).
 ///
 /// # Errors
@@ -127,7 +127,9 @@ pub fn bundle_paths(inputs: &[PathBuf], list: Option<&Path>) -> Result<Vec<PathB
                 .with_context(|| format!("cannot read directory {}", input.display()))
                 .map_err(Failure::io)?;
             paths.extend(
-                found.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json" || e == "bundle")),
+                found.into_iter().filter(|p| {
+                    p.extension().is_some_and(|e| e == "json" || e == "bundle" || e == "bundles")
+                }),
             );
         } else {
             paths.push(input.clone());

@@ -11,13 +11,14 @@
 //! | [`module_facts`] | what `inspect` shows of a module: size, imports, exports, custom sections, ABI |
 //! | [`files`] | reading (bounded, strict JSON, modules) and writing files |
 //! | [`abi_view`] | the script ABI: typed call arguments, receipts decoded (`spec/abi.md#script-abi`) |
-//! | [`artefact`], [`tx_file`], [`block_file`] | the file formats: bundles, receipt, trace and checkpoints files; transaction files; block files, block results, block bundles |
+//! | [`artefact`], [`bundle_archive`], [`tx_file`], [`block_file`] | the file formats: bundles, bundle archives, receipt, trace and checkpoints files; transaction files; block files, block results, block bundles |
 //! | [`exit`] | exit codes, [`Output`] and [`Failure`] |
 //! | [`xarch`] | the cross-architecture digest of the `tsvm-xarch` binary |
 
 pub mod abi_view;
 pub mod artefact;
 pub mod block_file;
+pub mod bundle_archive;
 pub mod commands;
 pub mod exit;
 pub mod files;

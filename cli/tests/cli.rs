@@ -426,6 +426,158 @@ fn replay_host_failure_is_exit_5() {
     tsvm().arg("replay").arg(&p).assert().code(5).stdout(contains("not a 16-byte amount"));
 }
 
+/// An archive (`spec/bundle.md#bundle-archives`) of `bundles`, each given in its canonical form.
+fn archive_of(bundles: &[Vec<u8>]) -> Vec<u8> {
+    let mut writer = abi::ArchiveWriter::new(Vec::new(), bundles.len() as u32).expect("header");
+    for b in bundles {
+        writer.push_encoded(b).expect("pushed");
+    }
+    writer.finish().expect("finished")
+}
+
+/// The shipped bundle in its canonical form, with `edit` applied to its JSON first.
+fn canonical_bundle_with(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let text = std::fs::read_to_string(root().join("examples/transfer.bundle.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    edit(&mut v);
+    let bundle: abi::Bundle = serde_json::from_value(v).expect("a bundle");
+    borsh::to_vec(&bundle).expect("borsh")
+}
+
+#[test]
+fn replay_archives_bundle_by_bundle_in_input_order() {
+    let dir = TempDir::new().expect("dir");
+    let archive = dir.path().join("a.bundles");
+    tsvm().args(["gen-bundles", "--count", "5", "--archive", "--out"]).arg(&archive).assert().code(0);
+    let files = dir.path().join("files");
+    tsvm().args(["gen-bundles", "--count", "2", "--borsh", "--out"]).arg(&files).assert().code(0);
+    // The same archive under a name that does not say so: told by its first bytes.
+    let renamed = dir.path().join("a.bin");
+    std::fs::copy(&archive, &renamed).expect("copy");
+    let out =
+        tsvm().args(["replay", "--json", "--jobs", "2"]).arg(&files).arg(&archive).arg(&renamed).output();
+    let out = out.expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = stdout_json(&out);
+    assert_eq!((v["summary"]["bundles"].clone(), v["summary"]["matched"].clone()), (12.into(), 12.into()));
+    let names: Vec<String> = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let p = PathBuf::from(r["path"].as_str().expect("a path"));
+            p.file_name().expect("a name").to_string_lossy().into_owned()
+        })
+        .collect();
+    let expected: Vec<String> = ["tx-000000.bundle", "tx-000001.bundle"]
+        .into_iter()
+        .map(String::from)
+        .chain((0..5).map(|i| format!("a.bundles#{i}")))
+        .chain((0..5).map(|i| format!("a.bin#{i}")))
+        .collect();
+    assert_eq!(names, expected);
+    // A directory holds archives as `*.bundles`.
+    std::fs::rename(&archive, files.join("z.bundles")).expect("moved");
+    tsvm().args(["replay", "-j", "1"]).arg(&files).assert().code(0).stdout(contains("7 bundles: 7 matched"));
+}
+
+#[test]
+fn replay_damaged_archives_reports_each_bundle_and_where_the_archive_broke() {
+    let dir = TempDir::new().expect("dir");
+    let good = canonical_bundle_with(|_| {});
+    let diverging = canonical_bundle_with(|v| v["expected"]["gas_used"] = serde_json::json!(1));
+    let put = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).expect("written");
+        p
+    };
+    // A bundle that does not decode and one that diverges: each is its own result, the rest match.
+    let mixed =
+        put("mixed.bundles", &archive_of(&[good.clone(), vec![1, 0, 0, 0, 9], diverging, good.clone()]));
+    tsvm()
+        .arg("replay")
+        .arg(&mixed)
+        .assert()
+        .code(3)
+        .stdout(
+            contains("mixed.bundles#1: FAILED")
+                .and(contains("malformed borsh bundle"))
+                .and(contains("mixed.bundles#2: DIVERGED"))
+                .and(contains("4 bundles: 2 matched, 1 diverged, 1 failed")),
+        )
+        .stderr(no_panic());
+    // Cut inside the third bundle: the two before it replay, the archive's failure names the third.
+    let whole = archive_of(&[good.clone(), good.clone(), good.clone()]);
+    let cut = put("cut.bundles", &whole[..whole.len() - 7]);
+    tsvm().arg("replay").arg(&cut).assert().code(3).stdout(
+        contains("cut.bundles#2: FAILED")
+            .and(contains("truncated: the archive ends in bundle 2 of the 3 its header declares"))
+            .and(contains("3 bundles: 2 matched, 0 diverged, 1 failed")),
+    );
+    // Bytes after the last bundle: every bundle replays, the archive is named.
+    let padded = put("padded.bundles", &[&whole[..], b"x"].concat());
+    tsvm().arg("replay").arg(&padded).assert().code(3).stdout(
+        contains("padded.bundles: FAILED")
+            .and(contains("bytes follow the last of the 3 bundles"))
+            .and(contains("4 bundles: 3 matched, 0 diverged, 1 failed")),
+    );
+    let mut v2 = whole.clone();
+    v2[8] = 2;
+    let v2 = put("v2.bundles", &v2);
+    tsvm()
+        .arg("replay")
+        .arg(&v2)
+        .assert()
+        .code(3)
+        .stdout(contains("bundle archive format version 2 (this tsvm reads version 1)"));
+    // A length above the bundle-file limit is refused before anything is read for it.
+    let mut huge = archive_of(&[]);
+    huge[12] = 1;
+    huge.extend(u32::MAX.to_le_bytes());
+    let huge = put("huge.bundles", &huge);
+    tsvm().arg("replay").arg(&huge).assert().code(3).stdout(
+        contains("huge.bundles#0: FAILED")
+            .and(contains("bundle 0 is 4294967295 bytes, above the 67108864-byte limit")),
+    );
+    // An archive named as a single bundle is told for what it is.
+    let misnamed = put("misnamed.bundle", &whole);
+    tsvm()
+        .arg("replay")
+        .arg(&misnamed)
+        .assert()
+        .code(3)
+        .stdout(contains("a bundle archive of 3 bundles, not a single bundle: `tsvm replay` reads it whole"));
+    // An empty archive replays nothing and succeeds.
+    let empty = put("empty.bundles", &archive_of(&[]));
+    tsvm().arg("replay").arg(&empty).assert().code(0).stdout(contains("0 bundles: 0 matched"));
+}
+
+#[test]
+fn one_bundle_of_an_archive_is_named_file_hash_index() {
+    let dir = TempDir::new().expect("dir");
+    let archive = dir.path().join("a.bundles");
+    tsvm().args(["gen-bundles", "--count", "3", "--archive", "--out"]).arg(&archive).assert().code(0);
+    let entry = format!("{}#2", archive.display());
+    let out = tsvm().args(["inspect", "--json", &entry]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = stdout_json(&out);
+    // The third bundle: its context's height is 7 + 2 (`gen-bundles`).
+    assert_eq!(shown["context"]["height"], 9, "{shown}");
+    // Written back as a file, it replays as the archive's bundle does.
+    let single = dir.path().join("third.json");
+    std::fs::write(&single, &out.stdout).expect("written");
+    tsvm().arg("replay").arg(&single).assert().code(0).stdout(contains("matched"));
+    tsvm()
+        .args(["inspect", &format!("{}#3", archive.display())])
+        .assert()
+        .code(3)
+        .stderr(contains("the bundle archive holds 3 bundles (numbered from 0): there is no bundle 3"));
+    // A file whose whole name has the `#` is that file.
+    let hashed = dir.path().join("b.bundles#0");
+    std::fs::copy(root().join("examples/transfer.bundle.json"), &hashed).expect("copy");
+    tsvm().arg("replay").arg(&hashed).assert().code(0).stdout(contains("matched"));
+}
+
 // ---- diff ----
 
 #[test]

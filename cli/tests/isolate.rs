@@ -47,6 +47,16 @@ fn replay_isolate_matches_the_bundle() {
         .assert()
         .success()
         .stdout(contains("1 matched, 0 diverged, 0 failed"));
+    // A bundle archive's bundles go to the workers one by one, as files do.
+    let dir = tempfile::TempDir::new().expect("dir");
+    let archive = dir.path().join("a.bundles");
+    tsvm().args(["gen-bundles", "--count", "6", "--archive", "--out"]).arg(&archive).assert().success();
+    tsvm()
+        .args(["replay", "--isolate", "--jobs", "2"])
+        .arg(&archive)
+        .assert()
+        .success()
+        .stdout(contains("6 bundles: 6 matched, 0 diverged, 0 failed"));
 }
 
 #[test]

@@ -16,7 +16,7 @@ use vm::{ExecOptions, Rules, TraceLevel, Vm};
 /// Locate the first divergence between a bundle's local replay and another party's execution.
 #[derive(clap::Args, Debug, Default)]
 pub struct BisectCmd {
-    /// The bundle (JSON or borsh).
+    /// The bundle (JSON or borsh; `ARCHIVE#INDEX` for bundle INDEX of a bundle archive, from 0).
     pub bundle: PathBuf,
     /// The other party's checkpoints file, trace file, or receipt file with a trace.
     #[arg(long)]

@@ -1,6 +1,8 @@
-//! `tsvm gen-bundles` (hidden): writes N distinct transfer bundles of the example token script, to
-//! measure `tsvm replay` throughput on many bundles.
+//! `tsvm gen-bundles` (hidden): writes N distinct transfer bundles of the example token script, as
+//! files or as one bundle archive (`spec/bundle.md#bundle-archives`), to measure `tsvm replay`
+//! throughput on many bundles.
 
+use crate::bundle_archive;
 use crate::exit::{Failure, Output};
 use crate::files::write_bundle;
 use abi::{Call, Context, Hash32, Invocation, Operation, TokenId};
@@ -17,12 +19,16 @@ pub struct GenBundlesCmd {
     /// How many bundles.
     #[arg(long)]
     pub count: u32,
-    /// Output directory (created if missing).
+    /// Output directory (created if missing); with `--archive`, the archive file.
     #[arg(long)]
     pub out: PathBuf,
     /// Write the borsh form (`.bundle`) instead of JSON (`.json`).
     #[arg(long)]
     pub borsh: bool,
+    /// Write one bundle archive at `--out` (`spec/bundle.md#bundle-archives`) instead of a file per
+    /// bundle.
+    #[arg(long, conflicts_with = "borsh")]
+    pub archive: bool,
     /// Declare the script's memory as this many bytes of 1-byte pages instead of its one 64 KiB
     /// page (`spec/determinism.md#memory`; the script uses the first 2,200 bytes).
     #[arg(long, value_name = "BYTES")]
@@ -35,9 +41,11 @@ impl GenBundlesCmd {
     /// # Errors
     /// An unwritable directory or a host failure.
     pub fn run(&self) -> Result<Output, Failure> {
-        std::fs::create_dir_all(&self.out)
-            .with_context(|| format!("cannot create {}", self.out.display()))
-            .map_err(Failure::io)?;
+        if !self.archive {
+            std::fs::create_dir_all(&self.out)
+                .with_context(|| format!("cannot create {}", self.out.display()))
+                .map_err(Failure::io)?;
+        }
         let wat = match self.memory_bytes {
             None => TOKEN_WAT.to_string(),
             Some(n) => {
@@ -53,7 +61,7 @@ impl GenBundlesCmd {
             serde_json::from_str(STATE_JSON).context("example state").map_err(Failure::host)?;
         let token = TokenId([0x70; 32]);
         let vm = Vm::new(Rules::default());
-        for i in 0..self.count {
+        let bundle = |i: u32| {
             let mut tx_hash = [0x11; 32];
             tx_hash[..4].copy_from_slice(&i.to_le_bytes());
             let invocation = Invocation {
@@ -79,9 +87,19 @@ impl GenBundlesCmd {
                 .execute_with(&state, &tx, &ExecOptions::default())
                 .context("execution")
                 .map_err(Failure::host)?;
+            Ok(vm::record_bundle(&vm, &tx, &execution))
+        };
+        if self.archive {
+            bundle_archive::write(&self.out, self.count, (0..self.count).map(bundle))?;
+            return Ok(Output::ok(format!(
+                "wrote an archive of {} bundles to {}",
+                self.count,
+                self.out.display()
+            )));
+        }
+        for i in 0..self.count {
             let ext = if self.borsh { "bundle" } else { "json" };
-            let path = self.out.join(format!("tx-{i:06}.{ext}"));
-            write_bundle(&path, &vm::record_bundle(&vm, &tx, &execution))?;
+            write_bundle(&self.out.join(format!("tx-{i:06}.{ext}")), &bundle(i)?)?;
         }
         Ok(Output::ok(format!("wrote {} bundles to {}", self.count, self.out.display())))
     }

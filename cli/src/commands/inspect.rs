@@ -1,5 +1,5 @@
-//! `tsvm inspect <file>`: pretty-prints any artefact (bundle in either form, receipt, trace,
-//! checkpoints) or module (`.wasm` or `.wat`: size, validity, imports, exports, custom sections
+//! `tsvm inspect <file>`: pretty-prints any artefact (bundle in either form or as `ARCHIVE#INDEX`,
+//! one bundle of a bundle archive; receipt, trace, checkpoints) or module (`.wasm` or `.wat`: size, validity, imports, exports, custom sections
 //! and its script ABI, `spec/abi.md#script-abi`); `--json` prints its normalised JSON form.
 
 use crate::artefact::{self, Artefact, BundleForm};
@@ -13,7 +13,7 @@ use vm::Rules;
 /// Pretty-print a bundle, receipt, trace or checkpoints file, or a module and its ABI.
 #[derive(clap::Args, Debug, Default)]
 pub struct InspectCmd {
-    /// The file.
+    /// The file (`ARCHIVE#INDEX`: bundle INDEX of a bundle archive, from 0).
     pub file: PathBuf,
     /// Print the normalised JSON form (a borsh bundle as JSON, canonical field order).
     #[arg(long)]
@@ -24,6 +24,9 @@ impl InspectCmd {
     /// A module (a `.wat` file, or a file starting with the WebAssembly magic number): its facts
     /// and ABI; `None` for anything else.
     fn module(&self) -> Result<Option<Output>, Failure> {
+        if crate::bundle_archive::split_entry(&self.file).is_some() {
+            return Ok(None);
+        }
         let code = if self.file.extension().is_some_and(|e| e == "wat") {
             crate::files::read_module(&self.file)?
         } else {

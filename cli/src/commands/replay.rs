@@ -1,8 +1,11 @@
-//! `tsvm replay <bundle|dir>...`: re-executes bundles against their witnesses and compares each
-//! with its expected receipt (`spec/bundle.md#replay`), in parallel, with a summary.
+//! `tsvm replay <bundle|archive|dir>...`: re-executes bundles against their witnesses and compares
+//! each with its expected receipt (`spec/bundle.md#replay`), in parallel, with a summary. A bundle
+//! archive (`spec/bundle.md#bundle-archives`) is read in bounded batches, each bundle replayed and
+//! reported on its own as `FILE#INDEX`.
 
 use super::run::MAX_TRACE_EVENTS;
-use crate::artefact::decode_bundle;
+use crate::artefact::{decode_borsh_bundle, decode_bundle};
+use crate::bundle_archive::{self, Archive, Entry};
 use crate::exit::{self, Failure, Output};
 use crate::files::{bundle_paths, is_json, read_bounded};
 use crate::render::{self, divergence};
@@ -18,7 +21,9 @@ use vm::{ExecOptions, Rules, TraceLevel, Vm, VmError};
 /// Replay bundles and compare them with their expected receipts.
 #[derive(clap::Args, Debug, Default)]
 pub struct ReplayCmd {
-    /// Bundle files (JSON or borsh), or directories of them (`*.json` and `*.bundle`, not recursive).
+    /// Bundle files (JSON or borsh), bundle archives, or directories of them (`*.json`, `*.bundle`
+    /// and `*.bundles`, not recursive). A file not named `*.json` or `*.bundle` is an archive if it
+    /// starts as one (`spec/bundle.md#bundle-archives`).
     pub inputs: Vec<PathBuf>,
     /// A file listing bundle paths, one a line (relative to the list's directory; `#` comments).
     #[arg(long, value_name = "FILE")]
@@ -81,7 +86,8 @@ pub enum BundleOutcome {
 /// One bundle's result.
 #[derive(Serialize, Debug, Clone)]
 pub struct BundleResult {
-    /// The bundle file.
+    /// The bundle file, or `ARCHIVE#INDEX` for a bundle of an archive (an archive that cannot be
+    /// read on is named whole, or by the bundle it stopped at).
     pub path: PathBuf,
     /// What happened.
     #[serde(flatten)]
@@ -148,31 +154,62 @@ fn read_bundle(path: &Path) -> Result<abi::Bundle, Failure> {
     decode_bundle(path, &bytes)
 }
 
-/// Replays one bundle file with `vm`: hash-only (no event is kept, whatever the bundle's gas), and
-/// again keeping the trace (bounded) only when it diverges, to show how the replay ended.
-/// With `pool`, the hash-only replay runs in a sandboxed worker (`--isolate`, `spec/executor.md`).
-pub fn replay_file(vm: &Vm, pool: Option<&executor::Pool>, path: &Path) -> BundleOutcome {
-    replay_file_with(vm, path, |bundle, options| match pool {
+/// A bundle to replay: a file, or a bundle read from an archive.
+enum Item {
+    /// A bundle file, read by the thread that replays it.
+    File(PathBuf),
+    /// A bundle of an archive, in its canonical form, decoded by the thread that replays it.
+    Entry(Entry),
+}
+
+impl Item {
+    /// The file, or `ARCHIVE#INDEX`.
+    fn name(&self) -> &Path {
+        match self {
+            Self::File(path) => path,
+            Self::Entry(entry) => &entry.name,
+        }
+    }
+
+    /// Reads and decodes the bundle.
+    fn read(&self) -> Result<abi::Bundle, Failure> {
+        match self {
+            Self::File(path) => read_bundle(path),
+            Self::Entry(entry) => decode_borsh_bundle(&entry.name, &entry.bytes),
+        }
+    }
+}
+
+/// Replays one bundle with `vm`: hash-only (no event is kept, whatever the bundle's gas), and again
+/// keeping the trace (bounded) only when it diverges, to show how the replay ended. With `pool`, the
+/// hash-only replay runs in a sandboxed worker (`--isolate`, `spec/executor.md`).
+fn replay_item(vm: &Vm, pool: Option<&executor::Pool>, item: &Item) -> BundleOutcome {
+    replay_item_with(vm, item, |bundle, options| match pool {
         Some(pool) => executor::replay::replay(pool, &vm.rules_hash(), bundle, options),
         None => vm::replay(vm, bundle, options),
     })
 }
 
-/// [`replay_file`] in process, in `session` over `slot` (each module's instance kept from one
+/// [`replay_item`] in process, in `session` over `slot` (each module's instance kept from one
 /// bundle to the next, `spec/abi.md#instance-reuse`): the same outcome.
-fn replay_file_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, path: &Path) -> BundleOutcome {
+fn replay_item_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, item: &Item) -> BundleOutcome {
     let vm = session.vm();
-    replay_file_with(vm, path, |bundle, options| vm::replay_in(session, slot, bundle, options))
+    replay_item_with(vm, item, |bundle, options| vm::replay_in(session, slot, bundle, options))
 }
 
-/// Reads the bundle at `path`, replays it hash-only with `replay` and words the outcome.
-fn replay_file_with(
+/// The outcome of a bundle that could not be replayed.
+fn failed(f: Failure) -> BundleOutcome {
+    BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) }
+}
+
+/// Reads `item`'s bundle, replays it hash-only with `replay` and words the outcome.
+fn replay_item_with(
     vm: &Vm,
-    path: &Path,
+    item: &Item,
     replay: impl FnOnce(&abi::Bundle, &ExecOptions) -> Result<vm::Replayed, VmError>,
 ) -> BundleOutcome {
-    let failed = |f: Failure| BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) };
-    let bundle = match read_bundle(path) {
+    let path = item.name();
+    let bundle = match item.read() {
         Ok(b) => b,
         Err(f) => return failed(f),
     };
@@ -205,7 +242,7 @@ fn replay_file_with(
     }
 }
 
-/// Replays `paths` on the threads of `pool`, in input order. The threads share `vm`, so a module is
+/// Replays `items` on the threads of `pool`, in input order. The threads share `vm`, so a module is
 /// compiled once for all of them (by a thread that misses the cache while another compiles it, at
 /// most once per thread), not once per thread or per bundle; in process, each chunk of bundles
 /// runs in one session, so a module is also instantiated once per chunk.
@@ -213,35 +250,69 @@ fn replay_all(
     pool: &rayon::ThreadPool,
     vm: &Vm,
     isolated: Option<&executor::Pool>,
-    paths: &[PathBuf],
+    items: &[Item],
     bar: Option<&indicatif::ProgressBar>,
 ) -> Vec<BundleResult> {
-    let done = |path: &PathBuf, outcome| {
+    let done = |item: &Item, outcome| {
         if let Some(bar) = bar {
             bar.inc(1);
         }
-        BundleResult { path: path.clone(), outcome }
+        BundleResult { path: item.name().to_path_buf(), outcome }
     };
     if isolated.is_some() {
         return pool
-            .install(|| paths.par_iter().map(|path| done(path, replay_file(vm, isolated, path))).collect());
+            .install(|| items.par_iter().map(|item| done(item, replay_item(vm, isolated, item))).collect());
     }
     // In process, each chunk of bundles runs in one session (spec/abi.md#instance-reuse); chunks
     // are small enough for the threads to share the work evenly.
-    let chunk = (paths.len() / (pool.current_num_threads() * 8)).clamp(1, 256);
+    let chunk = (items.len() / (pool.current_num_threads() * 8)).clamp(1, 256);
     pool.install(|| {
-        paths
+        items
             .par_chunks(chunk)
             .flat_map_iter(|chunk| {
                 let slot = vm::WitnessSlot::default();
                 let mut session = vm.session(&slot);
                 chunk
                     .iter()
-                    .map(|path| done(path, replay_file_in(&mut session, &slot, path)))
+                    .map(|item| done(item, replay_item_in(&mut session, &slot, item)))
                     .collect::<Vec<_>>()
             })
             .collect()
     })
+}
+
+/// Replays the bundles of the archive at `path`, a batch at a time (`bundle_archive::BATCH_BUNDLES`),
+/// each with its own result. An archive that cannot be opened is one failed result; one that ends
+/// early (truncated, padded, a bundle over the size limit) gives the results of the bundles before
+/// the fault and a failed result naming where it was met.
+fn replay_archive(
+    pool: &rayon::ThreadPool,
+    vm: &Vm,
+    isolated: Option<&executor::Pool>,
+    path: &Path,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Vec<BundleResult> {
+    let mut archive = match Archive::open(path) {
+        Ok(archive) => archive,
+        Err(f) => return vec![BundleResult { path: path.to_path_buf(), outcome: failed(f) }],
+    };
+    if let Some(bar) = bar {
+        bar.inc_length(u64::from(archive.count()));
+    }
+    // The count is the archive's word, not yet checked: it sizes nothing beyond a batch.
+    let mut results = Vec::with_capacity((archive.count() as usize).min(bundle_archive::BATCH_BUNDLES));
+    loop {
+        let (batch, fault) = archive.next_batch();
+        let items: Vec<Item> = batch.into_iter().map(Item::Entry).collect();
+        results.extend(replay_all(pool, vm, isolated, &items, bar));
+        if let Some((name, f)) = fault {
+            results.push(BundleResult { path: name, outcome: failed(f) });
+            return results;
+        }
+        if items.is_empty() {
+            return results;
+        }
+    }
 }
 
 /// Human-readable lines for one result.
@@ -301,6 +372,8 @@ impl ReplayCmd {
         if paths.is_empty() {
             return Err(Failure::usage(anyhow!("no bundles to replay (give files, directories or --list)")));
         }
+        let archive: Vec<bool> = paths.iter().map(|p| bundle_archive::is_archive(p)).collect();
+        let archives = archive.iter().filter(|&&a| a).count();
         let jobs = self
             .jobs
             .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize);
@@ -311,20 +384,36 @@ impl ReplayCmd {
             .map_err(Failure::host)?;
         // Only on a terminal: a hidden bar would still be counted (a shared atomic and a clock read
         // per bundle).
-        let bar = (paths.len() > 1 && std::io::stderr().is_terminal() && !self.json).then(|| {
-            let bar = indicatif::ProgressBar::new(paths.len() as u64);
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, eta {eta}")
-            {
-                bar.set_style(style);
-            }
-            bar
-        });
+        let bar =
+            ((paths.len() > 1 || archives > 0) && std::io::stderr().is_terminal() && !self.json).then(|| {
+                // An archive adds its count when it is opened.
+                let bar = indicatif::ProgressBar::new((paths.len() - archives) as u64);
+                if let Ok(style) =
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, eta {eta}")
+                {
+                    bar.set_style(style);
+                }
+                bar
+            });
         let vm = Vm::new(Rules::default());
-        let isolated =
-            if self.isolate { Some(crate::commands::executor::pool(jobs.min(paths.len()))?) } else { None };
+        // One worker per job, but no more than there are bundles (an archive's count is not known yet).
+        let workers = if archives > 0 { jobs } else { jobs.min(paths.len()) };
+        let isolated = if self.isolate { Some(crate::commands::executor::pool(workers)?) } else { None };
         let start = Instant::now();
-        let results = replay_all(&pool, &vm, isolated.as_ref(), &paths, bar.as_ref());
+        // Files are replayed together up to each archive, and each archive batch by batch, so the
+        // results keep the input order.
+        let mut results = Vec::with_capacity(paths.len());
+        let mut files = Vec::new();
+        for (path, archive) in paths.into_iter().zip(archive) {
+            if !archive {
+                files.push(Item::File(path));
+                continue;
+            }
+            results.extend(replay_all(&pool, &vm, isolated.as_ref(), &files, bar.as_ref()));
+            files.clear();
+            results.extend(replay_archive(&pool, &vm, isolated.as_ref(), &path, bar.as_ref()));
+        }
+        results.extend(replay_all(&pool, &vm, isolated.as_ref(), &files, bar.as_ref()));
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }
@@ -385,14 +474,19 @@ impl ReplayCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::gen_bundles::GenBundlesCmd;
 
     /// `tsvm gen-bundles` of `count` bundles into `dir`, listed.
     fn generated(dir: &Path, count: u32, borsh: bool, memory_bytes: Option<u32>) -> Vec<PathBuf> {
         let out = dir.join("bundles");
-        let cmd =
-            crate::commands::gen_bundles::GenBundlesCmd { count, out: out.clone(), borsh, memory_bytes };
+        let cmd = GenBundlesCmd { count, out: out.clone(), borsh, archive: false, memory_bytes };
         assert_eq!(cmd.run().expect("generated").code, exit::OK);
         bundle_paths(&[out], None).expect("listed")
+    }
+
+    /// The files at `paths`, to replay.
+    fn files(paths: &[PathBuf]) -> Vec<Item> {
+        paths.iter().cloned().map(Item::File).collect()
     }
 
     #[test]
@@ -403,7 +497,7 @@ mod tests {
         for jobs in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("threads");
             let vm = Vm::new(Rules::default());
-            let results = replay_all(&pool, &vm, None, &paths, None);
+            let results = replay_all(&pool, &vm, None, &files(&paths), None);
             assert!(results.iter().all(|r| matches!(r.outcome, BundleOutcome::Matched { .. })));
             assert_eq!(results.iter().map(|r| &r.path).collect::<Vec<_>>(), paths.iter().collect::<Vec<_>>());
             // 40 bundles of one module: compiled by at most one thread each (two threads may both
@@ -422,7 +516,7 @@ mod tests {
             let dir = tempfile::tempdir().expect("temp dir");
             let paths = generated(dir.path(), 3, true, Some(bytes));
             let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("threads");
-            let results = replay_all(&pool, &Vm::new(Rules::default()), None, &paths, None);
+            let results = replay_all(&pool, &Vm::new(Rules::default()), None, &files(&paths), None);
             assert_eq!(results.len(), 3);
             for r in &results {
                 match &r.outcome {

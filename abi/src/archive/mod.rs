@@ -1,0 +1,260 @@
+//! Bundle archives (`spec/bundle.md#bundle-archives`): many transaction bundles in one file, each in
+//! its canonical form behind its length, after a header that names the format and the count. A
+//! reader streams them one at a time and tells a truncated or padded file from a whole one; a writer
+//! appends them as they are recorded.
+
+use crate::Bundle;
+use core::fmt;
+use std::io::{self, Read, Write};
+
+/// The first 8 bytes of every bundle archive (`spec/bundle.md#bundle-archives`). No bundle form
+/// starts so: a borsh bundle starts with its format version, a JSON one with `{` or blanks.
+pub const BUNDLE_ARCHIVE_MAGIC: [u8; 8] = *b"tsvmbndl";
+
+/// Version of the archive's framing (`spec/bundle.md#bundle-archives`); the bundles inside carry
+/// their own [`crate::BUNDLE_FORMAT_VERSION`].
+pub const BUNDLE_ARCHIVE_FORMAT_VERSION: u32 = 1;
+
+/// Bytes before the first bundle: the magic, the format version and the count.
+pub const BUNDLE_ARCHIVE_HEADER_LEN: usize = 16;
+
+/// Whether `bytes` (a file's start) begin with [`BUNDLE_ARCHIVE_MAGIC`].
+#[must_use]
+pub fn is_bundle_archive(bytes: &[u8]) -> bool {
+    bytes.starts_with(&BUNDLE_ARCHIVE_MAGIC)
+}
+
+/// Why an archive could not be read or written. Bundles are numbered from 0 in archive order.
+#[derive(Debug)]
+pub enum ArchiveError {
+    /// The underlying reader or writer failed.
+    Io(io::Error),
+    /// The input does not start with [`BUNDLE_ARCHIVE_MAGIC`] (or is shorter than the header).
+    NotAnArchive,
+    /// A format version other than [`BUNDLE_ARCHIVE_FORMAT_VERSION`].
+    Version(u32),
+    /// A bundle's length is above the reader's limit (nothing of it was read).
+    TooLarge {
+        /// The bundle's index.
+        index: u32,
+        /// Its length as the archive gives it.
+        len: u32,
+        /// The reader's limit.
+        max: u32,
+    },
+    /// The input ends inside bundle `index` or its length, before the `count` the header declares.
+    Truncated {
+        /// The bundle that is cut or missing.
+        index: u32,
+        /// The count the header declares.
+        count: u32,
+    },
+    /// Bytes follow the last of the `count` bundles.
+    TrailingBytes {
+        /// The count the header declares.
+        count: u32,
+    },
+    /// A writer was given another number of bundles than it declared.
+    CountMismatch {
+        /// The count written in the header.
+        declared: u32,
+        /// Bundles pushed (at the first one too many, or at `finish`).
+        pushed: u32,
+    },
+    /// A bundle's canonical form is longer than a `u32` length can say.
+    BundleTooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+}
+
+impl fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(e) => write!(f, "{e}"),
+            Self::NotAnArchive => write!(f, "not a bundle archive (no `tsvmbndl` header)"),
+            Self::Version(v) => write!(
+                f,
+                "bundle archive format version {v} (this tsvm reads version {BUNDLE_ARCHIVE_FORMAT_VERSION})"
+            ),
+            Self::TooLarge { index, len, max } => {
+                write!(f, "bundle {index} is {len} bytes, above the {max}-byte limit")
+            }
+            Self::Truncated { index, count } => {
+                write!(f, "truncated: the archive ends in bundle {index} of the {count} its header declares")
+            }
+            Self::TrailingBytes { count } => {
+                write!(f, "bytes follow the last of the {count} bundles the header declares")
+            }
+            Self::CountMismatch { declared, pushed } => {
+                write!(f, "the archive declares {declared} bundles, {pushed} were given")
+            }
+            Self::BundleTooLong { len } => write!(f, "a bundle of {len} bytes does not fit an archive"),
+        }
+    }
+}
+
+impl std::error::Error for ArchiveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for ArchiveError {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+/// Reads an archive one bundle at a time, as bytes (decode each with `borsh`; a bundle that does not
+/// decode is that bundle's failure, not the archive's).
+#[derive(Debug)]
+pub struct ArchiveReader<R> {
+    inner: R,
+    count: u32,
+    next: u32,
+    max_len: u32,
+}
+
+/// Reads exactly `buf.len()` bytes; `Ok(false)` if the input ends first (whatever part was read).
+fn read_all<R: Read>(inner: &mut R, buf: &mut [u8]) -> io::Result<bool> {
+    match inner.read_exact(buf) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+impl<R: Read> ArchiveReader<R> {
+    /// Reads and checks the header. A bundle longer than `max_len` bytes is refused when it is
+    /// reached ([`ArchiveError::TooLarge`]) without allocating for it.
+    ///
+    /// # Errors
+    /// I/O, no magic, another format version.
+    pub fn new(mut inner: R, max_len: u32) -> Result<Self, ArchiveError> {
+        let mut header = [0u8; BUNDLE_ARCHIVE_HEADER_LEN];
+        if !read_all(&mut inner, &mut header)? || !is_bundle_archive(&header) {
+            return Err(ArchiveError::NotAnArchive);
+        }
+        let word =
+            |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+        if word(8) != BUNDLE_ARCHIVE_FORMAT_VERSION {
+            return Err(ArchiveError::Version(word(8)));
+        }
+        Ok(Self { inner, count: word(12), next: 0, max_len })
+    }
+
+    /// The number of bundles the header declares.
+    #[must_use]
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// The index the next call to [`Self::next_bundle`] reads.
+    #[must_use]
+    pub fn position(&self) -> u32 {
+        self.next
+    }
+
+    /// The next bundle's bytes (its canonical form), or `None` after the last one, having checked
+    /// that nothing follows it. After an error the rest of the archive cannot be located: stop.
+    ///
+    /// # Errors
+    /// I/O, a length above the limit, the input ending early, bytes after the last bundle.
+    pub fn next_bundle(&mut self) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let (index, count) = (self.next, self.count);
+        if index == count {
+            let mut extra = [0u8; 1];
+            return match self.inner.read(&mut extra)? {
+                0 => Ok(None),
+                _ => Err(ArchiveError::TrailingBytes { count }),
+            };
+        }
+        let mut len = [0u8; 4];
+        if !read_all(&mut self.inner, &mut len)? {
+            return Err(ArchiveError::Truncated { index, count });
+        }
+        let len = u32::from_le_bytes(len);
+        if len > self.max_len {
+            return Err(ArchiveError::TooLarge { index, len, max: self.max_len });
+        }
+        // Grown as it is read: a length the input does not back costs no allocation.
+        let mut bytes = Vec::with_capacity((len as usize).min(1 << 20));
+        (&mut self.inner).take(u64::from(len)).read_to_end(&mut bytes)?;
+        if bytes.len() != len as usize {
+            return Err(ArchiveError::Truncated { index, count });
+        }
+        self.next += 1;
+        Ok(Some(bytes))
+    }
+}
+
+/// Writes an archive of a declared number of bundles, appending each as it comes.
+#[derive(Debug)]
+pub struct ArchiveWriter<W> {
+    inner: W,
+    count: u32,
+    pushed: u32,
+}
+
+impl<W: Write> ArchiveWriter<W> {
+    /// Writes the header of an archive of `count` bundles.
+    ///
+    /// # Errors
+    /// I/O.
+    pub fn new(mut inner: W, count: u32) -> Result<Self, ArchiveError> {
+        let mut header = [0u8; BUNDLE_ARCHIVE_HEADER_LEN];
+        header[..8].copy_from_slice(&BUNDLE_ARCHIVE_MAGIC);
+        header[8..12].copy_from_slice(&BUNDLE_ARCHIVE_FORMAT_VERSION.to_le_bytes());
+        header[12..].copy_from_slice(&count.to_le_bytes());
+        inner.write_all(&header)?;
+        Ok(Self { inner, count, pushed: 0 })
+    }
+
+    /// Appends `bundle` in its canonical form.
+    ///
+    /// # Errors
+    /// I/O, or more bundles than declared.
+    pub fn push(&mut self, bundle: &Bundle) -> Result<(), ArchiveError> {
+        let bytes = borsh::to_vec(bundle)?;
+        self.push_encoded(&bytes)
+    }
+
+    /// Appends a bundle already in its canonical form (not checked: a reader decodes each bundle on
+    /// its own and fails only that one).
+    ///
+    /// # Errors
+    /// I/O, more bundles than declared, or more than `u32::MAX` bytes.
+    pub fn push_encoded(&mut self, bytes: &[u8]) -> Result<(), ArchiveError> {
+        if self.pushed == self.count {
+            return Err(ArchiveError::CountMismatch {
+                declared: self.count,
+                pushed: self.pushed.saturating_add(1),
+            });
+        }
+        let len = u32::try_from(bytes.len()).map_err(|_| ArchiveError::BundleTooLong { len: bytes.len() })?;
+        self.inner.write_all(&len.to_le_bytes())?;
+        self.inner.write_all(bytes)?;
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// Checks that every declared bundle was pushed, flushes, and gives the writer back.
+    ///
+    /// # Errors
+    /// I/O, or fewer bundles than declared (the archive is then unreadable as a whole: its reader
+    /// reports it truncated).
+    pub fn finish(mut self) -> Result<W, ArchiveError> {
+        if self.pushed != self.count {
+            return Err(ArchiveError::CountMismatch { declared: self.count, pushed: self.pushed });
+        }
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,169 @@
+//! Bundle archives on the command line (`spec/bundle.md#bundle-archives`): telling one from a single
+//! bundle, reading its bundles in bounded batches for `tsvm replay`, writing one for `tsvm
+//! gen-bundles`, and naming one of its bundles as `FILE#INDEX` for `tsvm bisect`, `inspect` and `diff`.
+
+use crate::exit::Failure;
+use crate::files::MAX_INPUT_FILE;
+use abi::{ArchiveError, ArchiveReader, ArchiveWriter, Bundle};
+use anyhow::{anyhow, Context as _};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read as _};
+use std::path::{Path, PathBuf};
+
+/// At most this many bundles of an archive are held in memory at once by `tsvm replay`.
+pub const BATCH_BUNDLES: usize = 4096;
+
+/// ... and at most about this many bytes of them (a batch ends after the bundle that reaches it).
+pub const BATCH_BYTES: usize = 64 << 20;
+
+/// The largest bundle an archive may hold: the limit for a bundle file ([`MAX_INPUT_FILE`]).
+const MAX_BUNDLE: u32 = MAX_INPUT_FILE as u32;
+
+/// The name of bundle `index` of the archive at `path`: `path#index`.
+pub fn entry_name(path: &Path, index: u32) -> PathBuf {
+    PathBuf::from(format!("{}#{index}", path.display()))
+}
+
+/// Whether `path` is to be read as an archive: a name ending in `.json` or `.bundle` is a single
+/// bundle (so a directory of them is listed and read with no extra open); any other file is an
+/// archive when it starts with the archive's magic. A file that cannot be opened is not: reading it
+/// as a bundle reports the error.
+pub fn is_archive(path: &Path) -> bool {
+    if path.extension().is_some_and(|e| e == "json" || e == "bundle") {
+        return false;
+    }
+    let mut magic = [0u8; abi::BUNDLE_ARCHIVE_MAGIC.len()];
+    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && abi::is_bundle_archive(&magic)
+}
+
+/// An archive's error as a [`Failure`] naming `name`: I/O is `IO`, the rest `INVALID_INPUT`.
+fn failure(name: &Path, error: ArchiveError) -> Failure {
+    let io = matches!(error, ArchiveError::Io(_));
+    let error = anyhow!(error).context(format!("{}: bundle archive", name.display()));
+    if io {
+        Failure::io(error)
+    } else {
+        Failure::invalid(error)
+    }
+}
+
+/// An archive opened for reading.
+pub struct Archive {
+    path: PathBuf,
+    reader: ArchiveReader<BufReader<File>>,
+}
+
+/// One bundle of an archive, as read: its name (`FILE#INDEX`) and its canonical form.
+pub struct Entry {
+    /// `FILE#INDEX`.
+    pub name: PathBuf,
+    /// The bundle's canonical form, not yet decoded.
+    pub bytes: Vec<u8>,
+}
+
+impl Archive {
+    /// Opens the archive at `path` and reads its header.
+    ///
+    /// # Errors
+    /// I/O, no archive header, another archive format version.
+    pub fn open(path: &Path) -> Result<Self, Failure> {
+        let file = File::open(path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map_err(Failure::io)?;
+        let reader = ArchiveReader::new(BufReader::with_capacity(1 << 20, file), MAX_BUNDLE)
+            .map_err(|e| failure(path, e))?;
+        Ok(Self { path: path.to_path_buf(), reader })
+    }
+
+    /// The number of bundles its header declares.
+    pub fn count(&self) -> u32 {
+        self.reader.count()
+    }
+
+    /// The next bundles, at most [`BATCH_BUNDLES`] of them and about [`BATCH_BYTES`]; empty after the
+    /// last. The error, if any, is what ended the archive early (truncated, padded, a bundle over the
+    /// limit, I/O), named by the bundle it was met at: the bundles before it are returned, and the
+    /// archive gives no more.
+    pub fn next_batch(&mut self) -> (Vec<Entry>, Option<(PathBuf, Failure)>) {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        while batch.len() < BATCH_BUNDLES && bytes < BATCH_BYTES {
+            let index = self.reader.position();
+            match self.reader.next_bundle() {
+                Ok(Some(b)) => {
+                    bytes += b.len();
+                    batch.push(Entry { name: entry_name(&self.path, index), bytes: b });
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let name = match e {
+                        ArchiveError::TrailingBytes { .. } => self.path.clone(),
+                        _ => entry_name(&self.path, index),
+                    };
+                    return (batch, Some((name, failure(&self.path, e))));
+                }
+            }
+        }
+        (batch, None)
+    }
+}
+
+/// `FILE#INDEX` when no file has that whole name and `FILE` is an archive: `FILE` and `INDEX`.
+pub fn split_entry(path: &Path) -> Option<(PathBuf, u32)> {
+    let text = path.to_str()?;
+    let (file, index) = text.rsplit_once('#')?;
+    let index = index.parse().ok()?;
+    let file = PathBuf::from(file);
+    (!path.exists() && file.is_file() && is_archive(&file)).then_some((file, index))
+}
+
+/// The canonical form of bundle `index` of the archive at `path`, read past the bundles before it.
+///
+/// # Errors
+/// As [`Archive::open`]; an index past the archive's count; the archive ending before it.
+pub fn read_entry(path: &Path, index: u32) -> Result<Vec<u8>, Failure> {
+    let mut archive = Archive::open(path)?;
+    let count = archive.count();
+    if index >= count {
+        return Err(Failure::invalid(anyhow!(
+            "{}: the bundle archive holds {count} bundles (numbered from 0): there is no bundle {index}",
+            path.display()
+        )));
+    }
+    loop {
+        let at = archive.reader.position();
+        match archive.reader.next_bundle() {
+            Ok(Some(bytes)) if at == index => return Ok(bytes),
+            Ok(Some(_)) => {}
+            // The reader ends cleanly only at the count, which is past `index`.
+            Ok(None) => {
+                return Err(Failure::host(anyhow!("{}: ended before bundle {index}", path.display())))
+            }
+            Err(e) => return Err(failure(&entry_name(path, at), e)),
+        }
+    }
+}
+
+/// Writes `bundles` (as many as declared) as an archive at `path`.
+///
+/// # Errors
+/// I/O (exit code `IO`), a host failure encoding a bundle, a count other than `count`.
+pub fn write(
+    path: &Path,
+    count: u32,
+    bundles: impl IntoIterator<Item = Result<Bundle, Failure>>,
+) -> Result<(), Failure> {
+    let cannot = |e: ArchiveError| match e {
+        ArchiveError::Io(e) => Failure::io(anyhow!(e).context(format!("cannot write {}", path.display()))),
+        e => Failure::host(anyhow!(e).context(format!("writing {}", path.display()))),
+    };
+    let file = File::create(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(Failure::io)?;
+    let mut writer = ArchiveWriter::new(BufWriter::new(file), count).map_err(cannot)?;
+    for bundle in bundles {
+        writer.push(&bundle?).map_err(cannot)?;
+    }
+    writer.finish().map_err(cannot)?.into_inner().map_err(|e| cannot(ArchiveError::Io(e.into_error())))?;
+    Ok(())
+}
