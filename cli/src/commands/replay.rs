@@ -360,9 +360,10 @@ impl ReplayCmd {
     /// # Errors
     /// No bundle given, or an unreadable directory or list.
     pub fn run(&self) -> Result<Output, Failure> {
-        // One block bundle (`spec/bundle.md#block-bundles`): replayed on its own.
+        // One block bundle (`spec/bundle.md#block-bundles`): replayed on its own. An archive is told
+        // by its first bytes, before the whole file would be read to look for a block bundle.
         if let ([path], None) = (self.inputs.as_slice(), &self.list) {
-            if path.is_file() {
+            if path.is_file() && !bundle_archive::is_archive(path) {
                 if let Some(bundle) = crate::block_file::block_bundle(path)? {
                     return super::block::replay(path, &bundle, self.json);
                 }
