@@ -53,12 +53,31 @@ pub struct Archive {
     reader: ArchiveReader<BufReader<File>>,
 }
 
-/// One bundle of an archive, as read: its name (`FILE#INDEX`) and its canonical form.
-pub struct Entry {
-    /// `FILE#INDEX`.
-    pub name: PathBuf,
-    /// The bundle's canonical form, not yet decoded.
-    pub bytes: Vec<u8>,
+/// Bundles of an archive as read, not yet decoded: their canonical forms back to back in one buffer,
+/// which the next batch reuses (no allocation, and no fresh pages to fault in, per bundle).
+#[derive(Default)]
+pub struct Batch {
+    bytes: Vec<u8>,
+    /// Each bundle's index in the archive and where its bytes end in `bytes`.
+    ends: Vec<(u32, usize)>,
+}
+
+impl Batch {
+    /// Each bundle's index in the archive and its canonical form, in archive order.
+    pub fn bundles(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        self.ends.iter().zip(starts).map(|(&(index, end), start)| (index, &self.bytes[start..end]))
+    }
+
+    /// How many bundles it holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it holds none (the archive was read to its end).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 impl Archive {
@@ -80,31 +99,29 @@ impl Archive {
         self.reader.count()
     }
 
-    /// The next bundles, at most [`BATCH_BUNDLES`] of them and about [`BATCH_BYTES`]; empty after the
-    /// last. The error, if any, is what ended the archive early (truncated, padded, a bundle over the
-    /// limit, I/O), named by the bundle it was met at: the bundles before it are returned, and the
-    /// archive gives no more.
-    pub fn next_batch(&mut self) -> (Vec<Entry>, Option<(PathBuf, Failure)>) {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        while batch.len() < BATCH_BUNDLES && bytes < BATCH_BYTES {
+    /// Reads the next bundles into `batch` (emptied first), at most [`BATCH_BUNDLES`] of them and about
+    /// [`BATCH_BYTES`]; it stays empty after the last. The error, if any, is what ended the archive
+    /// early (truncated, padded, a bundle over the limit, I/O), named by the bundle it was met at (or
+    /// the archive, for bytes after the last): the bundles before it are in `batch`, and the archive
+    /// gives no more.
+    pub fn next_batch(&mut self, batch: &mut Batch) -> Option<(PathBuf, Failure)> {
+        batch.bytes.clear();
+        batch.ends.clear();
+        while batch.ends.len() < BATCH_BUNDLES && batch.bytes.len() < BATCH_BYTES {
             let index = self.reader.position();
-            match self.reader.next_bundle() {
-                Ok(Some(b)) => {
-                    bytes += b.len();
-                    batch.push(Entry { name: entry_name(&self.path, index), bytes: b });
-                }
+            match self.reader.next_bundle_into(&mut batch.bytes) {
+                Ok(Some(_)) => batch.ends.push((index, batch.bytes.len())),
                 Ok(None) => break,
                 Err(e) => {
                     let name = match e {
                         ArchiveError::TrailingBytes { .. } => self.path.clone(),
                         _ => entry_name(&self.path, index),
                     };
-                    return (batch, Some((name, failure(&self.path, e))));
+                    return Some((name, failure(&self.path, e)));
                 }
             }
         }
-        (batch, None)
+        None
     }
 }
 

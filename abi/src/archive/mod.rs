@@ -165,6 +165,16 @@ impl<R: Read> ArchiveReader<R> {
     /// # Errors
     /// I/O, a length above the limit, the input ending early, bytes after the last bundle.
     pub fn next_bundle(&mut self) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let mut bytes = Vec::new();
+        Ok(self.next_bundle_into(&mut bytes)?.map(|_| bytes))
+    }
+
+    /// [`Self::next_bundle`], appending the bundle's bytes to `out` (so many bundles can share one
+    /// buffer, reused from batch to batch) and giving its length. On an error `out` is as it was.
+    ///
+    /// # Errors
+    /// As [`Self::next_bundle`].
+    pub fn next_bundle_into(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>, ArchiveError> {
         let (index, count) = (self.next, self.count);
         if index == count {
             let mut extra = [0u8; 1];
@@ -181,14 +191,17 @@ impl<R: Read> ArchiveReader<R> {
         if len > self.max_len {
             return Err(ArchiveError::TooLarge { index, len, max: self.max_len });
         }
-        // Grown as it is read: a length the input does not back costs no allocation.
-        let mut bytes = Vec::with_capacity((len as usize).min(1 << 20));
-        (&mut self.inner).take(u64::from(len)).read_to_end(&mut bytes)?;
-        if bytes.len() != len as usize {
+        // Grown as it is read: a length the input does not back costs no allocation beyond 1 MiB.
+        let start = out.len();
+        out.reserve((len as usize).min(1 << 20));
+        let read = (&mut self.inner).take(u64::from(len)).read_to_end(out);
+        if read.is_err() || out.len() - start != len as usize {
+            out.truncate(start);
+            read?;
             return Err(ArchiveError::Truncated { index, count });
         }
         self.next += 1;
-        Ok(Some(bytes))
+        Ok(Some(len as usize))
     }
 }
 

@@ -90,6 +90,25 @@ fn bundles_come_back_in_order() {
 }
 
 #[test]
+fn bundles_read_into_one_buffer_are_appended_and_a_failed_read_leaves_it_as_it_was() {
+    let bundles: Vec<Bundle> = (1..4).map(bundle).collect();
+    let bytes = archive(&bundles);
+    let mut buf = b"kept".to_vec();
+    let mut reader = ArchiveReader::new(&bytes[..bytes.len() - 1], u32::MAX).unwrap();
+    let mut at = buf.len();
+    for b in &bundles[..2] {
+        let len = reader.next_bundle_into(&mut buf).unwrap().unwrap();
+        assert_eq!(Bundle::try_from_slice(&buf[at..at + len]).unwrap(), *b);
+        at += len;
+    }
+    let before = buf.clone();
+    let err = reader.next_bundle_into(&mut buf).unwrap_err();
+    assert!(matches!(err, ArchiveError::Truncated { index: 2, count: 3 }), "{err}");
+    assert_eq!(buf, before);
+    assert!(buf.starts_with(b"kept"));
+}
+
+#[test]
 fn every_truncation_is_refused_and_names_the_cut_bundle() {
     let bundles: Vec<Bundle> = (1..4).map(bundle).collect();
     let bytes = archive(&bundles);

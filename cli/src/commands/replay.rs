@@ -5,7 +5,7 @@
 
 use super::run::MAX_TRACE_EVENTS;
 use crate::artefact::{decode_borsh_bundle, decode_bundle};
-use crate::bundle_archive::{self, Archive, Entry};
+use crate::bundle_archive::{self, Archive, Batch};
 use crate::exit::{self, Failure, Output};
 use crate::files::{bundle_paths, is_json, read_bounded};
 use crate::render::{self, divergence};
@@ -155,19 +155,24 @@ fn read_bundle(path: &Path) -> Result<abi::Bundle, Failure> {
 }
 
 /// A bundle to replay: a file, or a bundle read from an archive.
-enum Item {
+enum Item<'a> {
     /// A bundle file, read by the thread that replays it.
     File(PathBuf),
     /// A bundle of an archive, in its canonical form, decoded by the thread that replays it.
-    Entry(Entry),
+    Entry {
+        /// `ARCHIVE#INDEX`.
+        name: PathBuf,
+        /// Its canonical form, in the batch it was read in.
+        bytes: &'a [u8],
+    },
 }
 
-impl Item {
+impl Item<'_> {
     /// The file, or `ARCHIVE#INDEX`.
     fn name(&self) -> &Path {
         match self {
             Self::File(path) => path,
-            Self::Entry(entry) => &entry.name,
+            Self::Entry { name, .. } => name,
         }
     }
 
@@ -175,7 +180,7 @@ impl Item {
     fn read(&self) -> Result<abi::Bundle, Failure> {
         match self {
             Self::File(path) => read_bundle(path),
-            Self::Entry(entry) => decode_borsh_bundle(&entry.name, &entry.bytes),
+            Self::Entry { name, bytes } => decode_borsh_bundle(name, bytes),
         }
     }
 }
@@ -284,7 +289,8 @@ fn replay_all(
 /// Replays the bundles of the archive at `path`, a batch at a time (`bundle_archive::BATCH_BUNDLES`),
 /// each with its own result. An archive that cannot be opened is one failed result; one that ends
 /// early (truncated, padded, a bundle over the size limit) gives the results of the bundles before
-/// the fault and a failed result naming where it was met.
+/// the fault and a failed result naming where it was met. A thread reads the next batch while the
+/// pool replays one: two batch buffers take turns.
 fn replay_archive(
     pool: &rayon::ThreadPool,
     vm: &Vm,
@@ -301,18 +307,36 @@ fn replay_archive(
     }
     // The count is the archive's word, not yet checked: it sizes nothing beyond a batch.
     let mut results = Vec::with_capacity((archive.count() as usize).min(bundle_archive::BATCH_BUNDLES));
-    loop {
-        let (batch, fault) = archive.next_batch();
-        let items: Vec<Item> = batch.into_iter().map(Item::Entry).collect();
-        results.extend(replay_all(pool, vm, isolated, &items, bar));
-        if let Some((name, f)) = fault {
-            results.push(BundleResult { path: name, outcome: failed(f) });
-            return results;
+    std::thread::scope(|scope| {
+        let (fill, filled) = std::sync::mpsc::sync_channel::<(Batch, Option<(PathBuf, Failure)>)>(1);
+        let (give_back, empty) = std::sync::mpsc::channel::<Batch>();
+        for _ in 0..2 {
+            let _ = give_back.send(Batch::default());
         }
-        if items.is_empty() {
-            return results;
+        scope.spawn(move || {
+            // Ends when the archive does, or when the replay stops taking batches.
+            while let Ok(mut batch) = empty.recv() {
+                let fault = archive.next_batch(&mut batch);
+                let last = batch.is_empty() || fault.is_some();
+                if fill.send((batch, fault)).is_err() || last {
+                    return;
+                }
+            }
+        });
+        for (batch, fault) in filled {
+            let items: Vec<Item> = batch
+                .bundles()
+                .map(|(index, bytes)| Item::Entry { name: bundle_archive::entry_name(path, index), bytes })
+                .collect();
+            results.extend(replay_all(pool, vm, isolated, &items, bar));
+            drop(items);
+            if let Some((name, f)) = fault {
+                results.push(BundleResult { path: name, outcome: failed(f) });
+            }
+            let _ = give_back.send(batch);
         }
-    }
+    });
+    results
 }
 
 /// Human-readable lines for one result.
@@ -486,7 +510,7 @@ mod tests {
     }
 
     /// The files at `paths`, to replay.
-    fn files(paths: &[PathBuf]) -> Vec<Item> {
+    fn files(paths: &[PathBuf]) -> Vec<Item<'static>> {
         paths.iter().cloned().map(Item::File).collect()
     }
 
