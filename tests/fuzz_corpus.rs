@@ -125,6 +125,9 @@ fn the_oracles_check_something() {
     // Canonical borsh inputs decode and re-encode exactly.
     let inv = abi::Invocation { token: tsvm_tests::TOKEN, call: tsvm_tests::method("m", &[1, 2]) };
     oracles::check_abi(&borsh::to_vec(&inv).unwrap());
+    // A bundle archive read whole is written back byte for byte.
+    let archive = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/abi/archive-two-bundles");
+    oracles::check_abi(&std::fs::read(archive).unwrap());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Fuzz target `abi`: arbitrary bytes into every wire decoder (borsh and JSON invocations, calls,
-//! receipts, diffs, the JSON state): a clean error or a canonical value, never a panic. A counting
-//! allocator fails the run on any single allocation larger than the input can justify.
+//! receipts, diffs, the JSON state, bundle archives): a clean error or a canonical value, never a
+//! panic. A counting allocator fails the run on any single allocation larger than the input can
+//! justify.
 //! The oracle is `tsvm_tests::oracles::check_abi`; CI runs it over `tests/corpus/abi/`.
 
 #![no_main]

@@ -283,4 +283,56 @@ pub fn check_abi(data: &[u8]) {
     borsh_canonical::<abi::Checkpoint>(data);
     json_round_trip::<abi::Bundle>(data);
     json_round_trip::<abi::TraceEvent>(data);
+    check_archive(data);
+    // Random bytes rarely start with the archive's magic: also read them behind a header whose
+    // count is the first byte's low two bits, and each bundle found as a bundle.
+    if let Some((&first, rest)) = data.split_first() {
+        let mut framed = abi::BUNDLE_ARCHIVE_MAGIC.to_vec();
+        framed.extend(abi::BUNDLE_ARCHIVE_FORMAT_VERSION.to_le_bytes());
+        framed.extend(u32::from(first & 3).to_le_bytes());
+        framed.extend(rest);
+        check_archive(&framed);
+        if let Ok(mut reader) = abi::ArchiveReader::new(&framed[..], 1 << 16) {
+            while let Ok(Some(bundle)) = reader.next_bundle() {
+                borsh_canonical::<abi::Bundle>(&bundle);
+            }
+        }
+    }
+}
+
+/// A bundle archive (`spec/bundle.md#bundle-archives`): read whole, it is written back byte for
+/// byte from its bundles; refused, the error names the bundle the reader stopped at, and the
+/// bundles before it were given.
+fn check_archive(data: &[u8]) {
+    let Ok(mut reader) = abi::ArchiveReader::new(data, 1 << 16) else {
+        let whole_header = data.len() >= abi::BUNDLE_ARCHIVE_HEADER_LEN && abi::is_bundle_archive(data);
+        assert!(!whole_header || data[8..12] != [1, 0, 0, 0], "a well-formed header was refused");
+        return;
+    };
+    let count = reader.count();
+    let mut bundles = Vec::new();
+    let end = loop {
+        match reader.next_bundle() {
+            Ok(Some(bundle)) => bundles.push(bundle),
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        }
+    };
+    let at = reader.position();
+    assert!(at <= count && at as usize == bundles.len(), "{at} of {count}, {} given", bundles.len());
+    match end {
+        None => {
+            assert_eq!(at, count);
+            let mut writer = abi::ArchiveWriter::new(Vec::new(), count).expect("a Vec takes the header");
+            for b in &bundles {
+                writer.push_encoded(b).expect("the bundles read fit again");
+            }
+            let again = writer.finish().expect("as many as declared");
+            assert_eq!(again, data, "an archive read whole is not written back as it was");
+        }
+        Some(abi::ArchiveError::TrailingBytes { count: c }) => assert!(c == count && at == count),
+        Some(abi::ArchiveError::Truncated { index, count: c }) => assert!(index == at && c == count),
+        Some(abi::ArchiveError::TooLarge { index, len, max }) => assert!(index == at && len > max),
+        Some(e) => panic!("reading a byte slice failed otherwise: {e}"),
+    }
 }
