@@ -214,9 +214,8 @@ pub fn decode_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
 /// (whose bundles are named `FILE#INDEX`).
 pub fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
     if abi::is_bundle_archive(bytes) {
-        let count = bytes.get(12..16).map_or(String::new(), |c| {
-            format!(" of {} bundles", u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        });
+        let count =
+            abi::ArchiveReader::new(bytes, 0).map_or(String::new(), |r| format!(" of {} bundles", r.count()));
         return Err(Failure::invalid(anyhow!(
             "{}: a bundle archive{count}, not a single bundle: `tsvm replay` reads it whole; name one of \
              its bundles as {}#INDEX (from 0)",

@@ -51,6 +51,8 @@ fn failure(name: &Path, error: ArchiveError) -> Failure {
 pub struct Archive {
     path: PathBuf,
     reader: ArchiveReader<BufReader<File>>,
+    /// Bundles a batch holds at most: [`BATCH_BUNDLES`] (fewer in tests, to cross batches).
+    batch_bundles: usize,
 }
 
 /// Bundles of an archive as read, not yet decoded: their canonical forms back to back in one buffer,
@@ -91,7 +93,13 @@ impl Archive {
             .map_err(Failure::io)?;
         let reader = ArchiveReader::new(BufReader::with_capacity(1 << 20, file), MAX_BUNDLE)
             .map_err(|e| failure(path, e))?;
-        Ok(Self { path: path.to_path_buf(), reader })
+        Ok(Self { path: path.to_path_buf(), reader, batch_bundles: BATCH_BUNDLES })
+    }
+
+    /// The archive read `n` bundles a batch, so a test crosses batch boundaries with a few bundles.
+    #[cfg(test)]
+    pub(crate) fn with_batches_of(self, n: usize) -> Self {
+        Self { batch_bundles: n, ..self }
     }
 
     /// The number of bundles its header declares.
@@ -107,7 +115,7 @@ impl Archive {
     pub fn next_batch(&mut self, batch: &mut Batch) -> Option<(PathBuf, Failure)> {
         batch.bytes.clear();
         batch.ends.clear();
-        while batch.ends.len() < BATCH_BUNDLES && batch.bytes.len() < BATCH_BYTES {
+        while batch.ends.len() < self.batch_bundles && batch.bytes.len() < BATCH_BYTES {
             let index = self.reader.position();
             match self.reader.next_bundle_into(&mut batch.bytes) {
                 Ok(Some(_)) => batch.ends.push((index, batch.bytes.len())),

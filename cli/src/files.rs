@@ -114,8 +114,8 @@ pub fn sorted_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// The bundle files and archives named by `inputs` (a directory stands for its `*.json`, `*.bundle`
-/// and `*.bundles` files, sorted) and by a list file (one path a line, relative to the list's directory; blank lines and
-/// `#` comments skipped).
+/// and `*.bundles` files, sorted) and by a list file (one path a line, relative to the list's
+/// directory; blank lines and `#` comments skipped).
 ///
 /// # Errors
 /// A directory or list that cannot be read, or a list that is not UTF-8.

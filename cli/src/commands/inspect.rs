@@ -1,6 +1,7 @@
 //! `tsvm inspect <file>`: pretty-prints any artefact (bundle in either form or as `ARCHIVE#INDEX`,
-//! one bundle of a bundle archive; receipt, trace, checkpoints) or module (`.wasm` or `.wat`: size, validity, imports, exports, custom sections
-//! and its script ABI, `spec/abi.md#script-abi`); `--json` prints its normalised JSON form.
+//! one bundle of a bundle archive; receipt, trace, checkpoints) or module (`.wasm` or `.wat`: size,
+//! validity, imports, exports, custom sections and its script ABI, `spec/abi.md#script-abi`);
+//! `--json` prints its normalised JSON form.
 
 use crate::artefact::{self, Artefact, BundleForm};
 use crate::exit::{Failure, Output};

@@ -160,19 +160,21 @@ enum Item<'a> {
     File(PathBuf),
     /// A bundle of an archive, in its canonical form, decoded by the thread that replays it.
     Entry {
-        /// `ARCHIVE#INDEX`.
-        name: PathBuf,
+        /// The archive.
+        archive: &'a Path,
+        /// The bundle's index in it.
+        index: u32,
         /// Its canonical form, in the batch it was read in.
         bytes: &'a [u8],
     },
 }
 
 impl Item<'_> {
-    /// The file, or `ARCHIVE#INDEX`.
-    fn name(&self) -> &Path {
+    /// The file, or `ARCHIVE#INDEX` (made when asked: once for the result, and for an error).
+    fn name(&self) -> PathBuf {
         match self {
-            Self::File(path) => path,
-            Self::Entry { name, .. } => name,
+            Self::File(path) => path.clone(),
+            Self::Entry { archive, index, .. } => bundle_archive::entry_name(archive, *index),
         }
     }
 
@@ -180,7 +182,7 @@ impl Item<'_> {
     fn read(&self) -> Result<abi::Bundle, Failure> {
         match self {
             Self::File(path) => read_bundle(path),
-            Self::Entry { name, bytes } => decode_borsh_bundle(name, bytes),
+            Self::Entry { bytes, .. } => decode_borsh_bundle(&self.name(), bytes),
         }
     }
 }
@@ -213,7 +215,6 @@ fn replay_item_with(
     item: &Item,
     replay: impl FnOnce(&abi::Bundle, &ExecOptions) -> Result<vm::Replayed, VmError>,
 ) -> BundleOutcome {
-    let path = item.name();
     let bundle = match item.read() {
         Ok(b) => b,
         Err(f) => return failed(f),
@@ -237,12 +238,12 @@ fn replay_item_with(
         }
         Err(e @ VmError::OutsideWitness(_)) => BundleOutcome::Diverged {
             mismatches: Vec::new(),
-            error: Some(format!("{}: {e}", path.display())),
+            error: Some(format!("{}: {e}", item.name().display())),
             trace_tail: Vec::new(),
         },
         Err(e) => {
             let f = Failure::from_vm(e);
-            failed(Failure { error: f.error.context(path.display().to_string()), ..f })
+            failed(Failure { error: f.error.context(item.name().display().to_string()), ..f })
         }
     }
 }
@@ -262,7 +263,7 @@ fn replay_all(
         if let Some(bar) = bar {
             bar.inc(1);
         }
-        BundleResult { path: item.name().to_path_buf(), outcome }
+        BundleResult { path: item.name(), outcome }
     };
     if isolated.is_some() {
         return pool
@@ -298,10 +299,21 @@ fn replay_archive(
     path: &Path,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Vec<BundleResult> {
-    let mut archive = match Archive::open(path) {
-        Ok(archive) => archive,
-        Err(f) => return vec![BundleResult { path: path.to_path_buf(), outcome: failed(f) }],
-    };
+    match Archive::open(path) {
+        Ok(archive) => replay_opened(pool, vm, isolated, path, archive, bar),
+        Err(f) => vec![BundleResult { path: path.to_path_buf(), outcome: failed(f) }],
+    }
+}
+
+/// [`replay_archive`] of an archive opened at `path`.
+fn replay_opened(
+    pool: &rayon::ThreadPool,
+    vm: &Vm,
+    isolated: Option<&executor::Pool>,
+    path: &Path,
+    mut archive: Archive,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Vec<BundleResult> {
     if let Some(bar) = bar {
         bar.inc_length(u64::from(archive.count()));
     }
@@ -324,10 +336,8 @@ fn replay_archive(
             }
         });
         for (batch, fault) in filled {
-            let items: Vec<Item> = batch
-                .bundles()
-                .map(|(index, bytes)| Item::Entry { name: bundle_archive::entry_name(path, index), bytes })
-                .collect();
+            let items: Vec<Item> =
+                batch.bundles().map(|(index, bytes)| Item::Entry { archive: path, index, bytes }).collect();
             results.extend(replay_all(pool, vm, isolated, &items, bar));
             drop(items);
             if let Some((name, f)) = fault {
@@ -529,6 +539,56 @@ mod tests {
             // miss the cache on their first bundle), never once per bundle.
             let prepared = vm.prepared_modules();
             assert!((1..=jobs as u64).contains(&prepared), "{jobs} jobs prepared {prepared} modules");
+        }
+    }
+
+    /// An archive read a few bundles a batch gives what it gives in one batch: every bundle's
+    /// result in archive order across the batches, a bundle that does not decode in a later batch,
+    /// and the truncation met in the last.
+    #[test]
+    fn archives_replay_alike_across_batches() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let whole = dir.path().join("whole.bundles");
+        let cmd =
+            GenBundlesCmd { count: 6, out: whole.clone(), borsh: false, archive: true, memory_bytes: None };
+        assert_eq!(cmd.run().expect("generated").code, exit::OK);
+        // Bundle 4 replaced by bytes that do not decode; the archive cut inside bundle 6 of 7.
+        let mut reader = abi::ArchiveReader::new(std::fs::File::open(&whole).expect("opened"), u32::MAX)
+            .expect("an archive");
+        let mut bundles: Vec<Vec<u8>> = std::iter::from_fn(|| reader.next_bundle().expect("read")).collect();
+        bundles[4] = vec![1, 0, 0, 0, 9];
+        bundles.push(bundles[0].clone());
+        let mut writer = abi::ArchiveWriter::new(Vec::new(), 7).expect("header");
+        for b in &bundles {
+            writer.push_encoded(b).expect("pushed");
+        }
+        let bytes = writer.finish().expect("written");
+        let damaged = dir.path().join("damaged.bundles");
+        std::fs::write(&damaged, &bytes[..bytes.len() - 3]).expect("written");
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("threads");
+        let vm = Vm::new(Rules::default());
+        let replay = |batch: usize| {
+            let archive = Archive::open(&damaged).expect("opened").with_batches_of(batch);
+            let results = replay_opened(&pool, &vm, None, &damaged, archive, None);
+            results
+                .iter()
+                .map(|r| {
+                    let kind = match r.outcome {
+                        BundleOutcome::Matched { .. } => "matched",
+                        BundleOutcome::Diverged { .. } => "diverged",
+                        BundleOutcome::Failed { .. } => "failed",
+                    };
+                    (r.path.file_name().expect("a name").to_string_lossy().into_owned(), kind)
+                })
+                .collect::<Vec<_>>()
+        };
+        let one_batch = replay(bundle_archive::BATCH_BUNDLES);
+        let expected: Vec<(String, &str)> = (0..7)
+            .map(|i| (format!("damaged.bundles#{i}"), if i == 4 || i == 6 { "failed" } else { "matched" }))
+            .collect();
+        assert_eq!(one_batch, expected);
+        for batch in [1, 2, 3] {
+            assert_eq!(replay(batch), one_batch, "{batch} bundles a batch");
         }
     }
 
