@@ -6,7 +6,8 @@ use crate::runtime::RunInfo;
 use crate::STACK_OVERFLOW_SENTINEL;
 use crate::{VmError, GAS_GLOBAL_EXPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use abi::{Fault, LimitKind, StatusCode, TrapKind};
-use wasmi::{Global, Memory, Module, Store, TrapCode, Val};
+use std::borrow::Cow;
+use wasmi::{Global, Memory, Module, Store, TrapCode, TypedFunc, Val};
 
 /// An instance with the meter globals the instrumenter exports.
 pub(super) struct Instance {
@@ -14,6 +15,9 @@ pub(super) struct Instance {
     pub(super) gas: Global,
     sp: Global,
     pub(super) memory: Memory,
+    /// The entries called so far, by export name: a kept instance (`crate::Session`) finds an entry
+    /// here instead of looking up the export and checking its type on every execution.
+    entries: Vec<(Cow<'static, str>, TypedFunc<(), ()>)>,
 }
 
 /// Step 5: instantiates `module` (memory at its declared minimum). An out-of-bounds data or
@@ -43,19 +47,28 @@ pub(super) fn instantiate(
     }
     store.data_mut().memory = Some(memory);
     store.data_mut().gas_global = Some(gas);
-    Ok(Instance { instance, gas, sp, memory })
+    Ok(Instance { instance, gas, sp, memory, entries: Vec::new() })
 }
 
 /// Calls one exported `() -> ()` entry; `Err` when it halted.
 pub(super) fn call_entry(
     store: &mut Store<HostState<'_>>,
-    instance: &Instance,
-    export: &str,
+    instance: &mut Instance,
+    export: Cow<'static, str>,
 ) -> Result<(), Halt> {
-    let Instance { instance, gas, sp, .. } = instance;
-    let func = instance.get_typed_func::<(), ()>(&*store, export).map_err(|e| {
-        Halt::Failure(VmError::Engine(format!("entry {export} has the wrong type after validation: {e}")))
-    })?;
+    let Instance { instance, gas, sp, entries, .. } = instance;
+    let func = match entries.iter().find(|(name, _)| *name == export) {
+        Some((_, func)) => *func,
+        None => {
+            let func = instance.get_typed_func::<(), ()>(&*store, &export).map_err(|e| {
+                Halt::Failure(VmError::Engine(format!(
+                    "entry {export} has the wrong type after validation: {e}"
+                )))
+            })?;
+            entries.push((export, func));
+            func
+        }
+    };
     let engine_err = |e: wasmi::errors::GlobalError| {
         Halt::Failure(VmError::Engine(format!("cannot set a meter global: {e}")))
     };

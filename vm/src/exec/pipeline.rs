@@ -13,15 +13,17 @@ use crate::runtime::{Prepared, RunInfo};
 use crate::state::mutation;
 use crate::Rules;
 use abi::{Call, EntryKind, Fault, Hash32, HookKind, LimitKind, MutationOrigin, Operation, StatusCode};
+use std::borrow::Cow;
 use wasmi::{Module, Store};
 
 /// How the steps ended: `Ok` when every step ran (`Success`), else the [`Halt`] of the step that
 /// ended them.
 pub(super) type Outcome = Result<(), Halt>;
 
-/// One step of a call: an entry point, or the pipeline's native mutation.
+/// One step of a call: an entry point (a hook's name is static, a view's or method's is made),
+/// or the pipeline's native mutation.
 pub(super) enum Step {
-    Entry { export: String, before_hook: bool },
+    Entry { export: Cow<'static, str>, before_hook: bool },
     Native(Operation),
 }
 
@@ -47,7 +49,7 @@ pub(super) fn run<'h>(
     }
     let mut store = Store::new(module.engine(), host);
     let outcome = call::instantiate(&mut store, module, info, checkpoints)
-        .and_then(|instance| run_steps(&mut store, &instance, steps));
+        .and_then(|mut instance| run_steps(&mut store, &mut instance, steps));
     (store.into_data(), outcome)
 }
 
@@ -98,7 +100,7 @@ fn before_instance<'p>(
 /// Step 6: runs the steps in order (the pipeline's native mutation between its hooks).
 pub(super) fn run_steps(
     store: &mut Store<HostState<'_>>,
-    instance: &call::Instance,
+    instance: &mut call::Instance,
     steps: Vec<Step>,
 ) -> Outcome {
     for step in steps {
@@ -108,7 +110,7 @@ pub(super) fn run_steps(
                 host.in_before_hook = before_hook;
                 let gas_left = host.meter.remaining();
                 host.observer.entry(&export, gas_left);
-                let called = call::call_entry(store, instance, &export);
+                let called = call::call_entry(store, instance, export);
                 let host = store.data_mut();
                 if let Some(p) = host.observer.profiler() {
                     p.entry_end(host.meter.remaining());
@@ -149,7 +151,7 @@ fn len_u32(n: usize) -> u32 {
 fn resolve(call: &Call, info: &RunInfo) -> Result<Vec<Step>, StatusCode> {
     let hook_step = |hook: HookKind, before_hook: bool| {
         let export = hook.export_name();
-        info.exports(export).then(|| Step::Entry { export: export.to_string(), before_hook })
+        info.exports(export).then_some(Step::Entry { export: Cow::Borrowed(export), before_hook })
     };
     match call {
         Call::Operation { operation } => {
@@ -167,7 +169,7 @@ fn resolve(call: &Call, info: &RunInfo) -> Result<Vec<Step>, StatusCode> {
             let export = abi::entry_export_name(kind, name)
                 .filter(|e| info.exports(e))
                 .ok_or(StatusCode::EntryNotFound)?;
-            Ok(vec![Step::Entry { export, before_hook: false }])
+            Ok(vec![Step::Entry { export: Cow::Owned(export), before_hook: false }])
         }
     }
 }

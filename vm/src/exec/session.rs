@@ -124,18 +124,18 @@ impl<'h> Kept<'h> {
             }
             Entry::Vacant(entry) => {
                 let mut store = Store::new(module.engine(), host);
-                let instance = match call::instantiate(&mut store, module, info, checkpoints) {
+                let mut instance = match call::instantiate(&mut store, module, info, checkpoints) {
                     Ok(instance) => instance,
                     Err(halt) => return (store.into_data(), Err(halt)),
                 };
                 if info.memory_pages > KEEP_MAX_PAGES || !room {
-                    let outcome = pipeline::run_steps(&mut store, &instance, steps);
+                    let outcome = pipeline::run_steps(&mut store, &mut instance, steps);
                     return (store.into_data(), outcome);
                 }
                 entry.insert(KeptInstance::new(store, instance))
             }
         };
-        let outcome = pipeline::run_steps(&mut kept.store, &kept.instance, steps);
+        let outcome = pipeline::run_steps(&mut kept.store, &mut kept.instance, steps);
         let host = std::mem::replace(kept.store.data_mut(), HostState::idle(self.rules, self.view));
         // An instance that cannot be reset exactly is dropped, never kept.
         if !kept.reset() {

@@ -55,16 +55,13 @@ fn storage_read(mut c: C<'_, '_>, key: i32, key_len: i32, dst: i32, cap: i32) ->
         let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
         let key = h.range(key, key_len)?;
         let dst = h.range(dst, cap as u32)?;
-        let key = h.read(key)?;
-        let state = h.state();
-        let key = state.overlay.storage_key(key);
-        let value = state.overlay.storage(&mut state.observer, &key)?;
-        Ok(match value {
+        h.charge_bytes(key.len() as u64)?;
+        Ok(match h.storage_read(key.clone())? {
             None => -1,
-            Some(value) => {
-                h.charge_bytes(value.len() as u64)?;
-                h.copy_paid(dst, &value);
-                value.len() as i32
+            Some(len) => {
+                h.charge_bytes(len as u64)?;
+                h.copy_storage_value(key, dst);
+                len as i32
             }
         })
     })

@@ -338,6 +338,25 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
         Ok(())
     }
 
+    /// Reads the executing token's storage entry named by the bytes of a checked guest range whose
+    /// per-byte gas the caller has already charged (`storage_read`): the length of its value, if
+    /// it has one. The key is looked up in place, not copied out of guest memory.
+    pub(crate) fn storage_read(&mut self, key: std::ops::Range<usize>) -> Result<Option<usize>, Halt> {
+        let (data, state) = self.memory.data_and_store_mut(&mut *self.caller);
+        let value = state.overlay.storage(&mut state.observer, &data[key])?;
+        Ok(value.map(<[u8]>::len))
+    }
+
+    /// Copies the value [`Host::storage_read`] found for the key at guest range `key` (at most
+    /// `dst`'s length) to the start of the checked guest range `dst`, whose per-byte gas the caller
+    /// has already charged: from the overlay straight into guest memory.
+    pub(crate) fn copy_storage_value(&mut self, key: std::ops::Range<usize>, dst: std::ops::Range<usize>) {
+        let (data, state) = self.memory.data_and_store_mut(&mut *self.caller);
+        let value = state.overlay.storage_again(&data[key]).unwrap_or_default();
+        let n = value.len().min(dst.len());
+        data[dst.start..dst.start + n].copy_from_slice(&value[..n]);
+    }
+
     /// Copies `bytes` (at most the range's length) to the start of a checked guest range whose
     /// per-byte gas the caller has already charged.
     pub(crate) fn copy_paid(&mut self, range: std::ops::Range<usize>, bytes: &[u8]) {

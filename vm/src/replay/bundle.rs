@@ -64,10 +64,15 @@ pub fn receipt_mismatches(expected: &Receipt, got: &Receipt) -> Vec<&'static str
 }
 
 /// The first witness entry the execution did not read, if any (every key it read came from the
-/// witness, else the replay failed with [`VmError::OutsideWitness`]).
+/// witness, else the replay failed with [`VmError::OutsideWitness`]). One walk over both, with no
+/// set built: both are in strictly increasing key order (the bundle's witness is checked canonical
+/// before the run, the execution's is the overlay's reads in key order).
 fn first_unread<'w>(witness: &'w Witness, read: &Witness) -> Option<&'w StateKey> {
-    let read: std::collections::BTreeSet<&StateKey> = read.entries.iter().map(|e| &e.key).collect();
-    witness.entries.iter().map(|e| &e.key).find(|k| !read.contains(k))
+    let mut read = read.entries.iter().map(|e| &e.key).peekable();
+    witness.entries.iter().map(|e| &e.key).find(|k| {
+        while read.next_if(|r| r < k).is_some() {}
+        read.next_if(|r| r == k).is_none()
+    })
 }
 
 /// Re-executes `bundle` against its witness alone, keeping what `options` asks for (the trace's
@@ -181,4 +186,34 @@ fn replay_by<T>(
     }
     let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
     Ok((Replayed { execution, mismatches }, extra))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_unread;
+    use abi::{StateKey, TokenId, Witness, WitnessEntry};
+
+    fn witness(names: &[u8]) -> Witness {
+        let entry = |&n: &u8| WitnessEntry {
+            key: StateKey::Storage { token: TokenId([0; 32]), key: vec![n] },
+            value: Some(vec![n]),
+        };
+        Witness { token: None, entries: names.iter().map(entry).collect() }
+    }
+
+    /// The first key of the witness that the reads skip, wherever it is; none when every key was
+    /// read.
+    #[test]
+    fn the_first_unread_key_is_found_anywhere() {
+        let all = witness(&[1, 3, 5, 7]);
+        let name = |k: Option<&StateKey>| match k {
+            Some(StateKey::Storage { key, .. }) => Some(key[0]),
+            _ => None,
+        };
+        assert_eq!(name(first_unread(&all, &witness(&[1, 3, 5, 7]))), None);
+        assert_eq!(name(first_unread(&all, &witness(&[]))), Some(1));
+        assert_eq!(name(first_unread(&all, &witness(&[1, 5, 7]))), Some(3));
+        assert_eq!(name(first_unread(&all, &witness(&[1, 3, 5]))), Some(7));
+        assert_eq!(name(first_unread(&witness(&[]), &witness(&[]))), None);
+    }
 }

@@ -7,7 +7,7 @@
 //! entries is 384 bytes. Beyond [`SMALL_MAX`] entries the map becomes a B-tree, so a script
 //! touching many keys pays logarithmic lookups as before, never a quadratic insertion.
 
-use abi::StateKey;
+use abi::{StateKey, TokenId};
 use std::collections::BTreeMap;
 
 /// A key's value: `None` for an absent key.
@@ -38,6 +38,17 @@ impl KeyMap {
             // costs less than a binary search's ordered compares (a memcmp call each).
             KeyMap::Small(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             KeyMap::Large(map) => map.get(key),
+        }
+    }
+
+    /// The entry of the storage key of `token` named `key`, found without an owned key while the
+    /// map is a vector (a B-tree is searched with one).
+    pub(crate) fn storage(&self, token: &TokenId, key: &[u8]) -> Option<(&StateKey, &Value)> {
+        match self {
+            KeyMap::Small(entries) => {
+                entries.iter().find(|(k, _)| is_storage(k, token, key)).map(|(k, v)| (k, v))
+            }
+            KeyMap::Large(map) => map.get_key_value(&StateKey::Storage { token: *token, key: key.to_vec() }),
         }
     }
 
@@ -91,20 +102,59 @@ impl KeyMap {
         }
     }
 
-    /// The entries in key order.
-    pub(crate) fn into_sorted(self) -> impl Iterator<Item = (StateKey, Value)> {
-        let (small, large) = match self {
-            KeyMap::Small(entries) => (Some(entries.into_iter()), None),
-            KeyMap::Large(map) => (None, Some(map.into_iter())),
-        };
-        small.into_iter().flatten().chain(large.into_iter().flatten())
+    /// How many keys the map has.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            KeyMap::Small(entries) => entries.len(),
+            KeyMap::Large(map) => map.len(),
+        }
     }
+
+    /// The entries in key order.
+    pub(crate) fn into_sorted(self) -> IntoSorted {
+        match self {
+            KeyMap::Small(entries) => IntoSorted::Small(entries.into_iter()),
+            KeyMap::Large(map) => IntoSorted::Large(map.into_iter()),
+        }
+    }
+}
+
+/// A [`KeyMap`]'s entries in key order. It knows how many are left, so a vector collected from it
+/// is allocated once at its final size (the witness of a transfer has five entries: an
+/// iterator without the count would start at four and grow).
+pub(crate) enum IntoSorted {
+    Small(std::vec::IntoIter<(StateKey, Value)>),
+    Large(std::collections::btree_map::IntoIter<StateKey, Value>),
+}
+
+impl Iterator for IntoSorted {
+    type Item = (StateKey, Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            IntoSorted::Small(entries) => entries.next(),
+            IntoSorted::Large(entries) => entries.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            IntoSorted::Small(entries) => entries.size_hint(),
+            IntoSorted::Large(entries) => entries.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for IntoSorted {}
+
+/// Whether `k` is the storage key of `token` named `key`.
+fn is_storage(k: &StateKey, token: &TokenId, key: &[u8]) -> bool {
+    matches!(k, StateKey::Storage { token: t, key: name } if t == token && name.as_slice() == key)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::TokenId;
     use proptest::prelude::*;
 
     fn storage(k: u8) -> StateKey {
@@ -144,6 +194,10 @@ mod tests {
                 model.insert(key(k), value);
                 for probe in 0..24 {
                     prop_assert_eq!(map.get(&key(probe)), model.get(&key(probe)));
+                    let by_parts = map.storage(&TokenId([probe % 3; 32]), &[probe]);
+                    prop_assert_eq!(by_parts, model.get_key_value(&key(probe)));
+                    // The same name under another token is another key.
+                    prop_assert_eq!(map.storage(&TokenId([probe % 3 + 1; 32]), &[probe]), None);
                 }
             }
             prop_assert!(matches!(map, KeyMap::Small(_)) == (model.len() <= SMALL_MAX));

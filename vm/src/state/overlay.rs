@@ -102,13 +102,35 @@ impl<'a> Overlay<'a> {
         StateKey::Storage { token: self.token, key }
     }
 
-    /// The value of a storage key (from [`Overlay::storage_key`]).
-    pub(crate) fn storage(
-        &mut self,
-        obs: &mut Observer,
-        key: &StateKey,
-    ) -> Result<Option<Vec<u8>>, StateError> {
-        Ok(self.get(obs, key)?.map(<[u8]>::to_vec))
+    /// The current value of the executing token's storage entry `key` (the overlay's if written,
+    /// else the view's, read once), reported to `obs`, as [`Overlay::get`]. Borrowed both ways: the
+    /// key is copied only the first time the view is asked for it, to be remembered in the witness.
+    pub(crate) fn storage(&mut self, obs: &mut Observer, key: &[u8]) -> Result<Option<&[u8]>, StateError> {
+        let token = self.token;
+        if let Some((k, value)) = self.writes.storage(&token, key) {
+            obs.read(k, value.as_deref());
+            return Ok(value.as_deref());
+        }
+        // Looked up twice when found: a reference returned from one branch would keep `base`
+        // borrowed in the other.
+        if self.base.storage(&token, key).is_none() {
+            let k = StateKey::Storage { token, key: key.to_vec() };
+            let value = self.view.read(&k)?;
+            obs.read(&k, value.as_deref());
+            return Ok(self.base.insert(k, value).as_deref());
+        }
+        let found = self.base.storage(&token, key);
+        if let Some((k, value)) = found {
+            obs.read(k, value.as_deref());
+        }
+        Ok(found.and_then(|(_, value)| value.as_deref()))
+    }
+
+    /// The current value of the executing token's storage entry `key` if [`Overlay::storage`] has
+    /// read it, without a trace event.
+    pub(crate) fn storage_again(&self, key: &[u8]) -> Option<&[u8]> {
+        let entry = self.writes.storage(&self.token, key).or_else(|| self.base.storage(&self.token, key));
+        entry.and_then(|(_, value)| value.as_deref())
     }
 
     /// Length of the current value of a storage key (0 if absent), without a trace event: what a
@@ -136,11 +158,13 @@ impl<'a> Overlay<'a> {
     pub(crate) fn finish(self, applied: bool) -> (StateDiff, Witness) {
         let Self { info, base, writes, .. } = self;
         let diff = if applied {
-            let changed = writes.into_sorted().filter_map(|(key, new)| {
+            // Sized for every write: a filtered iterator would start the vector at four entries.
+            let mut changed = Vec::with_capacity(writes.len());
+            changed.extend(writes.into_sorted().filter_map(|(key, new)| {
                 let old = base.get(&key).cloned().flatten();
                 (old != new).then_some(DiffEntry { key, old, new })
-            });
-            StateDiff(changed.collect())
+            }));
+            StateDiff(changed)
         } else {
             StateDiff::default()
         };
