@@ -102,6 +102,11 @@ impl KeyMap {
         }
     }
 
+    /// Whether the map has become a B-tree (more than [`SMALL_MAX`] keys).
+    pub(crate) fn is_large(&self) -> bool {
+        matches!(self, KeyMap::Large(_))
+    }
+
     /// How many keys the map has.
     pub(crate) fn len(&self) -> usize {
         match self {

@@ -107,6 +107,10 @@ impl<'a> Overlay<'a> {
     /// key is copied only the first time the view is asked for it, to be remembered in the witness.
     pub(crate) fn storage(&mut self, obs: &mut Observer, key: &[u8]) -> Result<Option<&[u8]>, StateError> {
         let token = self.token;
+        if self.writes.is_large() || self.base.is_large() {
+            // A B-tree is searched with an owned key: made once for both maps.
+            return self.get(obs, &StateKey::Storage { token, key: key.to_vec() });
+        }
         if let Some((k, value)) = self.writes.storage(&token, key) {
             obs.read(k, value.as_deref());
             return Ok(value.as_deref());
@@ -170,5 +174,44 @@ impl<'a> Overlay<'a> {
         };
         let entries = base.into_sorted().map(|(key, value)| WitnessEntry { key, value }).collect();
         (diff, Witness { token: info, entries })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::TraceLevel;
+    use crate::state::view::{InMemoryState, TokenState};
+
+    /// Reading storage by the guest's bytes ([`Overlay::storage`]) gives the values, the trace, the
+    /// diff and the witness that reading by an owned key ([`Overlay::get`]) gives: with no write,
+    /// with writes, and past the switch of either map to a B-tree (more than eight keys).
+    #[test]
+    fn reads_by_name_are_reads_by_key() {
+        let token = TokenId([7; 32]);
+        let mut view = InMemoryState::default();
+        let storage = (0u8..12).map(|k| (vec![k], vec![k, k])).collect();
+        view.tokens.insert(token, TokenState { storage, ..TokenState::default() });
+        let key = |k: u8| StateKey::Storage { token, key: vec![k] };
+        for writes in [0u8, 3, 9, 14] {
+            let mut by_name = (Overlay::new(&view, token), Observer::new(Some(TraceLevel::Full)));
+            let mut by_key = (Overlay::new(&view, token), Observer::new(Some(TraceLevel::Full)));
+            for (overlay, obs) in [&mut by_name, &mut by_key] {
+                for k in 0..writes {
+                    overlay.set_storage(obs, key(k), Some(vec![k; 3])).unwrap();
+                }
+                overlay.set_storage(obs, key(1), None).unwrap();
+            }
+            // Each key twice in a row: a key read again while the maps are still vectors.
+            for k in (0..16).flat_map(|k| [k, k]).chain([1, 0, 15]) {
+                let named = by_name.0.storage(&mut by_name.1, &[k]).unwrap().map(<[u8]>::to_vec);
+                assert_eq!(by_name.0.storage_again(&[k]), named.as_deref(), "key {k}, {writes} writes");
+                let keyed = by_key.0.get(&mut by_key.1, &key(k)).unwrap().map(<[u8]>::to_vec);
+                assert_eq!(named, keyed, "key {k}, {writes} writes");
+            }
+            assert_eq!(by_name.0.finish(true), by_key.0.finish(true), "{writes} writes");
+            let (named, keyed) = (by_name.1.finish(), by_key.1.finish());
+            assert_eq!((named.trace_hash, named.trace), (keyed.trace_hash, keyed.trace), "{writes} writes");
+        }
     }
 }
