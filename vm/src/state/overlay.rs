@@ -107,8 +107,7 @@ impl<'a> Overlay<'a> {
     /// key is copied only the first time the view is asked for it, to be remembered in the witness.
     pub(crate) fn storage(&mut self, obs: &mut Observer, key: &[u8]) -> Result<Option<&[u8]>, StateError> {
         let token = self.token;
-        if self.writes.is_large() || self.base.is_large() {
-            // A B-tree is searched with an owned key: made once for both maps.
+        if self.searched_by_owned_key() {
             return self.get(obs, &StateKey::Storage { token, key: key.to_vec() });
         }
         if let Some((k, value)) = self.writes.storage(&token, key) {
@@ -133,8 +132,20 @@ impl<'a> Overlay<'a> {
     /// The current value of the executing token's storage entry `key` if [`Overlay::storage`] has
     /// read it, without a trace event.
     pub(crate) fn storage_again(&self, key: &[u8]) -> Option<&[u8]> {
-        let entry = self.writes.storage(&self.token, key).or_else(|| self.base.storage(&self.token, key));
-        entry.and_then(|(_, value)| value.as_deref())
+        let value = if self.searched_by_owned_key() {
+            let key = StateKey::Storage { token: self.token, key: key.to_vec() };
+            self.writes.get(&key).or_else(|| self.base.get(&key))
+        } else {
+            let entry = self.writes.storage(&self.token, key).or_else(|| self.base.storage(&self.token, key));
+            entry.map(|(_, value)| value)
+        };
+        value.and_then(Option::as_deref)
+    }
+
+    /// Whether a storage key is looked up owned, made once for both maps: once either is a B-tree,
+    /// which is searched with one ([`KeyMap::storage`] would make one per map).
+    fn searched_by_owned_key(&self) -> bool {
+        self.writes.is_large() || self.base.is_large()
     }
 
     /// Length of the current value of a storage key (0 if absent), without a trace event: what a
