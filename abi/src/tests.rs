@@ -211,10 +211,14 @@ fn trace_bytes_are_inline_at_the_limit_and_hashed_past_it() {
 /// range and at each byte boundary, zigzag, and a decoder that refuses every other form.
 #[test]
 fn compact_integers_have_one_encoding() {
-    use crate::trace::compact::{push_i64s, push_u64, read_u64, unzigzag, zigzag};
+    use crate::trace::compact::{push_i64s, push_u64, put_u64, read_u64, unzigzag, zigzag, MAX_LEN};
     let leb = |v: u64| {
         let mut buf = Vec::new();
         push_u64(&mut buf, v);
+        let mut out = [0xee; 1 + MAX_LEN + 1];
+        let end = put_u64(&mut out, 1, v);
+        assert_eq!(&out[1..end], &buf[..], "put_u64 writes what push_u64 appends: {v}");
+        assert_eq!((out[0], out[end]), (0xee, 0xee), "and nothing around it: {v}");
         buf
     };
     assert_eq!(leb(0), [0]);

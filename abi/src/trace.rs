@@ -46,6 +46,20 @@ pub mod compact {
         buf.push(v as u8);
     }
 
+    /// Writes the unsigned LEB128 encoding of `v`, as [`encode_u64`], into `out` at `at`; returns
+    /// where it ends. `out` must have room for [`MAX_LEN`] bytes from `at` (else it panics): for
+    /// events encoded in a stack buffer and appended at once, without a capacity check per byte.
+    #[inline]
+    pub fn put_u64(out: &mut [u8], mut at: usize, mut v: u64) -> usize {
+        while v >= 0x80 {
+            out[at] = v as u8 | 0x80;
+            v >>= 7;
+            at += 1;
+        }
+        out[at] = v as u8;
+        at + 1
+    }
+
     /// Appends an unsigned LEB128 count, then each value zigzag-encoded (`0, -1, 1, -2, ...` to
     /// `0, 1, 2, 3, ...`) and in LEB128.
     #[inline]

@@ -30,6 +30,13 @@ pub enum TraceLevel {
 /// Bytes buffered before they are folded into the hash: large updates let blake3 use SIMD.
 const FLUSH_AT: usize = 4096;
 
+/// Values (arguments and results together) of a hash-only `HostCall` event encoded in a stack
+/// buffer: more than any host function has (four parameters and one result at most).
+const STACK_VALUES: usize = 8;
+
+/// The longest such event: tag, function, then the gas, two counts and the values in LEB128.
+const STACK_EVENT: usize = 2 + compact::MAX_LEN * (3 + STACK_VALUES);
+
 /// Records one execution's trace.
 pub(crate) struct Tracer {
     /// False only for [`Tracer::untraced`].
@@ -91,11 +98,25 @@ impl Tracer {
             let (args, results) = (args.to_vec(), results.to_vec());
             return self.record(TraceEvent::HostCall { func, gas_left, args, results });
         }
-        self.buf.push(2);
-        self.buf.push(func);
-        compact::push_u64(&mut self.buf, gas_left);
-        compact::push_i64s(&mut self.buf, args);
-        compact::push_i64s(&mut self.buf, results);
+        if args.len() + results.len() <= STACK_VALUES {
+            // Every host function: encoded in a stack buffer, appended in one copy.
+            let mut out = [0u8; STACK_EVENT];
+            out[..2].copy_from_slice(&[2, func]);
+            let mut at = compact::put_u64(&mut out, 2, gas_left);
+            for values in [args, results] {
+                at = compact::put_u64(&mut out, at, values.len() as u64);
+                for &v in values {
+                    at = compact::put_u64(&mut out, at, compact::zigzag(v));
+                }
+            }
+            self.buf.extend_from_slice(&out[..at]);
+        } else {
+            self.buf.push(2);
+            self.buf.push(func);
+            compact::push_u64(&mut self.buf, gas_left);
+            compact::push_i64s(&mut self.buf, args);
+            compact::push_i64s(&mut self.buf, results);
+        }
         self.maybe_flush();
     }
 
@@ -309,7 +330,8 @@ mod tests {
         #[test]
         fn hand_encoders_match_borsh(
             func in any::<u8>(), gas in any::<u64>(),
-            args in proptest::collection::vec(any::<i64>(), 0..5),
+            // Past the stack buffer's 8 values too.
+            args in proptest::collection::vec(any::<i64>(), 0..12),
             results in proptest::collection::vec(any::<i64>(), 0..2),
             k in key(), write in any::<bool>(),
             value in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..80)),
