@@ -3,7 +3,7 @@
 
 use super::{commit_checkpoints, host_call, Halt, Host, HostState};
 use abi::{Address, ArgumentKind, Event, HostFnId, LimitKind, LogLevel, LogRecord, MutationOrigin};
-use abi::{Operation, StateKey, StatusCode};
+use abi::{Operation, StatusCode};
 use wasmi::{Caller, Extern, Func, Store};
 
 type R<T> = Result<T, wasmi::Error>;
@@ -75,12 +75,11 @@ fn storage_write(mut c: C<'_, '_>, key: i32, key_len: i32, val: i32, val_len: i3
         let val_len = h.limit(val_len, h.limits().max_value_len, LimitKind::MaxValueLen)?;
         let key = h.range(key, key_len)?;
         let value = h.range(val, val_len)?;
-        let key = h.read(key)?;
-        let value = h.read(value)?;
-        let key = h.state().overlay.storage_key(key);
-        replaced(h, &key)?;
-        let state = h.state();
-        Ok(state.overlay.set_storage(&mut state.observer, key, Some(value))?)
+        // Both read from guest memory (step 5), key first; written from there, not copied out.
+        h.charge_bytes(key.len() as u64)?;
+        h.charge_bytes(value.len() as u64)?;
+        replaced(h, key.clone())?;
+        h.storage_write(key, Some(value))
     })
 }
 
@@ -89,18 +88,17 @@ fn storage_remove(mut c: C<'_, '_>, key: i32, key_len: i32) -> R<()> {
         h.require_writable()?;
         let key_len = h.limit(key_len, h.limits().max_key_len, LimitKind::MaxKeyLen)?;
         let key = h.range(key, key_len)?;
-        let key = h.read(key)?;
-        let key = h.state().overlay.storage_key(key);
-        replaced(h, &key)?;
-        let state = h.state();
-        Ok(state.overlay.set_storage(&mut state.observer, key, None)?)
+        h.charge_bytes(key.len() as u64)?;
+        replaced(h, key.clone())?;
+        h.storage_write(key, None)
     })
 }
 
-/// Charges `storage_read`'s `per_byte` for the value a write or remove replaces
-/// (`spec/abi.md#host-functions`): the node reads it, and the diff and the witness carry it.
-fn replaced(h: &mut Host<'_, '_, '_>, key: &StateKey) -> Result<(), Halt> {
-    let old = h.state().overlay.storage_len(key)?;
+/// Charges `storage_read`'s `per_byte` for the value a write or remove of the key at guest range
+/// `key` replaces (`spec/abi.md#host-functions`): the node reads it, and the diff and the witness
+/// carry it.
+fn replaced(h: &mut Host<'_, '_, '_>, key: std::ops::Range<usize>) -> Result<(), Halt> {
+    let old = h.storage_len(key)?;
     h.charge(HostFnId::StorageRead.spec().per_byte.saturating_mul(old as u64))
 }
 

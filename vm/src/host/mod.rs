@@ -357,6 +357,26 @@ impl<'r, 'c, 'a> Host<'r, 'c, 'a> {
         data[dst.start..dst.start + n].copy_from_slice(&value[..n]);
     }
 
+    /// Length of the current value of the executing token's storage entry named by the bytes of a
+    /// checked guest range (0 if absent), without a trace event: what a write or remove replaces.
+    pub(crate) fn storage_len(&mut self, key: std::ops::Range<usize>) -> Result<usize, Halt> {
+        let (data, state) = self.memory.data_and_store_mut(&mut *self.caller);
+        Ok(state.overlay.storage_len(&data[key])?)
+    }
+
+    /// Writes (`Some`) or removes (`None`) the executing token's storage entry named by the bytes
+    /// of checked guest range `key`, to the bytes of checked guest range `value`, whose per-byte gas
+    /// the caller has already charged: from guest memory straight into the overlay.
+    pub(crate) fn storage_write(
+        &mut self,
+        key: std::ops::Range<usize>,
+        value: Option<std::ops::Range<usize>>,
+    ) -> Result<(), Halt> {
+        let (data, state) = self.memory.data_and_store_mut(&mut *self.caller);
+        let value = value.map(|value| &data[value]);
+        Ok(state.overlay.write_storage(&mut state.observer, &data[key], value)?)
+    }
+
     /// Copies `bytes` (at most the range's length) to the start of a checked guest range whose
     /// per-byte gas the caller has already charged.
     pub(crate) fn copy_paid(&mut self, range: std::ops::Range<usize>, bytes: &[u8]) {

@@ -9,6 +9,7 @@
 
 use abi::{StateKey, TokenId};
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// A key's value: `None` for an absent key.
 pub(crate) type Value = Option<Vec<u8>>;
@@ -49,6 +50,19 @@ impl KeyMap {
                 entries.iter().find(|(k, _)| is_storage(k, token, key)).map(|(k, v)| (k, v))
             }
             KeyMap::Large(map) => map.get_key_value(&StateKey::Storage { token: *token, key: key.to_vec() }),
+        }
+    }
+
+    /// As [`KeyMap::storage`], with the value to change in place.
+    pub(crate) fn storage_mut(&mut self, token: &TokenId, key: &[u8]) -> Option<(&StateKey, &mut Value)> {
+        match self {
+            KeyMap::Small(entries) => {
+                entries.iter_mut().find(|(k, _)| is_storage(k, token, key)).map(|(k, v)| (&*k, v))
+            }
+            KeyMap::Large(map) => {
+                let key = StateKey::Storage { token: *token, key: key.to_vec() };
+                map.range_mut::<StateKey, _>((Bound::Included(&key), Bound::Included(&key))).next()
+            }
         }
     }
 
@@ -201,6 +215,12 @@ mod tests {
                     prop_assert_eq!(map.get(&key(probe)), model.get(&key(probe)));
                     let by_parts = map.storage(&TokenId([probe % 3; 32]), &[probe]);
                     prop_assert_eq!(by_parts, model.get_key_value(&key(probe)));
+                    let owned = |(k, v): (&StateKey, &Value)| (k.clone(), v.clone());
+                    let by_parts_mut = map.storage_mut(&TokenId([probe % 3; 32]), &[probe]);
+                    prop_assert_eq!(
+                        by_parts_mut.map(|(k, v)| owned((k, v))),
+                        model.get_key_value(&key(probe)).map(owned)
+                    );
                     // The same name under another token is another key.
                     prop_assert_eq!(map.storage(&TokenId([probe % 3 + 1; 32]), &[probe]), None);
                 }

@@ -97,11 +97,6 @@ impl<'a> Overlay<'a> {
         self.set(obs, StateKey::Supply { token: self.token }, amount::to_value(value))
     }
 
-    /// The key of the executing token's storage entry `key`.
-    pub(crate) fn storage_key(&self, key: Vec<u8>) -> StateKey {
-        StateKey::Storage { token: self.token, key }
-    }
-
     /// The current value of the executing token's storage entry `key` (the overlay's if written,
     /// else the view's, read once), reported to `obs`, as [`Overlay::get`]. Borrowed both ways: the
     /// key is copied only the first time the view is asked for it, to be remembered in the witness.
@@ -148,23 +143,52 @@ impl<'a> Overlay<'a> {
         self.writes.is_large() || self.base.is_large()
     }
 
-    /// Length of the current value of a storage key (0 if absent), without a trace event: what a
-    /// write or remove of it replaces.
-    pub(crate) fn storage_len(&mut self, key: &StateKey) -> Result<usize, StateError> {
-        Ok(match self.writes.get(key) {
-            Some(v) => v.as_ref().map_or(0, Vec::len),
-            None => base_value(&mut self.base, self.view, key)?.as_ref().map_or(0, Vec::len),
-        })
+    /// Length of the current value of the executing token's storage entry `key` (0 if absent),
+    /// without a trace event: what a write or remove of it replaces. Read from the view (and
+    /// remembered in the witness) if neither map has it; the key is copied only then, or when a
+    /// map is a B-tree.
+    pub(crate) fn storage_len(&mut self, key: &[u8]) -> Result<usize, StateError> {
+        let token = self.token;
+        let len = |value: &Value| value.as_ref().map_or(0, Vec::len);
+        if self.searched_by_owned_key() {
+            let key = StateKey::Storage { token, key: key.to_vec() };
+            return Ok(match self.writes.get(&key) {
+                Some(value) => len(value),
+                None => len(base_value(&mut self.base, self.view, &key)?),
+            });
+        }
+        if let Some((_, value)) = self.writes.storage(&token, key).or_else(|| self.base.storage(&token, key))
+        {
+            return Ok(len(value));
+        }
+        let key = StateKey::Storage { token, key: key.to_vec() };
+        let value = self.view.read(&key)?;
+        Ok(len(self.base.insert(key, value)))
     }
 
-    /// Writes (`Some`) or removes (`None`) a storage key (from [`Overlay::storage_key`]).
-    pub(crate) fn set_storage(
+    /// Writes (`Some`) or removes (`None`) the executing token's storage entry `key`, reported to
+    /// `obs`. A key written before keeps its entry and its value's buffer: only the first write of
+    /// a key copies it, and only a value that had none allocates.
+    pub(crate) fn write_storage(
         &mut self,
         obs: &mut Observer,
-        key: StateKey,
-        value: Option<Vec<u8>>,
+        key: &[u8],
+        value: Option<&[u8]>,
     ) -> Result<(), StateError> {
-        self.set(obs, key, value)
+        let token = self.token;
+        // Written before, so `base` already has the old value (`set` made sure of it).
+        if let Some((k, slot)) = self.writes.storage_mut(&token, key) {
+            match (slot.as_mut(), value) {
+                (Some(buf), Some(value)) => {
+                    buf.clear();
+                    buf.extend_from_slice(value);
+                }
+                (_, value) => *slot = value.map(<[u8]>::to_vec),
+            }
+            obs.write(k, slot.as_deref());
+            return Ok(());
+        }
+        self.set(obs, StateKey::Storage { token, key: key.to_vec() }, value.map(<[u8]>::to_vec))
     }
 
     /// Gives up the overlay for its canonical diff (sorted by key, no-op writes dropped; empty
@@ -194,24 +218,38 @@ mod tests {
     use crate::observe::TraceLevel;
     use crate::state::view::{InMemoryState, TokenState};
 
-    /// Reading storage by the guest's bytes ([`Overlay::storage`]) gives the values, the trace, the
-    /// diff and the witness that reading by an owned key ([`Overlay::get`]) gives: with no write,
-    /// with writes, and past the switch of either map to a B-tree (more than eight keys).
+    /// Reading and writing storage by the guest's bytes ([`Overlay::storage`],
+    /// [`Overlay::storage_len`], [`Overlay::write_storage`]) gives the values, the trace, the diff
+    /// and the witness that doing so by an owned key ([`Overlay::get`], [`Overlay::set`]) gives:
+    /// with no write, with writes (values replaced, removed and set again), and past the switch of
+    /// either map to a B-tree (more than eight keys).
     #[test]
-    fn reads_by_name_are_reads_by_key() {
+    fn storage_by_name_is_storage_by_key() {
         let token = TokenId([7; 32]);
         let mut view = InMemoryState::default();
         let storage = (0u8..12).map(|k| (vec![k], vec![k, k])).collect();
         view.tokens.insert(token, TokenState { storage, ..TokenState::default() });
         let key = |k: u8| StateKey::Storage { token, key: vec![k] };
+        let len = |v: Option<&[u8]>| v.map_or(0, <[u8]>::len);
         for writes in [0u8, 3, 9, 14] {
             let mut by_name = (Overlay::new(&view, token), Observer::new(Some(TraceLevel::Full)));
             let mut by_key = (Overlay::new(&view, token), Observer::new(Some(TraceLevel::Full)));
-            for (overlay, obs) in [&mut by_name, &mut by_key] {
-                for k in 0..writes {
-                    overlay.set_storage(obs, key(k), Some(vec![k; 3])).unwrap();
-                }
-                overlay.set_storage(obs, key(1), None).unwrap();
+            // Each key written, some twice (a longer value, then a shorter one), key 1 removed and
+            // key 2 removed then written again; what each write replaces, asked first as a host
+            // function does.
+            let values = |k: u8| [Some(vec![k; 3]), Some(vec![k; 5]), Some(vec![k])];
+            let mut ops: Vec<(u8, Option<Vec<u8>>)> =
+                (0..writes).flat_map(|k| values(k).map(|v| (k, v))).collect();
+            ops.extend([(1, None), (2, None), (2, Some(vec![9; 4]))]);
+            for (k, value) in &ops {
+                let old = by_key.0.get(&mut Observer::new(None), &key(*k)).unwrap().map(<[u8]>::to_vec);
+                assert_eq!(
+                    by_name.0.storage_len(&[*k]).unwrap(),
+                    len(old.as_deref()),
+                    "key {k}, {writes} writes"
+                );
+                by_name.0.write_storage(&mut by_name.1, &[*k], value.as_deref()).unwrap();
+                by_key.0.set(&mut by_key.1, key(*k), value.clone()).unwrap();
             }
             // Each key twice in a row: a key read again while the maps are still vectors.
             for k in (0..16).flat_map(|k| [k, k]).chain([1, 0, 15]) {
