@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 /// At most this many bundles of an archive are held in memory at once by `tsvm replay`.
 pub const BATCH_BUNDLES: usize = 4096;
 
+/// The first batch holds at most this many bundles, each next one twice as many up to
+/// [`BATCH_BUNDLES`]: the threads start on a small batch instead of waiting for a full one to be
+/// read.
+pub const FIRST_BATCH_BUNDLES: usize = 256;
+
 /// ... and at most about this many bytes of them (a batch ends after the bundle that reaches it).
 pub const BATCH_BYTES: usize = 64 << 20;
 
@@ -53,6 +58,9 @@ pub struct Archive {
     reader: ArchiveReader<BufReader<File>>,
     /// Bundles a batch holds at most: [`BATCH_BUNDLES`] (fewer in tests, to cross batches).
     batch_bundles: usize,
+    /// Bundles the next batch holds at most: from [`FIRST_BATCH_BUNDLES`], doubled after each
+    /// batch up to `batch_bundles`.
+    next_bundles: usize,
 }
 
 /// Bundles of an archive as read, not yet decoded: their canonical forms back to back in one buffer,
@@ -93,13 +101,19 @@ impl Archive {
             .map_err(Failure::io)?;
         let reader = ArchiveReader::new(BufReader::with_capacity(1 << 20, file), MAX_BUNDLE)
             .map_err(|e| failure(path, e))?;
-        Ok(Self { path: path.to_path_buf(), reader, batch_bundles: BATCH_BUNDLES })
+        Ok(Self {
+            path: path.to_path_buf(),
+            reader,
+            batch_bundles: BATCH_BUNDLES,
+            next_bundles: FIRST_BATCH_BUNDLES.min(BATCH_BUNDLES),
+        })
     }
 
-    /// The archive read `n` bundles a batch, so a test crosses batch boundaries with a few bundles.
+    /// The archive read `first` bundles in its first batch, then twice as many a batch up to `most`,
+    /// so a test crosses batch boundaries with a few bundles.
     #[cfg(test)]
-    pub(crate) fn with_batches_of(self, n: usize) -> Self {
-        Self { batch_bundles: n, ..self }
+    pub(crate) fn with_batches_of(self, first: usize, most: usize) -> Self {
+        Self { batch_bundles: most, next_bundles: first.min(most), ..self }
     }
 
     /// The number of bundles its header declares.
@@ -107,15 +121,18 @@ impl Archive {
         self.reader.count()
     }
 
-    /// Reads the next bundles into `batch` (emptied first), at most [`BATCH_BUNDLES`] of them and about
-    /// [`BATCH_BYTES`]; it stays empty after the last. The error, if any, is what ended the archive
+    /// Reads the next bundles into `batch` (emptied first), at most [`BATCH_BUNDLES`] of them
+    /// ([`FIRST_BATCH_BUNDLES`] in the first, twice as many in each next) and about [`BATCH_BYTES`];
+    /// it stays empty after the last. The error, if any, is what ended the archive
     /// early (truncated, padded, a bundle over the limit, I/O), named by the bundle it was met at (or
     /// the archive, for bytes after the last): the bundles before it are in `batch`, and the archive
     /// gives no more.
     pub fn next_batch(&mut self, batch: &mut Batch) -> Option<(PathBuf, Failure)> {
         batch.bytes.clear();
         batch.ends.clear();
-        while batch.ends.len() < self.batch_bundles && batch.bytes.len() < BATCH_BYTES {
+        let most = self.next_bundles;
+        self.next_bundles = (most * 2).min(self.batch_bundles);
+        while batch.ends.len() < most && batch.bytes.len() < BATCH_BYTES {
             let index = self.reader.position();
             match self.reader.next_bundle_into(&mut batch.bytes) {
                 Ok(Some(_)) => batch.ends.push((index, batch.bytes.len())),
@@ -191,4 +208,45 @@ pub fn write(
     }
     writer.finish().map_err(cannot)?.into_inner().map_err(|e| cannot(ArchiveError::Io(e.into_error())))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lengths of the batches an archive of `count` one-byte bundles is read in, up to the
+    /// empty one that ends it, and each bundle's index and byte in order.
+    fn batches(count: u32, archive: impl FnOnce(Archive) -> Archive) -> (Vec<usize>, Vec<(u32, u8)>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.bundles");
+        let mut writer = abi::ArchiveWriter::new(Vec::new(), count).expect("header");
+        for i in 0..count {
+            writer.push_encoded(&[i as u8]).expect("pushed");
+        }
+        std::fs::write(&path, writer.finish().expect("written")).expect("written");
+        let mut archive = archive(Archive::open(&path).expect("opened"));
+        let (mut lens, mut seen, mut batch) = (Vec::new(), Vec::new(), Batch::default());
+        loop {
+            assert!(archive.next_batch(&mut batch).is_none(), "a whole archive reads without fault");
+            lens.push(batch.len());
+            seen.extend(batch.bundles().map(|(index, bytes)| (index, bytes[0])));
+            if batch.is_empty() {
+                return (lens, seen);
+            }
+        }
+    }
+
+    /// The first batch holds `FIRST_BATCH_BUNDLES`, each next one twice as many up to
+    /// `BATCH_BUNDLES`, and every bundle is read once, in order.
+    #[test]
+    fn batches_start_small_and_double() {
+        let (lens, seen) = batches(9000, |a| a);
+        assert_eq!(lens, [256, 512, 1024, 2048, 4096, 1064, 0]);
+        assert_eq!(lens[0], FIRST_BATCH_BUNDLES);
+        assert_eq!(lens[4], BATCH_BUNDLES);
+        assert!(seen.iter().enumerate().all(|(i, &(index, byte))| index as usize == i && byte == i as u8));
+        assert_eq!(seen.len(), 9000);
+        let (lens, _) = batches(20, |a| a.with_batches_of(2, 5));
+        assert_eq!(lens, [2, 4, 5, 5, 4, 0]);
+    }
 }

@@ -542,7 +542,7 @@ mod tests {
         }
     }
 
-    /// An archive read a few bundles a batch gives what it gives in one batch: every bundle's
+    /// An archive read a few bundles a batch, or in batches that grow, gives what it gives in one batch: every bundle's
     /// result in archive order across the batches, a bundle that does not decode in a later batch,
     /// and the truncation met in the last.
     #[test]
@@ -567,8 +567,8 @@ mod tests {
         std::fs::write(&damaged, &bytes[..bytes.len() - 3]).expect("written");
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("threads");
         let vm = Vm::new(Rules::default());
-        let replay = |batch: usize| {
-            let archive = Archive::open(&damaged).expect("opened").with_batches_of(batch);
+        let replay = |(first, most): (usize, usize)| {
+            let archive = Archive::open(&damaged).expect("opened").with_batches_of(first, most);
             let results = replay_opened(&pool, &vm, None, &damaged, archive, None);
             results
                 .iter()
@@ -582,13 +582,14 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let one_batch = replay(bundle_archive::BATCH_BUNDLES);
+        let one_batch = replay((bundle_archive::FIRST_BATCH_BUNDLES, bundle_archive::BATCH_BUNDLES));
         let expected: Vec<(String, &str)> = (0..7)
             .map(|i| (format!("damaged.bundles#{i}"), if i == 4 || i == 6 { "failed" } else { "matched" }))
             .collect();
         assert_eq!(one_batch, expected);
-        for batch in [1, 2, 3] {
-            assert_eq!(replay(batch), one_batch, "{batch} bundles a batch");
+        // Batches of 1, 2 or 3 bundles, and growing ones (1, 2, 4; 2, 3, 3).
+        for batches in [(1, 1), (2, 2), (3, 3), (1, 4), (2, 3)] {
+            assert_eq!(replay(batches), one_batch, "batches of {batches:?} bundles");
         }
     }
 
