@@ -501,7 +501,7 @@ fn replay_damaged_archives_reports_each_bundle_and_where_the_archive_broke() {
         .code(3)
         .stdout(
             contains("mixed.bundles#1: FAILED")
-                .and(contains("malformed borsh bundle"))
+                .and(contains("mixed.bundles#1: malformed borsh bundle"))
                 .and(contains("mixed.bundles#2: DIVERGED"))
                 .and(contains("4 bundles: 2 matched, 1 diverged, 1 failed")),
         )

@@ -182,7 +182,10 @@ impl Item<'_> {
     fn read(&self) -> Result<abi::Bundle, Failure> {
         match self {
             Self::File(path) => read_bundle(path),
-            Self::Entry { bytes, .. } => decode_borsh_bundle(&self.name(), bytes),
+            // Decoded under an empty name, and again under its own only to word an error: the
+            // name is made once per bundle (for its result), not twice.
+            Self::Entry { bytes, .. } => decode_borsh_bundle(Path::new(""), bytes)
+                .or_else(|_| decode_borsh_bundle(&self.name(), bytes)),
         }
     }
 }
