@@ -52,41 +52,64 @@ fn failure(name: &Path, error: ArchiveError) -> Failure {
     }
 }
 
-/// An archive opened for reading.
+/// The file at `path`, opened to be read.
+fn open(path: &Path) -> Result<File, Failure> {
+    File::open(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
+}
+
+/// An archive opened for reading in batches. It reads the file in large blocks straight into the
+/// batch's buffer and finds the bundles there, so each byte is copied once, by the kernel; the
+/// framing rules and their errors are those of [`ArchiveReader`] (a test reads every damaged
+/// archive both ways).
 pub struct Archive {
     path: PathBuf,
-    reader: ArchiveReader<BufReader<File>>,
+    file: File,
+    count: u32,
+    /// The index of the next bundle to find.
+    next: u32,
+    /// Bytes read past the last bundle of the previous batch: the start of the next one.
+    carry: Vec<u8>,
+    /// Whether the file has been read to its end.
+    at_end: bool,
     /// Bundles a batch holds at most: [`BATCH_BUNDLES`] (fewer in tests, to cross batches).
     batch_bundles: usize,
     /// Bundles the next batch holds at most: from [`FIRST_BATCH_BUNDLES`], doubled after each
     /// batch up to `batch_bundles`.
     next_bundles: usize,
+    /// Bytes a read asks for at least: [`READ_BYTES`] (fewer in tests, to cut bundles anywhere).
+    read_bytes: usize,
+    /// The largest bundle accepted: [`MAX_BUNDLE`] (smaller in tests).
+    max_len: u32,
 }
 
-/// Bundles of an archive as read, not yet decoded: their canonical forms back to back in one buffer,
-/// which the next batch reuses (no allocation, and no fresh pages to fault in, per bundle).
+/// The file is read this many bytes at a time (more when a bundle needs more). What a batch's last
+/// read brings past its last bundle is copied to the next batch: small reads keep that copy small.
+const READ_BYTES: usize = 256 << 10;
+
+/// Bundles of an archive as read, not yet decoded: the archive's bytes in one buffer, which the next
+/// batch reuses (no allocation, and no fresh pages to fault in, per bundle).
 #[derive(Default)]
 pub struct Batch {
+    /// The archive's bytes as read: the bundles with their lengths, maybe the start of the next.
     bytes: Vec<u8>,
-    /// Each bundle's index in the archive and where its bytes end in `bytes`.
-    ends: Vec<(u32, usize)>,
+    /// Each bundle's index in the archive and where its canonical form lies in `bytes`.
+    spans: Vec<(u32, std::ops::Range<usize>)>,
 }
 
 impl Batch {
     /// Each bundle's index in the archive and its canonical form, in archive order.
     pub fn bundles(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
-        self.ends.iter().zip(starts).map(|(&(index, end), start)| (index, &self.bytes[start..end]))
+        self.spans.iter().map(|(index, span)| (*index, &self.bytes[span.clone()]))
     }
 
     /// How many bundles it holds.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     /// Whether it holds none (the archive was read to its end).
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 }
 
@@ -96,16 +119,20 @@ impl Archive {
     /// # Errors
     /// I/O, no archive header, another archive format version.
     pub fn open(path: &Path) -> Result<Self, Failure> {
-        let file = File::open(path)
-            .with_context(|| format!("cannot read {}", path.display()))
-            .map_err(Failure::io)?;
-        let reader = ArchiveReader::new(BufReader::with_capacity(1 << 20, file), MAX_BUNDLE)
-            .map_err(|e| failure(path, e))?;
+        let mut file = open(path)?;
+        // The header is read through the streaming reader, which leaves the file just after it.
+        let count = ArchiveReader::new(&mut file, MAX_BUNDLE).map_err(|e| failure(path, e))?.count();
         Ok(Self {
             path: path.to_path_buf(),
-            reader,
+            file,
+            count,
+            next: 0,
+            carry: Vec::new(),
+            at_end: false,
             batch_bundles: BATCH_BUNDLES,
             next_bundles: FIRST_BATCH_BUNDLES.min(BATCH_BUNDLES),
+            read_bytes: READ_BYTES,
+            max_len: MAX_BUNDLE,
         })
     }
 
@@ -116,37 +143,101 @@ impl Archive {
         Self { batch_bundles: most, next_bundles: first.min(most), ..self }
     }
 
+    /// The archive read `n` bytes a read and refusing bundles over `max_len` bytes, so a test cuts
+    /// bundles and lengths at every byte.
+    #[cfg(test)]
+    fn with_reads_of(self, n: usize, max_len: u32) -> Self {
+        Self { read_bytes: n, max_len, ..self }
+    }
+
     /// The number of bundles its header declares.
     pub fn count(&self) -> u32 {
-        self.reader.count()
+        self.count
     }
 
     /// Reads the next bundles into `batch` (emptied first), at most [`BATCH_BUNDLES`] of them
     /// ([`FIRST_BATCH_BUNDLES`] in the first, twice as many in each next) and about [`BATCH_BYTES`];
-    /// it stays empty after the last. The error, if any, is what ended the archive
-    /// early (truncated, padded, a bundle over the limit, I/O), named by the bundle it was met at (or
-    /// the archive, for bytes after the last): the bundles before it are in `batch`, and the archive
+    /// it stays empty after the last. The error, if any, is what ended the archive early
+    /// (truncated, padded, a bundle over the limit, I/O), named by the bundle it was met at (or the
+    /// archive, for bytes after the last): the bundles before it are in `batch`, and the archive
     /// gives no more.
     pub fn next_batch(&mut self, batch: &mut Batch) -> Option<(PathBuf, Failure)> {
         batch.bytes.clear();
-        batch.ends.clear();
+        batch.spans.clear();
+        batch.bytes.append(&mut self.carry);
         let most = self.next_bundles;
         self.next_bundles = (most * 2).min(self.batch_bundles);
-        while batch.ends.len() < most && batch.bytes.len() < BATCH_BYTES {
-            let index = self.reader.position();
-            match self.reader.next_bundle_into(&mut batch.bytes) {
-                Ok(Some(_)) => batch.ends.push((index, batch.bytes.len())),
-                Ok(None) => break,
-                Err(e) => {
-                    let name = match e {
-                        ArchiveError::TrailingBytes { .. } => self.path.clone(),
-                        _ => entry_name(&self.path, index),
-                    };
-                    return Some((name, failure(&self.path, e)));
+        let (fault, at) = self.find_bundles(batch, most);
+        self.carry.extend_from_slice(&batch.bytes[at..]);
+        fault.map(|e| {
+            let name = match e {
+                ArchiveError::TrailingBytes { .. } => self.path.clone(),
+                _ => entry_name(&self.path, self.next),
+            };
+            (name, failure(&self.path, e))
+        })
+    }
+
+    /// Finds bundles in `batch.bytes` from its start, reading more of the file as needed, until
+    /// `most` are found, the batch reaches [`BATCH_BYTES`], the archive ends or a fault is met;
+    /// gives the fault and where the bytes not yet taken start. The rules are
+    /// [`ArchiveReader::next_bundle_into`]'s.
+    fn find_bundles(&mut self, batch: &mut Batch, most: usize) -> (Option<ArchiveError>, usize) {
+        let (count, mut at) = (self.count, 0);
+        loop {
+            let index = self.next;
+            let bytes = &batch.bytes;
+            if index == count {
+                // Whole: nothing may follow the last bundle.
+                if at < bytes.len() {
+                    return (Some(ArchiveError::TrailingBytes { count }), at);
+                }
+                return match self.read_more(&mut batch.bytes, 1) {
+                    Ok(false) => (None, at),
+                    Ok(true) => (Some(ArchiveError::TrailingBytes { count }), at),
+                    Err(e) => (Some(e), at),
+                };
+            }
+            if batch.spans.len() >= most || at >= BATCH_BYTES {
+                return (None, at);
+            }
+            let Some(len) = bytes.get(at..at + 4) else {
+                match self.read_more(&mut batch.bytes, at + 4) {
+                    Ok(true) => continue,
+                    Ok(false) => return (Some(ArchiveError::Truncated { index, count }), at),
+                    Err(e) => return (Some(e), at),
+                }
+            };
+            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
+            if len > self.max_len {
+                return (Some(ArchiveError::TooLarge { index, len, max: self.max_len }), at);
+            }
+            let end = at + 4 + len as usize;
+            if bytes.len() < end {
+                match self.read_more(&mut batch.bytes, end) {
+                    Ok(true) => continue,
+                    Ok(false) => return (Some(ArchiveError::Truncated { index, count }), at),
+                    Err(e) => return (Some(e), at),
                 }
             }
+            batch.spans.push((index, at + 4..end));
+            self.next += 1;
+            at = end;
         }
-        None
+    }
+
+    /// Appends the file's next bytes to `bytes`, read straight into its spare room: at least
+    /// [`READ_BYTES`], or up to `want` bytes in all if that is more. False once the file has ended.
+    fn read_more(&mut self, bytes: &mut Vec<u8>, want: usize) -> Result<bool, ArchiveError> {
+        if self.at_end {
+            return Ok(false);
+        }
+        let ask = want.saturating_sub(bytes.len()).max(self.read_bytes);
+        let read = (&mut self.file).take(ask as u64).read_to_end(bytes)?;
+        if read < ask {
+            self.at_end = true;
+        }
+        Ok(read > 0)
     }
 }
 
@@ -164,8 +255,9 @@ pub fn split_entry(path: &Path) -> Option<(PathBuf, u32)> {
 /// # Errors
 /// As [`Archive::open`]; an index past the archive's count; the archive ending before it.
 pub fn read_entry(path: &Path, index: u32) -> Result<Vec<u8>, Failure> {
-    let mut archive = Archive::open(path)?;
-    let count = archive.count();
+    let mut reader =
+        ArchiveReader::new(BufReader::new(open(path)?), MAX_BUNDLE).map_err(|e| failure(path, e))?;
+    let count = reader.count();
     if index >= count {
         return Err(Failure::invalid(anyhow!(
             "{}: the bundle archive holds {count} bundles (numbered from 0): there is no bundle {index}",
@@ -173,8 +265,8 @@ pub fn read_entry(path: &Path, index: u32) -> Result<Vec<u8>, Failure> {
         )));
     }
     loop {
-        let at = archive.reader.position();
-        match archive.reader.next_bundle() {
+        let at = reader.position();
+        match reader.next_bundle() {
             Ok(Some(bytes)) if at == index => return Ok(bytes),
             Ok(Some(_)) => {}
             // The reader ends cleanly only at the count, which is past `index`.
@@ -233,6 +325,106 @@ mod tests {
             if batch.is_empty() {
                 return (lens, seen);
             }
+        }
+    }
+
+    /// What an archive gives: each bundle with its index, then the fault that ended it, if any, as
+    /// its name and message.
+    type Read = (Vec<(u32, Vec<u8>)>, Option<(PathBuf, String)>);
+
+    /// The archive at `path` read bundle by bundle with the streaming [`ArchiveReader`]: the rules.
+    fn streamed(path: &Path, max_len: u32) -> Read {
+        let mut reader =
+            ArchiveReader::new(std::fs::File::open(path).expect("opened"), max_len).expect("header");
+        let mut bundles = Vec::new();
+        loop {
+            let index = reader.position();
+            match reader.next_bundle() {
+                Ok(Some(bytes)) => bundles.push((index, bytes)),
+                Ok(None) => return (bundles, None),
+                Err(e) => {
+                    let name = match e {
+                        ArchiveError::TrailingBytes { .. } => path.to_path_buf(),
+                        _ => entry_name(path, index),
+                    };
+                    return (bundles, Some((name, format!("{:#}", failure(path, e).error))));
+                }
+            }
+        }
+    }
+
+    /// The archive at `path` read in batches by [`Archive`], `read_bytes` a read.
+    fn batched(path: &Path, max_len: u32, read_bytes: usize, (first, most): (usize, usize)) -> Read {
+        let mut archive = Archive::open(path)
+            .expect("opened")
+            .with_batches_of(first, most)
+            .with_reads_of(read_bytes, max_len);
+        let (mut bundles, mut batch) = (Vec::new(), Batch::default());
+        loop {
+            let fault = archive.next_batch(&mut batch);
+            bundles.extend(batch.bundles().map(|(index, bytes)| (index, bytes.to_vec())));
+            if let Some((name, f)) = fault {
+                return (bundles, Some((name, format!("{:#}", f.error))));
+            }
+            if batch.is_empty() {
+                return (bundles, None);
+            }
+        }
+    }
+
+    /// Read in batches, from blocks of any size, an archive gives what the streaming reader gives:
+    /// whole, cut at every byte after its header, padded, declaring more or fewer bundles than it
+    /// holds, and with a bundle over the limit.
+    #[test]
+    fn batches_read_what_the_streaming_reader_reads() {
+        let sizes = [0usize, 1, 5, 40, 3, 64];
+        let archive = |declared: u32, sizes: &[usize]| {
+            let mut writer = abi::ArchiveWriter::new(Vec::new(), declared).expect("header");
+            for (i, &n) in sizes.iter().enumerate() {
+                writer.push_encoded(&vec![i as u8 + 1; n]).expect("pushed");
+            }
+            writer.finish().unwrap_or_else(|_| Vec::new())
+        };
+        let whole = archive(sizes.len() as u32, &sizes);
+        let mut variants: Vec<Vec<u8>> =
+            (abi::BUNDLE_ARCHIVE_HEADER_LEN..=whole.len()).map(|n| whole[..n].to_vec()).collect();
+        variants.push([whole.clone(), vec![0]].concat());
+        variants.push([whole.clone(), vec![9; 7]].concat());
+        // The header declares one bundle more (truncated), or one fewer (trailing bytes).
+        let mut more = whole.clone();
+        more[12..16].copy_from_slice(&(sizes.len() as u32 + 1).to_le_bytes());
+        let mut fewer = whole.clone();
+        fewer[12..16].copy_from_slice(&(sizes.len() as u32 - 1).to_le_bytes());
+        variants.extend([more, fewer, archive(0, &[])]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.bundles");
+        let mut faults = String::new();
+        for bytes in &variants {
+            std::fs::write(&path, bytes).expect("written");
+            // 64: the limit exactly; 39: the fourth bundle is over it.
+            for max_len in [64, 39] {
+                let expected = streamed(&path, max_len);
+                if let Some((_, message)) = &expected.1 {
+                    faults.push_str(message);
+                }
+                for read_bytes in [1, 2, 3, 5, 64, READ_BYTES] {
+                    for batches in [(1, 1), (1, 2), (2, 3), (FIRST_BATCH_BUNDLES, BATCH_BUNDLES)] {
+                        let got = batched(&path, max_len, read_bytes, batches);
+                        assert_eq!(
+                            got,
+                            expected,
+                            "{} bytes, limit {max_len}, reads of {read_bytes}, batches {batches:?}",
+                            bytes.len()
+                        );
+                    }
+                }
+            }
+        }
+        // Every kind of fault was met: truncation, trailing bytes, a bundle over the limit.
+        for kind in
+            ["truncated: the archive ends in bundle", "bytes follow the last", "above the 39-byte limit"]
+        {
+            assert!(faults.contains(kind), "no {kind:?} among the faults");
         }
     }
 
