@@ -145,7 +145,10 @@ struct Peek {
 pub fn load(path: &Path) -> Result<Artefact, Failure> {
     let bytes = read_artefact(path)?;
     if !is_json(&bytes) {
-        return Ok(Artefact::Bundle(Box::new(decode_borsh_bundle(path, &bytes)?), BundleForm::Borsh));
+        return Ok(Artefact::Bundle(
+            Box::new(decode_borsh_bundle(path.display(), &bytes)?),
+            BundleForm::Borsh,
+        ));
     }
     let peek: Peek = parse_json(path, &bytes)?;
     match (peek.kind, peek.format_version) {
@@ -203,24 +206,23 @@ pub fn decode_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
         }
         parse_json(path, bytes)
     } else {
-        decode_borsh_bundle(path, bytes)
+        decode_borsh_bundle(path.display(), bytes)
     }
 }
 
-/// Decodes a bundle's canonical (borsh) form, checking its format version first.
+/// Decodes a bundle's canonical (borsh) form, checking its format version first. `name` (a path's
+/// `display()`, or an archive entry's name) is written only into an error.
 ///
 /// # Errors
 /// Too short, another format version, malformed borsh (trailing bytes included), or a bundle archive
 /// (whose bundles are named `FILE#INDEX`).
-pub fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
+pub fn decode_borsh_bundle(name: impl std::fmt::Display, bytes: &[u8]) -> Result<Bundle, Failure> {
     if abi::is_bundle_archive(bytes) {
         let count =
             abi::ArchiveReader::new(bytes, 0).map_or(String::new(), |r| format!(" of {} bundles", r.count()));
         return Err(Failure::invalid(anyhow!(
-            "{}: a bundle archive{count}, not a single bundle: `tsvm replay` reads it whole; name one of \
-             its bundles as {}#INDEX (from 0)",
-            path.display(),
-            path.display()
+            "{name}: a bundle archive{count}, not a single bundle: `tsvm replay` reads it whole; name \
+             one of its bundles as {name}#INDEX (from 0)"
         )));
     }
     // Check the version first: another version may have another layout.
@@ -228,21 +230,19 @@ pub fn decode_borsh_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure>
     match version {
         None => {
             return Err(Failure::invalid(anyhow!(
-                "{}: not a bundle: {} bytes, too short for borsh and not JSON",
-                path.display(),
+                "{name}: not a bundle: {} bytes, too short for borsh and not JSON",
                 bytes.len()
             )))
         }
         Some(v) if v != BUNDLE_FORMAT_VERSION => {
             return Err(Failure::invalid(anyhow!(
-                "{}: not JSON, and not a borsh bundle: format version {v} (this tsvm reads version \
-                 {BUNDLE_FORMAT_VERSION})",
-                path.display()
+                "{name}: not JSON, and not a borsh bundle: format version {v} (this tsvm reads version \
+                 {BUNDLE_FORMAT_VERSION})"
             )))
         }
         Some(_) => {}
     }
     borsh::from_slice(bytes)
-        .with_context(|| format!("{}: malformed borsh bundle", path.display()))
+        .with_context(|| format!("{name}: malformed borsh bundle"))
         .map_err(Failure::invalid)
 }

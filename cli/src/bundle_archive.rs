@@ -26,7 +26,16 @@ const MAX_BUNDLE: u32 = MAX_INPUT_FILE as u32;
 
 /// The name of bundle `index` of the archive at `path`: `path#index`.
 pub fn entry_name(path: &Path, index: u32) -> PathBuf {
-    PathBuf::from(format!("{}#{index}", path.display()))
+    PathBuf::from(EntryName(path, index).to_string())
+}
+
+/// [`entry_name`] as it is displayed, made only when it is written (into an error, say).
+pub struct EntryName<'a>(pub &'a Path, pub u32);
+
+impl std::fmt::Display for EntryName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.0.display(), self.1)
+    }
 }
 
 /// Whether `path` is to be read as an archive: a name ending in `.json` or `.bundle` is a single

@@ -182,10 +182,10 @@ impl Item<'_> {
     fn read(&self) -> Result<abi::Bundle, Failure> {
         match self {
             Self::File(path) => read_bundle(path),
-            // Decoded under an empty name, and again under its own only to word an error: the
-            // name is made once per bundle (for its result), not twice.
-            Self::Entry { bytes, .. } => decode_borsh_bundle(Path::new(""), bytes)
-                .or_else(|_| decode_borsh_bundle(&self.name(), bytes)),
+            // The name is written only into an error: it is made once per bundle, for its result.
+            Self::Entry { archive, index, bytes } => {
+                decode_borsh_bundle(bundle_archive::EntryName(archive, *index), bytes)
+            }
         }
     }
 }
@@ -545,9 +545,9 @@ mod tests {
         }
     }
 
-    /// An archive read a few bundles a batch, or in batches that grow, gives what it gives in one batch: every bundle's
-    /// result in archive order across the batches, a bundle that does not decode in a later batch,
-    /// and the truncation met in the last.
+    /// An archive read a few bundles a batch, or in batches that grow, gives what it gives in one
+    /// batch: every bundle's result in archive order across the batches, a bundle that does not
+    /// decode in a later batch, and the truncation met in the last.
     #[test]
     fn archives_replay_alike_across_batches() {
         let dir = tempfile::tempdir().expect("temp dir");
