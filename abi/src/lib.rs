@@ -38,8 +38,8 @@ mod tx;
 
 #[cfg(feature = "std")]
 pub use archive::{
-    is_bundle_archive, ArchiveError, ArchiveReader, ArchiveWriter, BUNDLE_ARCHIVE_FORMAT_VERSION,
-    BUNDLE_ARCHIVE_HEADER_LEN, BUNDLE_ARCHIVE_MAGIC,
+    is_bundle_archive, ArchiveBlocks, ArchiveError, ArchiveReader, ArchiveWriter,
+    BUNDLE_ARCHIVE_FORMAT_VERSION, BUNDLE_ARCHIVE_HEADER_LEN, BUNDLE_ARCHIVE_MAGIC,
 };
 pub use block::{
     first_divergent_commitment, BlockBundle, BlockResult, TokenWitness, BLOCK_BUNDLE_FORMAT_VERSION,

@@ -4,7 +4,7 @@
 
 use crate::exit::Failure;
 use crate::files::MAX_INPUT_FILE;
-use abi::{ArchiveError, ArchiveReader, ArchiveWriter, Bundle};
+use abi::{ArchiveBlocks, ArchiveError, ArchiveReader, ArchiveWriter, Bundle};
 use anyhow::{anyhow, Context as _};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read as _};
@@ -66,29 +66,18 @@ fn open(path: &Path) -> Result<File, Failure> {
     File::open(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
 }
 
-/// An archive opened for reading in batches. It reads the file in large blocks straight into the
-/// batch's buffer and finds the bundles there, so each byte is copied once, by the kernel; the
-/// framing rules and their errors are those of [`ArchiveReader`] (a test reads every damaged
-/// archive both ways).
+/// An archive opened for reading in batches, each read straight into the batch's buffer
+/// ([`ArchiveBlocks`]).
 pub struct Archive {
     path: PathBuf,
-    file: File,
-    count: u32,
-    /// The index of the next bundle to find.
-    next: u32,
+    blocks: ArchiveBlocks<File>,
     /// Bytes read past the last bundle of the previous batch: the start of the next one.
     carry: Vec<u8>,
-    /// Whether the file has been read to its end.
-    at_end: bool,
     /// Bundles a batch holds at most: [`BATCH_BUNDLES`] (fewer in tests, to cross batches).
     batch_bundles: usize,
     /// Bundles the next batch holds at most: from [`FIRST_BATCH_BUNDLES`], doubled after each
     /// batch up to `batch_bundles`.
     next_bundles: usize,
-    /// Bytes a read asks for at least: [`READ_BYTES`] (fewer in tests, to cut bundles anywhere).
-    read_bytes: usize,
-    /// The largest bundle accepted: [`MAX_BUNDLE`] (smaller in tests).
-    max_len: u32,
 }
 
 /// The file is read this many bytes at a time (more when a bundle needs more). What a batch's last
@@ -128,20 +117,19 @@ impl Archive {
     /// # Errors
     /// I/O, no archive header, another archive format version.
     pub fn open(path: &Path) -> Result<Self, Failure> {
-        let mut file = open(path)?;
-        // The header is read through the streaming reader, which leaves the file just after it.
-        let count = ArchiveReader::new(&mut file, MAX_BUNDLE).map_err(|e| failure(path, e))?.count();
+        Self::open_with(path, MAX_BUNDLE, READ_BYTES)
+    }
+
+    /// [`Archive::open`] refusing bundles over `max_len` bytes and reading `read_bytes` a read
+    /// (tests cut bundles and lengths at every byte with a small limit and small reads).
+    fn open_with(path: &Path, max_len: u32, read_bytes: usize) -> Result<Self, Failure> {
+        let blocks = ArchiveBlocks::new(open(path)?, max_len, read_bytes).map_err(|e| failure(path, e))?;
         Ok(Self {
             path: path.to_path_buf(),
-            file,
-            count,
-            next: 0,
+            blocks,
             carry: Vec::new(),
-            at_end: false,
             batch_bundles: BATCH_BUNDLES,
             next_bundles: FIRST_BATCH_BUNDLES.min(BATCH_BUNDLES),
-            read_bytes: READ_BYTES,
-            max_len: MAX_BUNDLE,
         })
     }
 
@@ -152,16 +140,9 @@ impl Archive {
         Self { batch_bundles: most, next_bundles: first.min(most), ..self }
     }
 
-    /// The archive read `n` bytes a read and refusing bundles over `max_len` bytes, so a test cuts
-    /// bundles and lengths at every byte.
-    #[cfg(test)]
-    fn with_reads_of(self, n: usize, max_len: u32) -> Self {
-        Self { read_bytes: n, max_len, ..self }
-    }
-
     /// The number of bundles its header declares.
     pub fn count(&self) -> u32 {
-        self.count
+        self.blocks.count()
     }
 
     /// Reads the next bundles into `batch` (emptied first), at most [`BATCH_BUNDLES`] of them
@@ -176,77 +157,15 @@ impl Archive {
         batch.bytes.append(&mut self.carry);
         let most = self.next_bundles;
         self.next_bundles = (most * 2).min(self.batch_bundles);
-        let (fault, at) = self.find_bundles(batch, most);
+        let (at, fault) = self.blocks.find(&mut batch.bytes, &mut batch.spans, most, BATCH_BYTES);
         self.carry.extend_from_slice(&batch.bytes[at..]);
         fault.map(|e| {
             let name = match e {
                 ArchiveError::TrailingBytes { .. } => self.path.clone(),
-                _ => entry_name(&self.path, self.next),
+                _ => entry_name(&self.path, self.blocks.position()),
             };
             (name, failure(&self.path, e))
         })
-    }
-
-    /// Finds bundles in `batch.bytes` from its start, reading more of the file as needed, until
-    /// `most` are found, the batch reaches [`BATCH_BYTES`], the archive ends or a fault is met;
-    /// gives the fault and where the bytes not yet taken start. The rules are
-    /// [`ArchiveReader::next_bundle_into`]'s.
-    fn find_bundles(&mut self, batch: &mut Batch, most: usize) -> (Option<ArchiveError>, usize) {
-        let (count, mut at) = (self.count, 0);
-        loop {
-            let index = self.next;
-            let bytes = &batch.bytes;
-            if index == count {
-                // Whole: nothing may follow the last bundle.
-                if at < bytes.len() {
-                    return (Some(ArchiveError::TrailingBytes { count }), at);
-                }
-                return match self.read_more(&mut batch.bytes, 1) {
-                    Ok(false) => (None, at),
-                    Ok(true) => (Some(ArchiveError::TrailingBytes { count }), at),
-                    Err(e) => (Some(e), at),
-                };
-            }
-            if batch.spans.len() >= most || at >= BATCH_BYTES {
-                return (None, at);
-            }
-            let Some(len) = bytes.get(at..at + 4) else {
-                match self.read_more(&mut batch.bytes, at + 4) {
-                    Ok(true) => continue,
-                    Ok(false) => return (Some(ArchiveError::Truncated { index, count }), at),
-                    Err(e) => return (Some(e), at),
-                }
-            };
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
-            if len > self.max_len {
-                return (Some(ArchiveError::TooLarge { index, len, max: self.max_len }), at);
-            }
-            let end = at + 4 + len as usize;
-            if bytes.len() < end {
-                match self.read_more(&mut batch.bytes, end) {
-                    Ok(true) => continue,
-                    Ok(false) => return (Some(ArchiveError::Truncated { index, count }), at),
-                    Err(e) => return (Some(e), at),
-                }
-            }
-            batch.spans.push((index, at + 4..end));
-            self.next += 1;
-            at = end;
-        }
-    }
-
-    /// Appends the file's next bytes to `bytes`, read straight into its spare room: at least
-    /// [`READ_BYTES`], or up to `want` bytes in all if that is more. False once the file has ended.
-    fn read_more(&mut self, bytes: &mut Vec<u8>, want: usize) -> Result<bool, ArchiveError> {
-        if self.at_end {
-            return Ok(false);
-        }
-        let ask = want.saturating_sub(bytes.len()).max(self.read_bytes);
-        let read = (&mut self.file).take(ask as u64).read_to_end(bytes)?;
-        if read < ask {
-            self.at_end = true;
-        }
-        Ok(read > 0)
     }
 }
 
@@ -364,10 +283,8 @@ mod tests {
 
     /// The archive at `path` read in batches by [`Archive`], `read_bytes` a read.
     fn batched(path: &Path, max_len: u32, read_bytes: usize, (first, most): (usize, usize)) -> Read {
-        let mut archive = Archive::open(path)
-            .expect("opened")
-            .with_batches_of(first, most)
-            .with_reads_of(read_bytes, max_len);
+        let mut archive =
+            Archive::open_with(path, max_len, read_bytes).expect("opened").with_batches_of(first, most);
         let (mut bundles, mut batch) = (Vec::new(), Batch::default());
         loop {
             let fault = archive.next_batch(&mut batch);

@@ -6,6 +6,7 @@
 use crate::Bundle;
 use core::fmt;
 use std::io::{self, Read, Write};
+use std::ops::Range;
 
 /// The first 8 bytes of every bundle archive (`spec/bundle.md#bundle-archives`). No bundle form
 /// starts so: a borsh bundle starts with its format version, a JSON one with `{` or blanks.
@@ -128,6 +129,28 @@ fn read_all<R: Read>(inner: &mut R, buf: &mut [u8]) -> io::Result<bool> {
     }
 }
 
+/// Reads and checks an archive's header; gives the count it declares.
+fn read_header<R: Read>(inner: &mut R) -> Result<u32, ArchiveError> {
+    let mut header = [0u8; BUNDLE_ARCHIVE_HEADER_LEN];
+    if !read_all(inner, &mut header)? || !is_bundle_archive(&header) {
+        return Err(ArchiveError::NotAnArchive);
+    }
+    let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    if word(8) != BUNDLE_ARCHIVE_FORMAT_VERSION {
+        return Err(ArchiveError::Version(word(8)));
+    }
+    Ok(word(12))
+}
+
+/// Bundle `index`'s length from its 4 length bytes, if it is within `max_len`.
+fn bundle_len(len: [u8; 4], index: u32, max_len: u32) -> Result<u32, ArchiveError> {
+    let len = u32::from_le_bytes(len);
+    if len > max_len {
+        return Err(ArchiveError::TooLarge { index, len, max: max_len });
+    }
+    Ok(len)
+}
+
 impl<R: Read> ArchiveReader<R> {
     /// Reads and checks the header. A bundle longer than `max_len` bytes is refused when it is
     /// reached ([`ArchiveError::TooLarge`]) without allocating for it.
@@ -135,16 +158,8 @@ impl<R: Read> ArchiveReader<R> {
     /// # Errors
     /// I/O, no magic, another format version.
     pub fn new(mut inner: R, max_len: u32) -> Result<Self, ArchiveError> {
-        let mut header = [0u8; BUNDLE_ARCHIVE_HEADER_LEN];
-        if !read_all(&mut inner, &mut header)? || !is_bundle_archive(&header) {
-            return Err(ArchiveError::NotAnArchive);
-        }
-        let word =
-            |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
-        if word(8) != BUNDLE_ARCHIVE_FORMAT_VERSION {
-            return Err(ArchiveError::Version(word(8)));
-        }
-        Ok(Self { inner, count: word(12), next: 0, max_len })
+        let count = read_header(&mut inner)?;
+        Ok(Self { inner, count, next: 0, max_len })
     }
 
     /// The number of bundles the header declares.
@@ -187,10 +202,7 @@ impl<R: Read> ArchiveReader<R> {
         if !read_all(&mut self.inner, &mut len)? {
             return Err(ArchiveError::Truncated { index, count });
         }
-        let len = u32::from_le_bytes(len);
-        if len > self.max_len {
-            return Err(ArchiveError::TooLarge { index, len, max: self.max_len });
-        }
+        let len = bundle_len(len, index, self.max_len)?;
         // Grown as it is read: a length the input does not back costs no allocation beyond 1 MiB.
         let start = out.len();
         out.reserve((len as usize).min(1 << 20));
@@ -202,6 +214,112 @@ impl<R: Read> ArchiveReader<R> {
         }
         self.next += 1;
         Ok(Some(len as usize))
+    }
+}
+
+/// Reads an archive in blocks into a caller's buffer and finds the bundles there, so each byte is
+/// copied once (by the underlying reader) and many bundles share one buffer. The rules and errors
+/// are [`ArchiveReader`]'s: the same bundles, then the same fault, at the same place.
+#[derive(Debug)]
+pub struct ArchiveBlocks<R> {
+    inner: R,
+    count: u32,
+    next: u32,
+    max_len: u32,
+    /// Bytes a read asks for at least.
+    block: usize,
+    /// Whether `inner` has ended.
+    at_end: bool,
+}
+
+impl<R: Read> ArchiveBlocks<R> {
+    /// Reads and checks the header; then reads `block` bytes at a time (more when a bundle needs
+    /// more). A bundle longer than `max_len` bytes is refused ([`ArchiveError::TooLarge`]) before
+    /// anything of it is read for it.
+    ///
+    /// # Errors
+    /// I/O, no magic, another format version.
+    pub fn new(mut inner: R, max_len: u32, block: usize) -> Result<Self, ArchiveError> {
+        let count = read_header(&mut inner)?;
+        Ok(Self { inner, count, next: 0, max_len, block: block.max(1), at_end: false })
+    }
+
+    /// The number of bundles the header declares.
+    #[must_use]
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// The index of the next bundle to be found.
+    #[must_use]
+    pub fn position(&self) -> u32 {
+        self.next
+    }
+
+    /// Finds the next bundles in `buf`, starting at its start (what the last call left unused must
+    /// be there first), reading more of the input into it as needed, and appends each one's index
+    /// and where its canonical form lies in `buf` to `spans`. Stops when `most` are found, when
+    /// `max_bytes` of `buf` are taken, when the archive has ended (having checked that nothing
+    /// follows its last bundle), or at a fault, which is the error [`ArchiveReader`] would give
+    /// there (the bundles before it are in `spans`; stop reading then). Gives where the bytes not
+    /// yet taken start, and the fault.
+    pub fn find(
+        &mut self,
+        buf: &mut Vec<u8>,
+        spans: &mut Vec<(u32, Range<usize>)>,
+        most: usize,
+        max_bytes: usize,
+    ) -> (usize, Option<ArchiveError>) {
+        let (count, mut at, mut found) = (self.count, 0, 0);
+        loop {
+            let index = self.next;
+            if index == count {
+                // Whole: nothing may follow the last bundle.
+                return match self.read_more(buf, at + 1) {
+                    Ok(false) => (at, None),
+                    Ok(true) => (at, Some(ArchiveError::TrailingBytes { count })),
+                    Err(e) => (at, Some(e)),
+                };
+            }
+            if found >= most || at >= max_bytes {
+                return (at, None);
+            }
+            // The bytes that must be in `buf`: the length, then the bundle.
+            let need = match buf.get(at..at + 4).and_then(|len| <[u8; 4]>::try_from(len).ok()) {
+                None => at + 4,
+                Some(len) => match bundle_len(len, index, self.max_len) {
+                    Err(e) => return (at, Some(e)),
+                    Ok(len) => {
+                        let end = at + 4 + len as usize;
+                        if end <= buf.len() {
+                            spans.push((index, at + 4..end));
+                            self.next += 1;
+                            found += 1;
+                            at = end;
+                            continue;
+                        }
+                        end
+                    }
+                },
+            };
+            match self.read_more(buf, need) {
+                Ok(true) => {}
+                Ok(false) => return (at, Some(ArchiveError::Truncated { index, count })),
+                Err(e) => return (at, Some(e)),
+            }
+        }
+    }
+
+    /// Whether `buf` holds at least `need` bytes, having read more of the input into its spare room
+    /// if it did not: at least `block` bytes, or up to `need` in all if that is more (grown as it is
+    /// read, so a length the input does not back allocates nothing for the missing bytes).
+    fn read_more(&mut self, buf: &mut Vec<u8>, need: usize) -> Result<bool, ArchiveError> {
+        while buf.len() < need && !self.at_end {
+            let ask = (need - buf.len()).max(self.block);
+            let read = (&mut self.inner).take(ask as u64).read_to_end(buf)?;
+            self.at_end = read < ask;
+        }
+        Ok(buf.len() >= need)
     }
 }
 

@@ -320,6 +320,21 @@ fn check_archive(data: &[u8]) {
     };
     let at = reader.position();
     assert!(at <= count && at as usize == bundles.len(), "{at} of {count}, {} given", bundles.len());
+    // Read in blocks (3 bytes a read, 2 bundles a call, the rest carried over), it gives the same
+    // bundles and the same fault at the same place.
+    let mut blocks = abi::ArchiveBlocks::new(data, 1 << 16, 3).expect("the header was read above");
+    let (mut buf, mut spans, mut found) = (Vec::new(), Vec::new(), Vec::new());
+    let block_end = loop {
+        let (taken, fault) = blocks.find(&mut buf, &mut spans, 2, usize::MAX);
+        found.extend(spans.drain(..).map(|(_, span)| buf[span].to_vec()));
+        buf.drain(..taken);
+        if fault.is_some() || blocks.position() == count {
+            break fault;
+        }
+    };
+    assert_eq!((found, blocks.position()), (bundles.clone(), at), "read in blocks, the archive differs");
+    let text = |e: &Option<abi::ArchiveError>| e.as_ref().map(ToString::to_string);
+    assert_eq!(text(&block_end), text(&end), "read in blocks, the archive ends otherwise");
     match end {
         None => {
             assert_eq!(at, count);
