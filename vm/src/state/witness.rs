@@ -4,29 +4,42 @@
 //! with a distinct error ([`StateError::OutsideWitness`]).
 
 use crate::{StateError, StateView, VmError};
-use abi::{Address, StateKey, TokenId, TokenInfo, Witness};
-use std::collections::BTreeMap;
+use abi::{Address, StateKey, TokenId, TokenInfo, Witness, WitnessEntry};
 
 /// A state made only of a witness.
 pub struct WitnessState {
     token: TokenId,
     info: Option<TokenInfo>,
-    entries: BTreeMap<StateKey, Option<Vec<u8>>>,
+    /// Sorted by key, each key once: found by binary search. A replayed witness is checked
+    /// canonical ([`check_witness`]) before it is run, so it is kept as it comes.
+    entries: Vec<WitnessEntry>,
 }
 
 impl WitnessState {
-    /// The state a bundle's witness describes for `token`.
+    /// The state a bundle's witness describes for `token`. Entries out of order are sorted, and of
+    /// entries with one key the last is kept (as a map built from them would).
     pub fn new(token: TokenId, witness: &Witness) -> Self {
-        let entries = witness.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+        let mut entries = witness.entries.clone();
+        if !entries.windows(2).all(|w| w[0].key < w[1].key) {
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            // Stable: equal keys keep their order, and the later replaces the earlier.
+            entries.dedup_by(|later, earlier| {
+                let same = later.key == earlier.key;
+                if same {
+                    std::mem::swap(later, earlier);
+                }
+                same
+            });
+        }
         Self { token, info: witness.token.clone(), entries }
     }
 
     /// The witness value of `key`, found by the binary key: the key is shown (formatted) only in
     /// the error of a read outside the witness.
     fn value(&self, key: &StateKey) -> Result<Option<&[u8]>, StateError> {
-        match self.entries.get(key) {
-            Some(v) => Ok(v.as_deref()),
-            None => Err(StateError::OutsideWitness(key.to_string())),
+        match self.entries.binary_search_by(|e| e.key.cmp(key)) {
+            Ok(i) => Ok(self.entries[i].value.as_deref()),
+            Err(_) => Err(StateError::OutsideWitness(key.to_string())),
         }
     }
 
@@ -116,7 +129,9 @@ pub fn check_witness(token: &TokenId, witness: &Witness) -> Result<(), VmError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::{amount, WitnessEntry};
+    use abi::amount;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     fn entry(key: StateKey, value: Option<Vec<u8>>) -> WitnessEntry {
         WitnessEntry { key, value }
@@ -182,6 +197,38 @@ mod tests {
         ];
         for key in &keys {
             assert_eq!(state.read(key), provided_read(&state, key), "{key}");
+        }
+    }
+
+    proptest! {
+        /// Whatever order and repeats the entries come in, every read answers as a map built from
+        /// them (the last of one key's entries kept) would, and a key none holds is outside.
+        #[test]
+        fn reads_answer_as_a_map_of_the_entries(
+            picks in proptest::collection::vec((0u8..6, proptest::option::of(0u8..3)), 0..12),
+        ) {
+            let token = TokenId::from([1; 32]);
+            let key = |n: u8| match n {
+                0 => StateKey::Supply { token },
+                1 | 2 => StateKey::Balance { token, account: Address::from([n; 32]) },
+                _ => StateKey::Storage { token, key: vec![n; usize::from(n)] },
+            };
+            let entries: Vec<WitnessEntry> = picks
+                .iter()
+                .map(|&(n, v)| entry(key(n), v.map(|v| vec![v; if n <= 2 { 16 } else { 1 }])))
+                .collect();
+            let model: BTreeMap<StateKey, Option<Vec<u8>>> =
+                entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+            let state = WitnessState::new(token, &Witness { token: None, entries });
+            prop_assert!(state.entries.windows(2).all(|w| w[0].key < w[1].key));
+            for n in 0..6 {
+                let k = key(n);
+                let want = match model.get(&k) {
+                    Some(v) => Ok(v.as_deref()),
+                    None => Err(StateError::OutsideWitness(k.to_string())),
+                };
+                prop_assert_eq!(state.value(&k), want, "{}", k);
+            }
         }
     }
 }
