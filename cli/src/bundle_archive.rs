@@ -24,9 +24,17 @@ pub const BATCH_BYTES: usize = 64 << 20;
 /// The largest bundle an archive may hold: the limit for a bundle file ([`MAX_INPUT_FILE`]).
 const MAX_BUNDLE: u32 = MAX_INPUT_FILE as u32;
 
-/// The name of bundle `index` of the archive at `path`: `path#index`.
+/// The name of bundle `index` of the archive at `path`: `path#index`, as [`EntryName`] displays it.
+/// A name is made for every replayed bundle: a UTF-8 path is copied as it is, without the
+/// formatting machinery (a lossy display of the path) that any other takes.
 pub fn entry_name(path: &Path, index: u32) -> PathBuf {
-    PathBuf::from(EntryName(path, index).to_string())
+    use std::fmt::Write as _;
+    let Some(path) = path.to_str() else { return PathBuf::from(EntryName(path, index).to_string()) };
+    let mut name = String::with_capacity(path.len() + 11);
+    name.push_str(path);
+    name.push('#');
+    let _ = write!(name, "{index}");
+    PathBuf::from(name)
 }
 
 /// [`entry_name`] as it is displayed, made only when it is written (into an error, say).
@@ -233,6 +241,19 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_name_is_as_displayed() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let not_utf8 = std::ffi::OsStr::from_bytes(b"/tmp/a\xff.bundles");
+        for path in [Path::new("/tmp/b.bundles"), Path::new(""), Path::new("\u{e9}#1"), Path::new(not_utf8)] {
+            for index in [0, 7, 4_096, u32::MAX] {
+                assert_eq!(entry_name(path, index), PathBuf::from(EntryName(path, index).to_string()));
+            }
+        }
+        assert_eq!(entry_name(Path::new("x/a"), 42), PathBuf::from("x/a#42"));
+        assert_eq!(entry_name(Path::new(not_utf8), 3), PathBuf::from("/tmp/a\u{fffd}.bundles#3"));
+    }
 
     /// The lengths of the batches an archive of `count` one-byte bundles is read in, up to the
     /// empty one that ends it, and each bundle's index and byte in order.
