@@ -56,3 +56,44 @@ pub struct Bundle {
     /// The receipt it produced.
     pub expected: Receipt,
 }
+
+/// A bundle's fields before `expected`, in order: a borsh bundle is its head's encoding followed by
+/// its expected receipt's. A replay that reads bundles by the thousand decodes the head, and
+/// compares the receipt's bytes with its own receipt's encoding before decoding them
+/// (`spec/bundle.md#replay`).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct BundleHead {
+    /// As [`Bundle::format_version`].
+    pub format_version: u32,
+    /// As [`Bundle::rules_hash`].
+    pub rules_hash: Hash32,
+    /// As [`Bundle::module`].
+    pub module: Vec<u8>,
+    /// As [`Bundle::invocation`].
+    pub invocation: Invocation,
+    /// As [`Bundle::context`].
+    pub context: Context,
+    /// As [`Bundle::gas_limit`].
+    pub gas_limit: u64,
+    /// As [`Bundle::witness`].
+    pub witness: Witness,
+}
+
+impl BundleHead {
+    /// Decodes the head of the borsh bundle `bytes`, and gives the bytes after it: the expected
+    /// receipt's encoding, not decoded (nor checked) yet.
+    ///
+    /// # Errors
+    /// The head is malformed or cut short.
+    pub fn split(bytes: &[u8]) -> borsh::io::Result<(Self, &[u8])> {
+        let mut rest = bytes;
+        let head = Self::deserialize(&mut rest)?;
+        Ok((head, rest))
+    }
+
+    /// The bundle of this head and `expected`.
+    pub fn with_expected(self, expected: Receipt) -> Bundle {
+        let Self { format_version, rules_hash, module, invocation, context, gas_limit, witness } = self;
+        Bundle { format_version, rules_hash, module, invocation, context, gas_limit, witness, expected }
+    }
+}

@@ -44,7 +44,7 @@ pub use archive::{
 pub use block::{
     first_divergent_commitment, BlockBundle, BlockResult, TokenWitness, BLOCK_BUNDLE_FORMAT_VERSION,
 };
-pub use bundle::{Bundle, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
+pub use bundle::{Bundle, BundleHead, Witness, WitnessEntry, BUNDLE_FORMAT_VERSION};
 pub use context::Context;
 pub use entry::{entry_export_name, valid_entry_name, EntryKind, MAX_ENTRY_NAME_LEN};
 pub use event::{Event, LogLevel, LogRecord};

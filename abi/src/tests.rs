@@ -113,6 +113,43 @@ proptest! {
         round_trip(&Context { height: h, timestamp_ms: t, tx_hash: Hash32(a), prev_block_hash: Hash32(b), caller: Address(c) });
     }
 
+    /// A borsh bundle is its head's encoding followed by its receipt's: `BundleHead::split` gives
+    /// the head and exactly the receipt's bytes, and a cut bundle's head is refused or leaves a
+    /// receipt that does not decode.
+    #[test]
+    fn a_bundle_is_its_head_then_its_receipt(
+        call in call(),
+        module in any::<Vec<u8>>(),
+        gas_limit in any::<u64>(),
+        entries in proptest::collection::vec((state_key(), proptest::option::of(any::<Vec<u8>>())), 0..3),
+        expected in receipt(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let bundle = Bundle {
+            format_version: BUNDLE_FORMAT_VERSION,
+            rules_hash: expected.rules_hash,
+            module,
+            invocation: Invocation { token: TokenId([9; 32]), call },
+            context: Context { height: gas_limit / 3, ..Context::default() },
+            gas_limit,
+            witness: Witness {
+                token: None,
+                entries: entries.into_iter().map(|(key, value)| WitnessEntry { key, value }).collect(),
+            },
+            expected,
+        };
+        let bytes = borsh::to_vec(&bundle).unwrap();
+        let (head, rest) = BundleHead::split(&bytes).unwrap();
+        prop_assert_eq!(rest, &borsh::to_vec(&bundle.expected).unwrap()[..]);
+        prop_assert_eq!(borsh::to_vec(&head).unwrap(), &bytes[..bytes.len() - rest.len()]);
+        prop_assert_eq!(&head.clone().with_expected(bundle.expected.clone()), &bundle);
+        let short = &bytes[..cut.index(bytes.len())];
+        if let Ok((head, rest)) = BundleHead::split(short) {
+            prop_assert!(borsh::from_slice::<Receipt>(rest).is_err());
+            prop_assert_eq!(head.with_expected(bundle.expected.clone()), bundle);
+        }
+    }
+
     #[test]
     fn decoding_arbitrary_bytes_never_panics(bytes in any::<Vec<u8>>()) {
         let _ = borsh::from_slice::<Receipt>(&bytes);

@@ -8,7 +8,7 @@ use crate::bundle_archive;
 use crate::exit::Failure;
 use crate::files::{is_json, parse_json, read_bounded};
 use abi::{Bundle, Checkpoint, Receipt, TraceEvent, BUNDLE_FORMAT_VERSION};
-use anyhow::{anyhow, Context as _};
+use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -217,6 +217,39 @@ pub fn decode_bundle(path: &Path, bytes: &[u8]) -> Result<Bundle, Failure> {
 /// Too short, another format version, malformed borsh (trailing bytes included), or a bundle archive
 /// (whose bundles are named `FILE#INDEX`).
 pub fn decode_borsh_bundle(name: impl std::fmt::Display, bytes: &[u8]) -> Result<Bundle, Failure> {
+    check_borsh_bundle(&name, bytes)?;
+    borsh::from_slice(bytes).map_err(|e| malformed(&name, e))
+}
+
+/// [`decode_borsh_bundle`] but for the expected receipt: the bundle's head, and the receipt's bytes,
+/// to decode with [`decode_receipt`] (the two give what [`decode_borsh_bundle`] gives, errors
+/// included).
+///
+/// # Errors
+/// As [`decode_borsh_bundle`], for the head.
+pub fn decode_borsh_head(
+    name: impl std::fmt::Display,
+    bytes: &[u8],
+) -> Result<(abi::BundleHead, &[u8]), Failure> {
+    check_borsh_bundle(&name, bytes)?;
+    abi::BundleHead::split(bytes).map_err(|e| malformed(&name, e))
+}
+
+/// Decodes the expected receipt's bytes that [`decode_borsh_head`] left.
+///
+/// # Errors
+/// Malformed borsh, trailing bytes included, worded as [`decode_borsh_bundle`] words it.
+pub fn decode_receipt(name: impl std::fmt::Display, bytes: &[u8]) -> Result<abi::Receipt, Failure> {
+    borsh::from_slice(bytes).map_err(|e| malformed(&name, e))
+}
+
+/// The error of a bundle whose borsh does not decode.
+fn malformed(name: &impl std::fmt::Display, e: borsh::io::Error) -> Failure {
+    Failure::invalid(anyhow::Error::new(e).context(format!("{name}: malformed borsh bundle")))
+}
+
+/// What [`decode_borsh_bundle`] checks before decoding: not an archive, and the format version.
+fn check_borsh_bundle(name: &impl std::fmt::Display, bytes: &[u8]) -> Result<(), Failure> {
     if abi::is_bundle_archive(bytes) {
         let count =
             abi::ArchiveReader::new(bytes, 0).map_or(String::new(), |r| format!(" of {} bundles", r.count()));
@@ -228,21 +261,14 @@ pub fn decode_borsh_bundle(name: impl std::fmt::Display, bytes: &[u8]) -> Result
     // Check the version first: another version may have another layout.
     let version = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     match version {
-        None => {
-            return Err(Failure::invalid(anyhow!(
-                "{name}: not a bundle: {} bytes, too short for borsh and not JSON",
-                bytes.len()
-            )))
-        }
-        Some(v) if v != BUNDLE_FORMAT_VERSION => {
-            return Err(Failure::invalid(anyhow!(
-                "{name}: not JSON, and not a borsh bundle: format version {v} (this tsvm reads version \
-                 {BUNDLE_FORMAT_VERSION})"
-            )))
-        }
-        Some(_) => {}
+        None => Err(Failure::invalid(anyhow!(
+            "{name}: not a bundle: {} bytes, too short for borsh and not JSON",
+            bytes.len()
+        ))),
+        Some(v) if v != BUNDLE_FORMAT_VERSION => Err(Failure::invalid(anyhow!(
+            "{name}: not JSON, and not a borsh bundle: format version {v} (this tsvm reads version \
+             {BUNDLE_FORMAT_VERSION})"
+        ))),
+        Some(_) => Ok(()),
     }
-    borsh::from_slice(bytes)
-        .with_context(|| format!("{name}: malformed borsh bundle"))
-        .map_err(Failure::invalid)
 }

@@ -48,7 +48,7 @@ pub use observe::{
 };
 pub use replay::{
     events_in_window, first_divergent_event, first_divergent_window, profile_bundle, receipt_mismatches,
-    record_block_bundle, record_bundle, replay, replay_block, replay_in, BlockDivergence, EventDivergence,
-    Replayed, ReplayedBlock, WindowDivergence, WitnessSlot,
+    record_block_bundle, record_bundle, replay, replay_block, replay_head_in, replay_in, BlockDivergence,
+    EventDivergence, Replayed, ReplayedBlock, WindowDivergence, WitnessSlot,
 };
 pub use runtime::{engine_config, DEFAULT_CACHE_CODE_BYTES, DEFAULT_CACHE_MODULES};

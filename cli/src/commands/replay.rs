@@ -4,7 +4,7 @@
 //! reported on its own as `FILE#INDEX`.
 
 use super::run::MAX_TRACE_EVENTS;
-use crate::artefact::{decode_borsh_bundle, decode_bundle};
+use crate::artefact::{decode_borsh_bundle, decode_borsh_head, decode_bundle, decode_receipt};
 use crate::bundle_archive::{self, Archive, Batch};
 use crate::exit::{self, Failure, Output};
 use crate::files::{bundle_paths, is_json, read_bounded};
@@ -201,10 +201,38 @@ fn replay_item(vm: &Vm, pool: Option<&executor::Pool>, item: &Item) -> BundleOut
 }
 
 /// [`replay_item`] in process, in `session` over `slot` (each module's instance kept from one
-/// bundle to the next, `spec/abi.md#instance-reuse`): the same outcome.
+/// bundle to the next, `spec/abi.md#instance-reuse`): the same outcome. A bundle of an archive has
+/// its expected receipt decoded only when its bytes are not the new receipt's encoding (equal bytes
+/// are equal fields, `spec/bundle.md#replay`): to show the differing fields, or the receipt's error.
 fn replay_item_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, item: &Item) -> BundleOutcome {
-    let vm = session.vm();
-    replay_item_with(vm, item, |bundle, options| vm::replay_in(session, slot, bundle, options))
+    let Item::Entry { archive, index, bytes } = *item else {
+        let vm = session.vm();
+        return replay_item_with(vm, item, |bundle, options| vm::replay_in(session, slot, bundle, options));
+    };
+    let name = bundle_archive::EntryName(archive, index);
+    let (head, expected) = match decode_borsh_head(&name, bytes) {
+        Ok(split) => split,
+        Err(f) => return failed(f),
+    };
+    let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
+    let run = vm::replay_head_in(session, slot, &head, &hash_only);
+    if let Ok(execution) = &run {
+        if borsh::to_vec(&execution.receipt).is_ok_and(|got| got == expected) {
+            let receipt = &execution.receipt;
+            return BundleOutcome::Matched { status: receipt.status, gas_used: receipt.gas_used };
+        }
+    }
+    // As if the whole bundle had been decoded before the replay: a receipt that does not decode is
+    // the bundle's error, whatever the replay gave.
+    let bundle = match decode_receipt(&name, expected) {
+        Ok(expected) => head.with_expected(expected),
+        Err(f) => return failed(f),
+    };
+    let replayed = run.map(|execution| {
+        let mismatches = vm::receipt_mismatches(&bundle.expected, &execution.receipt);
+        vm::Replayed { execution, mismatches }
+    });
+    word(session.vm(), item, &bundle, replayed)
 }
 
 /// The outcome of a bundle that could not be replayed.
@@ -224,6 +252,16 @@ fn replay_item_with(
     };
     let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
     let replayed = replay(&bundle, &hash_only);
+    word(vm, item, &bundle, replayed)
+}
+
+/// The outcome of replaying `item`'s `bundle` hash-only with `vm`.
+fn word(
+    vm: &Vm,
+    item: &Item,
+    bundle: &abi::Bundle,
+    replayed: Result<vm::Replayed, VmError>,
+) -> BundleOutcome {
     match replayed {
         Ok(r) if r.matched() => BundleOutcome::Matched {
             status: r.execution.receipt.status,
@@ -237,7 +275,7 @@ fn replay_item_with(
                 .iter()
                 .map(|&field| FieldDiff { field, expected: expected[field].clone(), got: got[field].clone() })
                 .collect();
-            BundleOutcome::Diverged { mismatches, error: None, trace_tail: trace_tail(vm, &bundle) }
+            BundleOutcome::Diverged { mismatches, error: None, trace_tail: trace_tail(vm, bundle) }
         }
         Err(e @ VmError::OutsideWitness(_)) => BundleOutcome::Diverged {
             mismatches: Vec::new(),
@@ -594,6 +632,52 @@ mod tests {
         for batches in [(1, 1), (2, 2), (3, 3), (1, 4), (2, 3)] {
             assert_eq!(replay(batches), one_batch, "batches of {batches:?} bundles");
         }
+    }
+
+    /// An archive's bundle, replayed in a session with its receipt compared as bytes first, has
+    /// the outcome of the whole bundle decoded first and replayed alone, whatever its receipt's
+    /// bytes hold: each byte changed, cut short, a byte more, and with the rules hash changed too
+    /// (a refused bundle whose receipt does not decode is a decoding error, as before).
+    #[test]
+    fn a_receipt_compared_as_bytes_gives_the_decoded_outcome() {
+        let example = include_str!("../../../examples/transfer.bundle.json");
+        let bundle: abi::Bundle = serde_json::from_str(example).expect("the example bundle");
+        let bytes = borsh::to_vec(&bundle).expect("encoded");
+        let receipt_at = bytes.len() - borsh::to_vec(&bundle.expected).expect("encoded").len();
+        let mut cases: Vec<Vec<u8>> = vec![bytes.clone()];
+        for at in receipt_at..bytes.len() {
+            for flip in [0x01, 0x80] {
+                let mut b = bytes.clone();
+                b[at] ^= flip;
+                cases.push(b);
+            }
+        }
+        for cut in [receipt_at, receipt_at + 1, (receipt_at + bytes.len()) / 2, bytes.len() - 1] {
+            cases.push(bytes[..cut].to_vec());
+        }
+        cases.push([&bytes[..], &[0]].concat());
+        let rules_at = 4; // After the format version.
+        let refused: Vec<Vec<u8>> = cases.iter().take(1).chain(cases.iter().rev().take(3)).cloned().collect();
+        for mut b in refused {
+            b[rules_at] ^= 1;
+            cases.push(b);
+        }
+        let vm = Vm::new(Rules::default());
+        let slot = vm::WitnessSlot::default();
+        let mut session = vm.session(&slot);
+        let archive = Path::new("a.bundles");
+        let json = |o: &BundleOutcome| serde_json::to_value(o).expect("JSON");
+        let mut kinds = std::collections::BTreeSet::new();
+        for (index, b) in cases.iter().enumerate() {
+            let item = Item::Entry { archive, index: index as u32, bytes: b };
+            let alone = replay_item_with(&vm, &item, |bundle, options| vm::replay(&vm, bundle, options));
+            let compared = replay_item_in(&mut session, &slot, &item);
+            assert_eq!(json(&compared), json(&alone), "case {index}");
+            kinds.insert(json(&alone)["result"].as_str().expect("a result").to_owned());
+        }
+        let all: std::collections::BTreeSet<String> =
+            ["matched", "diverged", "failed"].iter().map(|k| k.to_string()).collect();
+        assert_eq!(kinds, all, "the cases reach every outcome");
     }
 
     /// `gen-bundles --memory-bytes`: the script's memory declared in bytes; the bundles replay, and

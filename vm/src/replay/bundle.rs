@@ -7,7 +7,10 @@ use crate::{
     check_witness, ExecOptions, Execution, Profile, Session, StateError, StateView, Transaction, Vm,
 };
 use crate::{VmError, WitnessState};
-use abi::{Address, Bundle, Receipt, StateKey, TokenId, TokenInfo, Witness, BUNDLE_FORMAT_VERSION};
+use abi::{
+    Address, Bundle, BundleHead, Hash32, Receipt, StateKey, TokenId, TokenInfo, Witness,
+    BUNDLE_FORMAT_VERSION,
+};
 use std::cell::RefCell;
 
 /// Builds the bundle of an execution (`execution` must come from running `tx` on `vm`).
@@ -134,14 +137,41 @@ pub fn replay_in(
     bundle: &Bundle,
     options: &ExecOptions,
 ) -> Result<Replayed, VmError> {
+    let execution = execute_in(session, slot, &Run::of(bundle), options)?;
+    let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
+    Ok(Replayed { execution, mismatches })
+}
+
+/// [`replay_in`] of a bundle's head, without comparing: the execution, for the caller to compare
+/// with the expected receipt (`tsvm replay` compares its canonical bytes with the new receipt's
+/// encoding first, and decodes them only when they differ, `spec/bundle.md#replay`).
+///
+/// # Errors
+/// As [`replay`].
+pub fn replay_head_in(
+    session: &mut Session<'_>,
+    slot: &WitnessSlot,
+    head: &BundleHead,
+    options: &ExecOptions,
+) -> Result<Execution, VmError> {
+    execute_in(session, slot, &Run::of_head(head), options)
+}
+
+/// Runs `run` in `session` with its witness in `slot` (see [`replay_in`]).
+fn execute_in(
+    session: &mut Session<'_>,
+    slot: &WitnessSlot,
+    run: &Run<'_>,
+    options: &ExecOptions,
+) -> Result<Execution, VmError> {
     let rules_hash = session.vm().rules_hash();
-    let replayed = replay_by(bundle, rules_hash, |state, tx| {
+    let executed = run.execute(rules_hash, |state, tx| {
         *slot.0.borrow_mut() = Some(state);
         let run = session.execute_with(tx, options);
         *slot.0.borrow_mut() = None;
         Ok((run?, ()))
     });
-    Ok(replayed?.0)
+    Ok(executed?.0)
 }
 
 /// Re-executes `bundle` as [`replay`] does, profiling its gas (`spec/profile.md`): the profile a
@@ -161,31 +191,76 @@ pub fn profile_bundle(
 /// the receipt (see [`replay`]).
 fn replay_by<T>(
     bundle: &Bundle,
-    rules_hash: abi::Hash32,
+    rules_hash: Hash32,
     execute: impl FnOnce(WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
 ) -> Result<(Replayed, T), VmError> {
-    if bundle.format_version != BUNDLE_FORMAT_VERSION {
-        return Err(VmError::BundleVersion(bundle.format_version, BUNDLE_FORMAT_VERSION));
-    }
-    if bundle.rules_hash != rules_hash {
-        return Err(VmError::RulesMismatch { bundle: bundle.rules_hash, vm: rules_hash });
-    }
-    check_witness(&bundle.invocation.token, &bundle.witness)?;
-    let state = WitnessState::new(bundle.invocation.token, &bundle.witness);
-    let tx = Transaction {
-        code: &bundle.module,
-        invocation: &bundle.invocation,
-        context: &bundle.context,
-        gas_limit: bundle.gas_limit,
-    };
-    let (execution, extra) = execute(state, &tx)?;
-    if let Some(key) = first_unread(&bundle.witness, &execution.witness) {
-        return Err(VmError::NonCanonicalBundle(format!(
-            "the witness holds {key}, which the execution never read"
-        )));
-    }
+    let (execution, extra) = Run::of(bundle).execute(rules_hash, execute)?;
     let mismatches = receipt_mismatches(&bundle.expected, &execution.receipt);
     Ok((Replayed { execution, mismatches }, extra))
+}
+
+/// What a replay runs: a bundle's fields but its expected receipt, borrowed from a [`Bundle`] or a
+/// [`BundleHead`].
+struct Run<'a> {
+    format_version: u32,
+    rules_hash: Hash32,
+    witness: &'a Witness,
+    tx: Transaction<'a>,
+}
+
+impl<'a> Run<'a> {
+    fn of(bundle: &'a Bundle) -> Self {
+        Self {
+            format_version: bundle.format_version,
+            rules_hash: bundle.rules_hash,
+            witness: &bundle.witness,
+            tx: Transaction {
+                code: &bundle.module,
+                invocation: &bundle.invocation,
+                context: &bundle.context,
+                gas_limit: bundle.gas_limit,
+            },
+        }
+    }
+
+    fn of_head(head: &'a BundleHead) -> Self {
+        Self {
+            format_version: head.format_version,
+            rules_hash: head.rules_hash,
+            witness: &head.witness,
+            tx: Transaction {
+                code: &head.module,
+                invocation: &head.invocation,
+                context: &head.context,
+                gas_limit: head.gas_limit,
+            },
+        }
+    }
+
+    /// Checks the run against the VM's `rules_hash` and its witness (steps 1-3 of
+    /// `spec/bundle.md#replay`), runs `execute` against the witness, and checks that the execution
+    /// read every witness entry.
+    fn execute<T>(
+        &self,
+        rules_hash: Hash32,
+        execute: impl FnOnce(WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
+    ) -> Result<(Execution, T), VmError> {
+        if self.format_version != BUNDLE_FORMAT_VERSION {
+            return Err(VmError::BundleVersion(self.format_version, BUNDLE_FORMAT_VERSION));
+        }
+        if self.rules_hash != rules_hash {
+            return Err(VmError::RulesMismatch { bundle: self.rules_hash, vm: rules_hash });
+        }
+        let token = self.tx.invocation.token;
+        check_witness(&token, self.witness)?;
+        let (execution, extra) = execute(WitnessState::new(token, self.witness), &self.tx)?;
+        if let Some(key) = first_unread(self.witness, &execution.witness) {
+            return Err(VmError::NonCanonicalBundle(format!(
+                "the witness holds {key}, which the execution never read"
+            )));
+        }
+        Ok((execution, extra))
+    }
 }
 
 #[cfg(test)]

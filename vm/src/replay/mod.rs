@@ -10,7 +10,8 @@ mod compare;
 
 pub use block::{record_block_bundle, replay_block, BlockDivergence, ReplayedBlock};
 pub use bundle::{
-    profile_bundle, receipt_mismatches, record_bundle, replay, replay_in, Replayed, WitnessSlot,
+    profile_bundle, receipt_mismatches, record_bundle, replay, replay_head_in, replay_in, Replayed,
+    WitnessSlot,
 };
 pub use compare::{
     events_in_window, first_divergent_event, first_divergent_window, EventDivergence, WindowDivergence,
