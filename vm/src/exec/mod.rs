@@ -167,13 +167,23 @@ impl Vm {
         tx: &Transaction<'_>,
         interval: u64,
         trace: Option<TraceLevel>,
-        kept: Option<&mut session::Kept<'h>>,
+        mut kept: Option<&mut session::Kept<'h>>,
     ) -> crate::Result<Execution> {
         check_interval(interval)?;
-        // The cache gives the code's blake3 hash without rehashing the code on every call.
-        let entry = self.cache.get_or_prepare(tx.code, &self.rules)?;
+        // The cache gives the code's blake3 hash without rehashing the code on every call. A
+        // session's next execution of the same code takes the module it kept, without the cache's
+        // lock (what the cache holds never changes a result, spec/abi.md#module-cache).
+        let entry = match kept.as_deref_mut().and_then(|k| k.take_last(tx.code)) {
+            Some(entry) => entry,
+            None => self.cache.get_or_prepare(tx.code, &self.rules)?,
+        };
         let observer = Observer::new(trace);
-        self.run_prepared(state, tx, interval, observer, (entry.code_hash, &entry.prepared), &mut None, kept)
+        let prepared = (entry.code_hash, &entry.prepared);
+        let run = self.run_prepared(state, tx, interval, observer, prepared, &mut None, kept.as_deref_mut());
+        if let Some(kept) = kept {
+            kept.remember(entry);
+        }
+        run
     }
 
     /// One execution of `code`'s prepared module (with the code's hash) recorded by `observer`; the

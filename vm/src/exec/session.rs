@@ -13,10 +13,11 @@ use super::call::{self, Instance};
 use super::pipeline::{self, Outcome, Step};
 use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::host::HostState;
-use crate::runtime::RunInfo;
+use crate::runtime::{cache, RunInfo};
 use crate::{Rules, StateView};
 use abi::{Hash32, Receipt};
 use std::collections::btree_map::{BTreeMap, Entry};
+use std::sync::Arc;
 use wasmi::{Global, Memory, Module, Store, Val};
 
 /// Instances are kept only for memories of at most this many pages: the reset reads the whole
@@ -42,7 +43,8 @@ pub struct Session<'v> {
 impl Vm {
     /// A session over `view` (`spec/abi.md#instance-reuse`).
     pub fn session<'v>(&'v self, view: &'v dyn StateView) -> Session<'v> {
-        Session { vm: self, view, kept: Kept { rules: &self.rules, view, instances: BTreeMap::new() } }
+        let kept = Kept { rules: &self.rules, view, instances: BTreeMap::new(), last: None };
+        Session { vm: self, view, kept }
     }
 }
 
@@ -80,6 +82,9 @@ pub(crate) struct Kept<'h> {
     rules: &'h Rules,
     view: &'h dyn StateView,
     instances: BTreeMap<Hash32, KeptInstance<'h>>,
+    /// The module of the session's last execution, taken for the next one of the same code without
+    /// the cache's lock and lookup.
+    last: Option<Arc<cache::Entry>>,
 }
 
 /// An instance, its store, and what resetting it restores.
@@ -96,6 +101,17 @@ struct KeptInstance<'h> {
 }
 
 impl<'h> Kept<'h> {
+    /// The last execution's module, if `code` is its code: taken out, to be given back with
+    /// [`Kept::remember`] after the execution.
+    pub(crate) fn take_last(&mut self, code: &[u8]) -> Option<Arc<cache::Entry>> {
+        self.last.take_if(|entry| entry.is_of(code))
+    }
+
+    /// Remembers `entry`, the module just run, for the next execution.
+    pub(crate) fn remember(&mut self, entry: Arc<cache::Entry>) {
+        self.last = Some(entry);
+    }
+
     /// Runs `steps` on the kept instance of `code_hash`'s `module`, or on a new one (kept after
     /// the execution if its memory is small enough and there is room); gives `host` back with how
     /// the steps ended.

@@ -50,6 +50,13 @@ pub(crate) struct Entry {
     pub(crate) prepared: Prepared,
 }
 
+impl Entry {
+    /// Whether this entry was prepared from exactly `code`.
+    pub(crate) fn is_of(&self, code: &[u8]) -> bool {
+        *self.code == *code
+    }
+}
+
 /// Entries by a fast non-cryptographic hash of the code; a hit is confirmed by comparing the code
 /// byte for byte, so a collision costs a comparison, never a wrong module.
 struct Generation {
@@ -132,7 +139,7 @@ impl ModuleCache {
             let hit = generation
                 .modules
                 .get(&key)
-                .and_then(|entries| entries.iter().find(|e| *e.code == *code).cloned());
+                .and_then(|entries| entries.iter().find(|e| e.is_of(code)).cloned());
             if let Some(found) = hit {
                 return Ok(found);
             }
