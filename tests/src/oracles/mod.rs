@@ -131,6 +131,17 @@ fn check_trace_and_replay(
     let replayed = vm::replay(vm, &bundle, &full_trace).expect("bundle replays");
     assert!(replayed.matched(), "bundle diverged: {:?}", replayed.mismatches);
     assert_eq!(replayed.execution.trace, full.trace);
+    // As `tsvm replay` replays an archive's bundle: its head in a session, the new receipt's
+    // encoding compared with the receipt's bytes (spec/bundle.md#replay).
+    let bytes = borsh::to_vec(&bundle).expect("bundles serialize");
+    let (head, expected) = abi::BundleHead::split(&bytes).expect("a bundle's head decodes");
+    let slot = vm::WitnessSlot::default();
+    let mut session = vm.session(&slot);
+    for _ in 0..2 {
+        let run = vm::replay_head_in(&mut session, &slot, &head, &full_trace).expect("the head replays");
+        assert_eq!(borsh::to_vec(&run.receipt).expect("receipts serialize"), expected);
+        assert_eq!(run.trace, full.trace);
+    }
 }
 
 /// `execute`: a profile module with tsvm's entry points, run as each kind of call, twice on one VM
