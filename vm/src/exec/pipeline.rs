@@ -27,6 +27,26 @@ pub(super) enum Step {
     Native(Operation),
 }
 
+/// A call's steps in order: at most three (a before-hook, the native mutation, an after-hook), held
+/// in place rather than in a vector allocated per execution.
+pub(super) struct Steps([Option<Step>; 3]);
+
+impl IntoIterator for Steps {
+    type Item = Step;
+    type IntoIter = std::iter::Flatten<std::array::IntoIter<Option<Step>, 3>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter().flatten()
+    }
+}
+
+impl Steps {
+    /// The one step `step`.
+    fn one(step: Option<Step>) -> Self {
+        Self([step, None, None])
+    }
+}
+
 /// Runs the steps of `spec/abi.md#execution` on `host`, in order; gives `host` back with how they
 /// ended. `checkpoints`: whether checkpoints are recorded (their commitments need the globals).
 /// `kept`: the session's kept instances and the code's hash, when the execution runs in a
@@ -59,7 +79,7 @@ fn before_instance<'p>(
     tx: &Transaction<'_>,
     prepared: &'p Prepared,
     host: &mut HostState<'_>,
-) -> Result<(&'p Module, &'p RunInfo, Vec<Step>), Halt> {
+) -> Result<(&'p Module, &'p RunInfo, Steps), Halt> {
     // 1. The token must exist. Its metadata is state read: the trace commits to it
     // (spec/trace.md#events).
     let info = host.overlay.token_info(&mut host.observer)?;
@@ -101,7 +121,7 @@ fn before_instance<'p>(
 pub(super) fn run_steps(
     store: &mut Store<HostState<'_>>,
     instance: &mut call::Instance,
-    steps: Vec<Step>,
+    steps: Steps,
 ) -> Outcome {
     for step in steps {
         match step {
@@ -148,7 +168,7 @@ fn len_u32(n: usize) -> u32 {
 }
 
 /// The steps a call runs (`spec/abi.md#entry-points`).
-fn resolve(call: &Call, info: &RunInfo) -> Result<Vec<Step>, StatusCode> {
+fn resolve(call: &Call, info: &RunInfo) -> Result<Steps, StatusCode> {
     let hook_step = |hook: HookKind, before_hook: bool| {
         let export = hook.export_name();
         info.exports(export).then_some(Step::Entry { export: Cow::Borrowed(export), before_hook })
@@ -156,20 +176,16 @@ fn resolve(call: &Call, info: &RunInfo) -> Result<Vec<Step>, StatusCode> {
     match call {
         Call::Operation { operation } => {
             let (before, after) = HookKind::pipeline(operation);
-            let mut steps: Vec<Step> = hook_step(before, true).into_iter().collect();
-            if mutation::has_native_step(operation) {
-                steps.push(Step::Native(operation.clone()));
-            }
-            steps.extend(after.and_then(|a| hook_step(a, false)));
-            Ok(steps)
+            let native = mutation::has_native_step(operation).then(|| Step::Native(operation.clone()));
+            Ok(Steps([hook_step(before, true), native, after.and_then(|a| hook_step(a, false))]))
         }
-        Call::Hook { hook, .. } => Ok(hook_step(*hook, false).into_iter().collect()),
+        Call::Hook { hook, .. } => Ok(Steps::one(hook_step(*hook, false))),
         Call::View { name, .. } | Call::Method { name, .. } => {
             let kind = if call.is_read_only() { EntryKind::View } else { EntryKind::Method };
             let export = abi::entry_export_name(kind, name)
                 .filter(|e| info.exports(e))
                 .ok_or(StatusCode::EntryNotFound)?;
-            Ok(vec![Step::Entry { export: Cow::Owned(export), before_hook: false }])
+            Ok(Steps::one(Some(Step::Entry { export: Cow::Owned(export), before_hook: false })))
         }
     }
 }

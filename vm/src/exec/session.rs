@@ -10,7 +10,7 @@
 //! instance: nothing consensus-visible depends on whether an instance was kept.
 
 use super::call::{self, Instance};
-use super::pipeline::{self, Outcome, Step};
+use super::pipeline::{self, Outcome, Steps};
 use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::host::HostState;
 use crate::runtime::{cache, RunInfo};
@@ -122,7 +122,7 @@ impl<'h> Kept<'h> {
         info: &RunInfo,
         checkpoints: bool,
         mut host: HostState<'h>,
-        steps: Vec<Step>,
+        steps: Steps,
     ) -> (HostState<'h>, Outcome) {
         let room = self.instances.len() < KEEP_MAX_MODULES;
         // Used in place, never moved out of the map and back: a store is large enough for the
