@@ -127,7 +127,9 @@ impl Vm {
     /// Only failures of the host: the state view failed, or the engine did something the spec does
     /// not allow (a bug). Every guest failure is a receipt.
     pub fn execute(&self, state: &dyn StateView, tx: &Transaction<'_>) -> crate::Result<Receipt> {
-        Ok(self.execute_with(state, tx, &ExecOptions::default())?.receipt)
+        // Only the receipt is returned: the witness is not gathered.
+        let options = ExecOptions::default();
+        Ok(self.run(state, tx, options.checkpoint_interval, Some(options.trace), None, false)?.receipt)
     }
 
     /// Executes `tx` against `state`, recording what `options` asks for.
@@ -141,7 +143,7 @@ impl Vm {
         tx: &Transaction<'_>,
         options: &ExecOptions,
     ) -> crate::Result<Execution> {
-        self.run(state, tx, options.checkpoint_interval, Some(options.trace), None)
+        self.run(state, tx, options.checkpoint_interval, Some(options.trace), None, true)
     }
 
     /// Executes `tx` against `state` recording no trace at all: the receipt's `trace_hash` is zero,
@@ -156,11 +158,12 @@ impl Vm {
         state: &dyn StateView,
         tx: &Transaction<'_>,
     ) -> crate::Result<Execution> {
-        self.run(state, tx, 0, None, None)
+        self.run(state, tx, 0, None, None, true)
     }
 
     /// One execution, traced at `trace` (`None`: untraced), on an instance of `kept` when in a
-    /// session.
+    /// session; the witness's entries gathered only with `witness` (a caller that keeps only the
+    /// receipt does without them).
     fn run<'h>(
         &'h self,
         state: &'h dyn StateView,
@@ -168,6 +171,7 @@ impl Vm {
         interval: u64,
         trace: Option<TraceLevel>,
         mut kept: Option<&mut session::Kept<'h>>,
+        witness: bool,
     ) -> crate::Result<Execution> {
         check_interval(interval)?;
         // The cache gives the code's blake3 hash without rehashing the code on every call. A
@@ -179,7 +183,8 @@ impl Vm {
         };
         let observer = Observer::new(trace);
         let prepared = (entry.code_hash, &entry.prepared);
-        let run = self.run_prepared(state, tx, interval, observer, prepared, &mut None, kept.as_deref_mut());
+        let kept_now = kept.as_deref_mut();
+        let run = self.run_prepared(state, tx, interval, observer, prepared, &mut None, kept_now, witness);
         if let Some(kept) = kept {
             kept.remember(entry);
         }
@@ -201,6 +206,7 @@ impl Vm {
         (code_hash, prepared): (Hash32, &Prepared),
         profiler: &mut Option<Profiler>,
         kept: Option<&mut session::Kept<'h>>,
+        witness: bool,
     ) -> crate::Result<Execution> {
         // Every entry of a call sees the same input (`spec/abi.md#entry-points`): encode it once.
         let input = pipeline::call_input(&tx.invocation.call);
@@ -215,7 +221,7 @@ impl Vm {
             Err(Halt::Failure(e)) => return Err(e),
         };
         *profiler = host.observer.take_profiler();
-        let execution = finish::seal(host, status, self.rules_hash);
+        let execution = finish::seal(host, status, self.rules_hash, witness);
         #[cfg(feature = "platform-canary")]
         let execution = crate::canary::skew(execution);
         Ok(execution)

@@ -51,6 +51,7 @@ impl Vm {
             (entry.code_hash, prepared),
             &mut profiler,
             None,
+            true,
         )?;
         let profiler =
             profiler.ok_or_else(|| VmError::Engine("the profiler vanished during execution".into()))?;

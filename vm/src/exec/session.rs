@@ -54,7 +54,10 @@ impl<'v> Session<'v> {
     /// # Errors
     /// As [`Vm::execute`].
     pub fn execute(&mut self, tx: &Transaction<'_>) -> crate::Result<Receipt> {
-        Ok(self.execute_with(tx, &ExecOptions::default())?.receipt)
+        // Only the receipt is returned: the witness is not gathered.
+        let options = ExecOptions::default();
+        let (interval, trace) = (options.checkpoint_interval, Some(options.trace));
+        Ok(self.vm.run(self.view, tx, interval, trace, Some(&mut self.kept), false)?.receipt)
     }
 
     /// Executes `tx` recording what `options` asks for, as [`Vm::execute_with`].
@@ -63,7 +66,7 @@ impl<'v> Session<'v> {
     /// As [`Vm::execute_with`].
     pub fn execute_with(&mut self, tx: &Transaction<'_>, options: &ExecOptions) -> crate::Result<Execution> {
         let (interval, trace) = (options.checkpoint_interval, Some(options.trace));
-        self.vm.run(self.view, tx, interval, trace, Some(&mut self.kept))
+        self.vm.run(self.view, tx, interval, trace, Some(&mut self.kept), true)
     }
 
     /// The VM the session runs on.

@@ -194,14 +194,34 @@ impl<'a> Overlay<'a> {
     /// Gives up the overlay for its canonical diff (sorted by key, no-op writes dropped; empty
     /// unless `applied`: a failed execution applies nothing) and its witness (the token's metadata
     /// and every key read from the view). The written keys and values move into the diff.
-    pub(crate) fn finish(self, applied: bool) -> (StateDiff, Witness) {
+    ///
+    /// Without `witness` (a caller that keeps only the receipt), the witness has no entries and
+    /// each old value moves from the reads into the diff instead of being copied: the same diff.
+    pub(crate) fn finish(self, applied: bool, witness: bool) -> (StateDiff, Witness) {
         let Self { info, base, writes, .. } = self;
+        let entry = |key, old: Value, new: Value| (old != new).then_some(DiffEntry { key, old, new });
+        if !witness {
+            let diff = if applied {
+                // Both maps go in key order: one walk pairs each write with the read of its key.
+                let mut reads = base.into_sorted().peekable();
+                let mut changed = Vec::with_capacity(writes.len());
+                changed.extend(writes.into_sorted().filter_map(|(key, new)| {
+                    while reads.next_if(|(k, _)| *k < key).is_some() {}
+                    let old = reads.next_if(|(k, _)| *k == key).and_then(|(_, v)| v);
+                    entry(key, old, new)
+                }));
+                StateDiff(changed)
+            } else {
+                StateDiff::default()
+            };
+            return (diff, Witness { token: info, entries: Vec::new() });
+        }
         let diff = if applied {
             // Sized for every write: a filtered iterator would start the vector at four entries.
             let mut changed = Vec::with_capacity(writes.len());
             changed.extend(writes.into_sorted().filter_map(|(key, new)| {
                 let old = base.get(&key).cloned().flatten();
-                (old != new).then_some(DiffEntry { key, old, new })
+                entry(key, old, new)
             }));
             StateDiff(changed)
         } else {
@@ -258,7 +278,23 @@ mod tests {
                 let keyed = by_key.0.get(&mut by_key.1, &key(k)).unwrap().map(<[u8]>::to_vec);
                 assert_eq!(named, keyed, "key {k}, {writes} writes");
             }
-            assert_eq!(by_name.0.finish(true), by_key.0.finish(true), "{writes} writes");
+            let (named, keyed) = (by_name.0.finish(true, true), by_key.0.finish(true, true));
+            assert_eq!(named, keyed, "{writes} writes");
+            // The diff without the witness is the same.
+            let (mut unwitnessed, mut failed) = (Overlay::new(&view, token), Overlay::new(&view, token));
+            let mut obs = Observer::new(None);
+            for (k, value) in &ops {
+                for overlay in [&mut unwitnessed, &mut failed] {
+                    overlay.storage_len(&[*k]).unwrap();
+                    overlay.write_storage(&mut obs, &[*k], value.as_deref()).unwrap();
+                }
+            }
+            for k in (0..16).flat_map(|k| [k, k]).chain([1, 0, 15]) {
+                unwitnessed.storage(&mut obs, &[k]).unwrap();
+            }
+            let (diff, witness) = unwitnessed.finish(true, false);
+            assert_eq!((&diff, witness.entries.len()), (&named.0, 0), "{writes} writes");
+            assert_eq!(failed.finish(false, false).0, StateDiff::default());
             let (named, keyed) = (by_name.1.finish(), by_key.1.finish());
             assert_eq!((named.trace_hash, named.trace), (keyed.trace_hash, keyed.trace), "{writes} writes");
         }
