@@ -241,6 +241,17 @@ fn bundles_replay_in_one_session_as_alone() {
                 i + 1 < bundles.len(),
                 "only the last bundle reads outside its witness"
             );
+            // Its head, replayed in the session too (as `tsvm replay` reads an archive): the same
+            // execution or error, and the witness lent for the run is back, error or not.
+            let bytes = borsh::to_vec(bundle).expect("bundles serialize");
+            let (mut head, _) = abi::BundleHead::split(&bytes).expect("a head");
+            let by_head = vm::replay_head_in(&mut session, &slot, &mut head, &opts);
+            match (&alone, &by_head) {
+                (Ok(a), Ok(h)) => assert_eq!(&a.0, h, "round {round}, bundle {i}"),
+                (Err(a), Err(h)) => assert_eq!(a.to_string(), h.to_string(), "round {round}, bundle {i}"),
+                _ => panic!("round {round}, bundle {i}: {alone:?} against {by_head:?}"),
+            }
+            assert_eq!(head.witness, bundle.witness, "round {round}, bundle {i}");
         }
     }
     assert_eq!(session.kept_instances(), 2);

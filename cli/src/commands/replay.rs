@@ -210,12 +210,12 @@ fn replay_item_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, item: &
         return replay_item_with(vm, item, |bundle, options| vm::replay_in(session, slot, bundle, options));
     };
     let name = bundle_archive::EntryName(archive, index);
-    let (head, expected) = match decode_borsh_head(&name, bytes) {
+    let (mut head, expected) = match decode_borsh_head(&name, bytes) {
         Ok(split) => split,
         Err(f) => return failed(f),
     };
     let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
-    let run = vm::replay_head_in(session, slot, &head, &hash_only);
+    let run = vm::replay_head_in(session, slot, &mut head, &hash_only);
     if let Ok(execution) = &run {
         if borsh::to_vec(&execution.receipt).is_ok_and(|got| got == expected) {
             let receipt = &execution.receipt;

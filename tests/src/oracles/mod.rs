@@ -134,13 +134,14 @@ fn check_trace_and_replay(
     // As `tsvm replay` replays an archive's bundle: its head in a session, the new receipt's
     // encoding compared with the receipt's bytes (spec/bundle.md#replay).
     let bytes = borsh::to_vec(&bundle).expect("bundles serialize");
-    let (head, expected) = abi::BundleHead::split(&bytes).expect("a bundle's head decodes");
+    let (mut head, expected) = abi::BundleHead::split(&bytes).expect("a bundle's head decodes");
     let slot = vm::WitnessSlot::default();
     let mut session = vm.session(&slot);
     for _ in 0..2 {
-        let run = vm::replay_head_in(&mut session, &slot, &head, &full_trace).expect("the head replays");
+        let run = vm::replay_head_in(&mut session, &slot, &mut head, &full_trace).expect("the head replays");
         assert_eq!(borsh::to_vec(&run.receipt).expect("receipts serialize"), expected);
         assert_eq!(run.trace, full.trace);
+        assert_eq!(head.witness, bundle.witness, "the witness is given back");
     }
 }
 

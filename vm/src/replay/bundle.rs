@@ -144,17 +144,33 @@ pub fn replay_in(
 
 /// [`replay_in`] of a bundle's head, without comparing: the execution, for the caller to compare
 /// with the expected receipt (`tsvm replay` compares its canonical bytes with the new receipt's
-/// encoding first, and decodes them only when they differ, `spec/bundle.md#replay`).
+/// encoding first, and decodes them only when they differ, `spec/bundle.md#replay`). The head's
+/// witness is lent to `slot` for the execution, not copied, and is back in `head` on return.
 ///
 /// # Errors
 /// As [`replay`].
 pub fn replay_head_in(
     session: &mut Session<'_>,
     slot: &WitnessSlot,
-    head: &BundleHead,
+    head: &mut BundleHead,
     options: &ExecOptions,
 ) -> Result<Execution, VmError> {
-    execute_in(session, slot, &Run::of_head(head), options)
+    Run::of_head(head).check(session.vm().rules_hash())?;
+    let token = head.invocation.token;
+    *slot.0.borrow_mut() = Some(WitnessState::from_witness(token, std::mem::take(&mut head.witness)));
+    let tx = Transaction {
+        code: &head.module,
+        invocation: &head.invocation,
+        context: &head.context,
+        gas_limit: head.gas_limit,
+    };
+    let run = session.execute_with(&tx, options);
+    if let Some(state) = slot.0.borrow_mut().take() {
+        head.witness = state.into_witness();
+    }
+    let execution = run?;
+    Run::of_head(head).check_read(&execution)?;
+    Ok(execution)
 }
 
 /// Runs `run` in `session` with its witness in `slot` (see [`replay_in`]).
@@ -237,29 +253,40 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Checks the run against the VM's `rules_hash` and its witness (steps 1-3 of
-    /// `spec/bundle.md#replay`), runs `execute` against the witness, and checks that the execution
-    /// read every witness entry.
+    /// Checks the run against the VM's `rules_hash`, runs `execute` against its witness, and checks
+    /// that the execution read every witness entry (`spec/bundle.md#replay`).
     fn execute<T>(
         &self,
         rules_hash: Hash32,
         execute: impl FnOnce(WitnessState, &Transaction<'_>) -> Result<(Execution, T), VmError>,
     ) -> Result<(Execution, T), VmError> {
+        self.check(rules_hash)?;
+        let state = WitnessState::new(self.tx.invocation.token, self.witness);
+        let (execution, extra) = execute(state, &self.tx)?;
+        self.check_read(&execution)?;
+        Ok((execution, extra))
+    }
+
+    /// Steps 1-3 of `spec/bundle.md#replay`: the format version, the rules hash, a canonical
+    /// witness.
+    fn check(&self, rules_hash: Hash32) -> Result<(), VmError> {
         if self.format_version != BUNDLE_FORMAT_VERSION {
             return Err(VmError::BundleVersion(self.format_version, BUNDLE_FORMAT_VERSION));
         }
         if self.rules_hash != rules_hash {
             return Err(VmError::RulesMismatch { bundle: self.rules_hash, vm: rules_hash });
         }
-        let token = self.tx.invocation.token;
-        check_witness(&token, self.witness)?;
-        let (execution, extra) = execute(WitnessState::new(token, self.witness), &self.tx)?;
-        if let Some(key) = first_unread(self.witness, &execution.witness) {
-            return Err(VmError::NonCanonicalBundle(format!(
+        check_witness(&self.tx.invocation.token, self.witness)
+    }
+
+    /// The execution read every witness entry (`spec/bundle.md#canonical-witness`, rule 3).
+    fn check_read(&self, execution: &Execution) -> Result<(), VmError> {
+        match first_unread(self.witness, &execution.witness) {
+            Some(key) => Err(VmError::NonCanonicalBundle(format!(
                 "the witness holds {key}, which the execution never read"
-            )));
+            ))),
+            None => Ok(()),
         }
-        Ok((execution, extra))
     }
 }
 

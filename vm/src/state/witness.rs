@@ -19,7 +19,13 @@ impl WitnessState {
     /// The state a bundle's witness describes for `token`. Entries out of order are sorted, and of
     /// entries with one key the last is kept (as a map built from them would).
     pub fn new(token: TokenId, witness: &Witness) -> Self {
-        let mut entries = witness.entries.clone();
+        Self::from_witness(token, witness.clone())
+    }
+
+    /// [`WitnessState::new`] of a witness given up to it, not copied: [`WitnessState::into_witness`]
+    /// gives it back.
+    pub fn from_witness(token: TokenId, witness: Witness) -> Self {
+        let Witness { token: info, mut entries } = witness;
         if !entries.windows(2).all(|w| w[0].key < w[1].key) {
             entries.sort_by(|a, b| a.key.cmp(&b.key));
             // Stable: equal keys keep their order, and the later replaces the earlier.
@@ -31,7 +37,12 @@ impl WitnessState {
                 same
             });
         }
-        Self { token, info: witness.token.clone(), entries }
+        Self { token, info, entries }
+    }
+
+    /// The witness this state was made of (sorted, each key once).
+    pub fn into_witness(self) -> Witness {
+        Witness { token: self.info, entries: self.entries }
     }
 
     /// The witness value of `key`, found by the binary key: the key is shown (formatted) only in
