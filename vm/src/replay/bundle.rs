@@ -158,13 +158,7 @@ pub fn replay_head_in(
     Run::of_head(head).check(session.vm().rules_hash())?;
     let token = head.invocation.token;
     *slot.0.borrow_mut() = Some(WitnessState::from_witness(token, std::mem::take(&mut head.witness)));
-    let tx = Transaction {
-        code: &head.module,
-        invocation: &head.invocation,
-        context: &head.context,
-        gas_limit: head.gas_limit,
-    };
-    let run = session.execute_with(&tx, options);
+    let run = session.execute_with(&Run::of_head(head).tx, options);
     if let Some(state) = slot.0.borrow_mut().take() {
         head.witness = state.into_witness();
     }
