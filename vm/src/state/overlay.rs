@@ -199,37 +199,33 @@ impl<'a> Overlay<'a> {
     /// each old value moves from the reads into the diff instead of being copied: the same diff.
     pub(crate) fn finish(self, applied: bool, witness: bool) -> (StateDiff, Witness) {
         let Self { info, base, writes, .. } = self;
-        let entry = |key, old: Value, new: Value| (old != new).then_some(DiffEntry { key, old, new });
+        // Empty unless applied: a failed execution applies nothing.
+        let writes = if applied { writes } else { KeyMap::default() };
         if !witness {
-            let diff = if applied {
-                // Both maps go in key order: one walk pairs each write with the read of its key.
-                let mut reads = base.into_sorted().peekable();
-                let mut changed = Vec::with_capacity(writes.len());
-                changed.extend(writes.into_sorted().filter_map(|(key, new)| {
-                    while reads.next_if(|(k, _)| *k < key).is_some() {}
-                    let old = reads.next_if(|(k, _)| *k == key).and_then(|(_, v)| v);
-                    entry(key, old, new)
-                }));
-                StateDiff(changed)
-            } else {
-                StateDiff::default()
-            };
+            // Both maps go in key order: one walk pairs each write with the read of its key.
+            let mut reads = base.into_sorted().peekable();
+            let diff = diff_of(writes, |key| {
+                while reads.next_if(|(k, _)| k < key).is_some() {}
+                reads.next_if(|(k, _)| k == key).and_then(|(_, v)| v)
+            });
             return (diff, Witness { token: info, entries: Vec::new() });
         }
-        let diff = if applied {
-            // Sized for every write: a filtered iterator would start the vector at four entries.
-            let mut changed = Vec::with_capacity(writes.len());
-            changed.extend(writes.into_sorted().filter_map(|(key, new)| {
-                let old = base.get(&key).cloned().flatten();
-                entry(key, old, new)
-            }));
-            StateDiff(changed)
-        } else {
-            StateDiff::default()
-        };
+        let diff = diff_of(writes, |key| base.get(key).cloned().flatten());
         let entries = base.into_sorted().map(|(key, value)| WitnessEntry { key, value }).collect();
         (diff, Witness { token: info, entries })
     }
+}
+
+/// The canonical diff of `writes` (sorted by key, no-op writes dropped), each key's old value given
+/// by `old`, asked in key order.
+fn diff_of(writes: KeyMap, mut old: impl FnMut(&StateKey) -> Value) -> StateDiff {
+    // Sized for every write: a filtered iterator would start the vector at four entries.
+    let mut changed = Vec::with_capacity(writes.len());
+    changed.extend(writes.into_sorted().filter_map(|(key, new)| {
+        let old = old(&key);
+        (old != new).then_some(DiffEntry { key, old, new })
+    }));
+    StateDiff(changed)
 }
 
 #[cfg(test)]
