@@ -69,6 +69,15 @@ fn failure(name: &Path, error: ArchiveError) -> Failure {
     }
 }
 
+/// The name of the fault `error` that ended the archive at `path` at bundle `index`: the bundle's
+/// `ARCHIVE#INDEX`, or the archive for bytes after its last bundle.
+fn fault_name(path: &Path, index: u32, error: &ArchiveError) -> PathBuf {
+    match error {
+        ArchiveError::TrailingBytes { .. } => path.to_path_buf(),
+        _ => entry_name(path, index),
+    }
+}
+
 /// The file at `path`, opened to be read.
 fn open(path: &Path) -> Result<File, Failure> {
     File::open(path).with_context(|| format!("cannot read {}", path.display())).map_err(Failure::io)
@@ -167,13 +176,7 @@ impl Archive {
         self.next_bundles = (most * 2).min(self.batch_bundles);
         let (at, fault) = self.blocks.find(&mut batch.bytes, &mut batch.spans, most, BATCH_BYTES);
         self.carry.extend_from_slice(&batch.bytes[at..]);
-        fault.map(|e| {
-            let name = match e {
-                ArchiveError::TrailingBytes { .. } => self.path.clone(),
-                _ => entry_name(&self.path, self.blocks.position()),
-            };
-            (name, failure(&self.path, e))
-        })
+        fault.map(|e| (fault_name(&self.path, self.blocks.position(), &e), failure(&self.path, e)))
     }
 }
 
@@ -292,10 +295,7 @@ mod tests {
                 Ok(Some(bytes)) => bundles.push((index, bytes)),
                 Ok(None) => return (bundles, None),
                 Err(e) => {
-                    let name = match e {
-                        ArchiveError::TrailingBytes { .. } => path.to_path_buf(),
-                        _ => entry_name(path, index),
-                    };
+                    let name = fault_name(path, index, &e);
                     return (bundles, Some((name, format!("{:#}", failure(path, e).error))));
                 }
             }
