@@ -214,8 +214,7 @@ fn replay_item_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, item: &
         Ok(split) => split,
         Err(f) => return failed(f),
     };
-    let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
-    let run = vm::replay_head_in(session, slot, &mut head, &hash_only);
+    let run = vm::replay_head_in(session, slot, &mut head, &HASH_ONLY);
     if let Ok(execution) = &run {
         if borsh::to_vec(&execution.receipt).is_ok_and(|got| got == expected) {
             let receipt = &execution.receipt;
@@ -235,6 +234,9 @@ fn replay_item_in(session: &mut vm::Session<'_>, slot: &vm::WitnessSlot, item: &
     word(session.vm(), item, &bundle, replayed)
 }
 
+/// How a bundle is replayed first: hash-only, no event kept whatever the bundle's gas.
+const HASH_ONLY: ExecOptions = ExecOptions { trace: TraceLevel::HashOnly, checkpoint_interval: 0 };
+
 /// The outcome of a bundle that could not be replayed.
 fn failed(f: Failure) -> BundleOutcome {
     BundleOutcome::Failed { exit_code: f.code, error: format!("{:#}", f.error) }
@@ -250,8 +252,7 @@ fn replay_item_with(
         Ok(b) => b,
         Err(f) => return failed(f),
     };
-    let hash_only = ExecOptions { trace: TraceLevel::HashOnly, ..ExecOptions::default() };
-    let replayed = replay(&bundle, &hash_only);
+    let replayed = replay(&bundle, &HASH_ONLY);
     word(vm, item, &bundle, replayed)
 }
 
