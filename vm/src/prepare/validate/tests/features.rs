@@ -4,6 +4,44 @@
 
 use super::*;
 
+// ---- the compile-time fast path (vm/src/prepare/validate/ops.rs) ----
+
+/// The classification made at compile time for every operator says what the run-time name rules
+/// say: MVP instructions without `f32`/`f64` in their name, and sign extension.
+#[test]
+fn compile_time_classification_matches_the_name_rules_for_every_operator() {
+    let classes = crate::prepare::validate::ops::every_operator_class();
+    let mut allowed = 0;
+    for (proposal, name, class) in &classes {
+        let expected = (*proposal == "mvp" && !name.contains("f32") && !name.contains("f64"))
+            || *proposal == "sign_extension";
+        assert_eq!(*class, expected, "{proposal} {name}");
+        allowed += usize::from(expected);
+    }
+    // The MVP's integer instructions and the five sign extensions, out of wasmparser's full list.
+    assert!(allowed > 100 && allowed < classes.len() / 2, "{allowed} of {}", classes.len());
+}
+
+/// The fast path answers for operators built by hand: integer MVP operators and sign extension
+/// yes; floats, bulk memory (decided by the rules that follow) and SIMD no.
+#[test]
+fn plainly_allowed_operators() {
+    use crate::prepare::validate::ops::plainly_allowed;
+    use wasmparser::{BlockType, Operator as O};
+    for op in [O::I32Add, O::I64DivU, O::I32Extend8S, O::Nop, O::Block { blockty: BlockType::Empty }] {
+        assert!(plainly_allowed(&op), "{op:?}");
+    }
+    for op in [
+        O::F32Add,
+        O::F64Const { value: 0.0f64.into() },
+        O::I64TruncSatF64U,
+        O::MemoryCopy { dst_mem: 0, src_mem: 0 },
+        O::I8x16Swizzle,
+    ] {
+        assert!(!plainly_allowed(&op), "{op:?}");
+    }
+}
+
 // ---- floats (spec/determinism.md#floats) ----
 
 #[test]
