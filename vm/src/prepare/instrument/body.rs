@@ -17,7 +17,39 @@ use wasmparser::{FunctionBody, Operator};
 /// injects, written straight into one buffer (the input's own operators are copied as bytes).
 struct Out(Vec<u8>);
 
+/// An injected instruction with one `u32` immediate (a local, global or function index), encoded
+/// once per body: the charge sequence repeats the same few at every metered block.
+#[derive(Clone, Copy)]
+struct Insn {
+    /// The opcode and the immediate's unsigned LEB128, `len` bytes of them.
+    bytes: [u8; 6],
+    len: u8,
+}
+
+impl Insn {
+    fn new(opcode: u8, mut immediate: u32) -> Self {
+        let mut bytes = [opcode, 0, 0, 0, 0, 0];
+        let mut len = 1;
+        loop {
+            let low = (immediate & 0x7f) as u8;
+            immediate >>= 7;
+            if immediate == 0 {
+                bytes[len] = low;
+                return Self { bytes, len: len as u8 + 1 };
+            }
+            bytes[len] = low | 0x80;
+            len += 1;
+        }
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl Out {
+    fn insn(&mut self, insn: Insn) {
+        self.0.extend_from_slice(insn.bytes());
+    }
     fn op(&mut self, opcode: u8) {
         self.0.push(opcode);
     }
@@ -26,22 +58,22 @@ impl Out {
         immediate.encode(&mut self.0);
     }
     fn local_get(&mut self, l: u32) {
-        self.op_u32(0x20, l);
+        self.op_u32(LOCAL_GET, l);
     }
     fn local_set(&mut self, l: u32) {
-        self.op_u32(0x21, l);
+        self.op_u32(LOCAL_SET, l);
     }
     fn local_tee(&mut self, l: u32) {
-        self.op_u32(0x22, l);
+        self.op_u32(LOCAL_TEE, l);
     }
     fn global_get(&mut self, g: u32) {
-        self.op_u32(0x23, g);
+        self.op_u32(GLOBAL_GET, g);
     }
     fn global_set(&mut self, g: u32) {
-        self.op_u32(0x24, g);
+        self.op_u32(GLOBAL_SET, g);
     }
     fn call(&mut self, f: u32) {
-        self.op_u32(0x10, f);
+        self.op_u32(CALL, f);
     }
     fn i32_const(&mut self, v: i32) {
         self.0.push(0x41);
@@ -61,6 +93,12 @@ impl Out {
 }
 
 const UNREACHABLE: u8 = 0x00;
+const CALL: u8 = 0x10;
+const LOCAL_GET: u8 = 0x20;
+const LOCAL_SET: u8 = 0x21;
+const LOCAL_TEE: u8 = 0x22;
+const GLOBAL_GET: u8 = 0x23;
+const GLOBAL_SET: u8 = 0x24;
 const END: u8 = 0x0b;
 const DROP: u8 = 0x1a;
 const I32_GT_U: u8 = 0x4b;
@@ -111,17 +149,40 @@ struct Scratch {
     gas: u32,
 }
 
-/// Rewrites one body. `params` is the function's parameter count, `func` what validation found
-/// of it (its frame units and result count), `index` its function index in the input (reported by
-/// the profiling hooks only).
-pub(super) fn rewrite_body(
+/// Buffers one module's bodies are rewritten in, kept from body to body so that rewriting does
+/// not allocate per body.
+#[derive(Default)]
+pub(super) struct Buffers<'a> {
+    /// The body's operators.
+    ops: Vec<Operator<'a>>,
+    /// The byte offset of each operator in the body's code, and one past the last.
+    offsets: Vec<usize>,
+    /// The rewritten body.
+    out: Vec<u8>,
+}
+
+/// The injected instructions a body repeats at every metered block and call, encoded once.
+struct Injected {
+    get_g: Insn,
+    set_g: Insn,
+    tee_g: Insn,
+    get_gas: Insn,
+    set_gas: Insn,
+    call_slow: Insn,
+}
+
+/// Rewrites one body into `buffers`, returning its encoding. `params` is the function's parameter
+/// count, `func` what validation found of it (its frame units and result count), `index` its
+/// function index in the input (reported by the profiling hooks only).
+pub(super) fn rewrite_body<'a, 'b>(
     remap: &mut Remap,
     ctx: &BodyCtx,
-    body: &FunctionBody,
+    body: &FunctionBody<'a>,
     params: u32,
     func: &FuncInfo,
     index: u32,
-) -> Result<Vec<u8>, InstrumentError> {
+    buffers: &'b mut Buffers<'a>,
+) -> Result<&'b [u8], InstrumentError> {
     let overflow = || InstrumentError("too many locals".into());
     let mut locals = Vec::new();
     let mut count = params;
@@ -136,23 +197,24 @@ pub(super) fn rewrite_body(
     let body_start = bytes.original_position();
     let code = bytes.read_bytes(bytes.bytes_remaining())?;
     let offset = |r: &wasmparser::OperatorsReader| (r.original_position() - body_start) as usize;
-    let mut ops = Vec::new();
-    let mut offsets = Vec::new();
+    let Buffers { ops, offsets, out } = buffers;
+    ops.clear();
+    offsets.clear();
     while !reader.eof() {
         offsets.push(offset(&reader));
         ops.push(reader.read()?);
     }
     offsets.push(offset(&reader));
     reader.finish()?;
-    let mut blocks = metered_blocks(&ops, ctx.table)?;
+    let mut blocks = metered_blocks(ops, ctx.table)?;
     // spec/gas.md#cost-table: the first metered block also pays for zeroing the declared locals.
     if let Some(first) = blocks.first_mut() {
         first.cost = first.cost.saturating_add(ctx.table.entry_locals(count - params));
     }
     let plan = if ctx.reference {
-        sync::plan_reference(&ops, &blocks)
+        sync::plan_reference(ops, &blocks)
     } else {
-        sync::plan(&ops, &blocks, func.results)?
+        sync::plan(ops, &blocks, func.results)?
     };
     let has_calls = ctx.reference
         || ops.iter().any(|op| matches!(op, Operator::Call { .. } | Operator::CallIndirect { .. }));
@@ -172,9 +234,19 @@ pub(super) fn rewrite_body(
     if ctx.hooks.is_some() {
         locals.push((1, ValType::I32));
     }
+    let inj = Injected {
+        get_g: Insn::new(LOCAL_GET, scratch.gas),
+        set_g: Insn::new(LOCAL_SET, scratch.gas),
+        tee_g: Insn::new(LOCAL_TEE, scratch.gas),
+        get_gas: Insn::new(GLOBAL_GET, ctx.gas_global),
+        set_gas: Insn::new(GLOBAL_SET, ctx.gas_global),
+        call_slow: Insn::new(CALL, ctx.slow_func),
+    };
 
-    // The input body and about 12 bytes per block, so the buffer rarely grows.
-    let mut f = Out(Vec::with_capacity(code.len() + 16 * blocks.len() + 64));
+    // The input body and about 28 bytes per charged block, so the buffer rarely grows.
+    out.clear();
+    out.reserve(code.len() + 28 * blocks.len() + 64);
+    let mut f = Out(std::mem::take(out));
     (locals.len() as u32).encode(&mut f.0);
     for (n, ty) in &locals {
         n.encode(&mut f.0);
@@ -190,20 +262,30 @@ pub(super) fn rewrite_body(
     }
     stack_entry(f, ctx, &scratch, func.frame_units(), has_calls);
     // spec/gas.md#gas-local: the working copy starts from the global.
-    f.global_get(ctx.gas_global);
-    f.local_set(scratch.gas);
+    f.insn(inj.get_gas);
+    f.insn(inj.set_g);
+    // The input's bytes are copied in runs: `copied` is where the run not yet copied starts, and
+    // everything before an injection point is copied first.
+    let mut copied = 0;
     let mut next_block = blocks.iter().zip(plan.synced.iter().zip(&plan.write_back)).peekable();
-    for (i, op) in ops.into_iter().enumerate() {
+    for (i, op) in ops.iter().enumerate() {
+        let (at, after) = (offsets[i], offsets[i + 1]);
         if let Some((b, (&sync, &back))) = next_block.next_if(|(b, _)| b.start == i) {
+            if b.cost > 0 || back {
+                f.raw(&code[copied..at]);
+                copied = at;
+            }
             if b.cost > 0 {
-                charge(f, ctx, &scratch, Amount::Static(b.cost), sync);
+                charge(f, &inj, Amount::Static(b.cost), sync);
             } else if back {
-                write_back(f, ctx, &scratch);
+                write_back(f, &inj);
             }
         }
         match op {
             // spec/gas.md#fixed-memory
             Operator::MemoryGrow { .. } => {
+                f.raw(&code[copied..at]);
+                copied = after;
                 f.op(DROP);
                 f.i32_const(-1);
             }
@@ -215,22 +297,25 @@ pub(super) fn rewrite_body(
                     ctx.table.memory_fill_per_byte
                 };
                 if per_byte > 0 {
-                    dynamic_charge(f, ctx, &scratch, per_byte);
+                    f.raw(&code[copied..at]);
+                    copied = at;
+                    dynamic_charge(f, &inj, &scratch, per_byte);
                 }
-                f.raw(&code[offsets[i]..offsets[i + 1]]);
             }
             // spec/gas.md#stack-limit: the callee's frames are released on return;
             // spec/gas.md#gas-local: the callee or the host may have charged gas.
             Operator::Call { .. } | Operator::CallIndirect { .. } => {
                 if let Operator::Call { function_index } = op {
-                    f.call(remap.function_index(function_index).map_err(reencode_err)?);
+                    f.raw(&code[copied..at]);
+                    f.call(remap.function_index(*function_index).map_err(reencode_err)?);
                 } else {
-                    f.raw(&code[offsets[i]..offsets[i + 1]]);
+                    f.raw(&code[copied..after]);
                 }
+                copied = after;
                 f.local_get(scratch.base);
                 f.global_set(ctx.sp_global);
-                f.global_get(ctx.gas_global);
-                f.local_set(scratch.gas);
+                f.insn(inj.get_gas);
+                f.insn(inj.set_g);
                 if let Some(hooks) = ctx.hooks {
                     f.local_get(depth);
                     f.call(hooks.resume);
@@ -239,16 +324,19 @@ pub(super) fn rewrite_body(
             // Every other operator of the profile holds no function index: copied as it is, after
             // spec/gas.md#wide-offset-stores.
             _ => {
-                if let Some(ty) = wide_store(&op) {
+                if let Some(ty) = wide_store(op) {
+                    f.raw(&code[copied..at]);
+                    copied = at;
                     let spill = if ty == ValType::I64 { scratch.cost } else { scratch.len };
                     f.local_set(spill);
                     f.local_get(spill);
                 }
-                f.raw(&code[offsets[i]..offsets[i + 1]]);
             }
         }
     }
-    Ok(std::mem::take(&mut f.0))
+    f.raw(&code[copied..]);
+    *out = std::mem::take(&mut f.0);
+    Ok(out)
 }
 
 /// The value type of an integer store whose offset needs more than 16 bits, `None` for any other
@@ -316,42 +404,44 @@ enum Amount {
 }
 
 /// `global.set $gas` from the gas local (`spec/gas.md#synced-blocks`).
-fn write_back(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch) {
-    f.local_get(scratch.gas);
-    f.global_set(ctx.gas_global);
+fn write_back(f: &mut Out, inj: &Injected) {
+    f.insn(inj.get_g);
+    f.insn(inj.set_gas);
 }
 
 /// The charge sequence (`spec/gas.md#charge-sequence`), on the gas local; `sync` also writes the
 /// result to the gas global.
-fn charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, amount: Amount, sync: bool) {
-    // The u64 amount travels as the i64 with the same bits; the comparison is unsigned.
-    let push = |f: &mut Out| match amount {
+fn charge(f: &mut Out, inj: &Injected, amount: Amount, sync: bool) {
+    // The u64 amount travels as the i64 with the same bits; the comparison is unsigned. It is
+    // encoded once and its bytes repeated.
+    f.insn(inj.get_g);
+    let push = f.0.len();
+    match amount {
         Amount::Static(c) => f.i64_const(c as i64),
         Amount::Local(l) => f.local_get(l),
-    };
-    f.local_get(scratch.gas);
-    push(f);
+    }
+    let push = push..f.0.len();
     f.op(I64_LT_U);
     f.if_empty();
-    f.local_get(scratch.gas);
-    push(f);
-    f.call(ctx.slow_func);
-    f.local_set(scratch.gas);
+    f.insn(inj.get_g);
+    f.0.extend_from_within(push.clone());
+    f.insn(inj.call_slow);
+    f.insn(inj.set_g);
     f.op(END);
-    f.local_get(scratch.gas);
-    push(f);
+    f.insn(inj.get_g);
+    f.0.extend_from_within(push);
     f.op(I64_SUB);
     if sync {
-        f.local_tee(scratch.gas);
-        f.global_set(ctx.gas_global);
+        f.insn(inj.tee_g);
+        f.insn(inj.set_gas);
     } else {
-        f.local_set(scratch.gas);
+        f.insn(inj.set_g);
     }
 }
 
 /// The run-time charge before `memory.copy`/`memory.fill` (`spec/gas.md#dynamic-costs`):
 /// `per_byte * len`, `len` the unsigned `i32` on top of the stack, left in place.
-fn dynamic_charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) {
+fn dynamic_charge(f: &mut Out, inj: &Injected, scratch: &Scratch, per_byte: u64) {
     f.local_tee(scratch.len);
     f.op(I64_EXTEND_I32_U);
     // per_byte < 2^32 (checked by `module::rewrite`), so the product cannot wrap.
@@ -359,5 +449,22 @@ fn dynamic_charge(f: &mut Out, ctx: &BodyCtx, scratch: &Scratch, per_byte: u64) 
     f.op(I64_MUL);
     f.local_set(scratch.cost);
     f.local_get(scratch.len);
-    charge(f, ctx, scratch, Amount::Local(scratch.cost), true);
+    charge(f, inj, Amount::Local(scratch.cost), true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An [`Insn`] is the opcode and wasm-encoder's LEB128 of its immediate, at every length.
+    #[test]
+    fn insn_encodes_as_wasm_encoder_does() {
+        let mut values = vec![0, 1, 63, 64, 127, 128, 255, 300, 16_383, 16_384, 2_097_151, 2_097_152];
+        values.extend([268_435_455, 268_435_456, u32::MAX - 1, u32::MAX]);
+        for v in values {
+            let mut expected = vec![LOCAL_TEE];
+            v.encode(&mut expected);
+            assert_eq!(Insn::new(LOCAL_TEE, v).bytes(), &expected[..], "{v}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Section-level rewriting: the injected type, import, globals and exports, the function index
 //! shift, and custom sections dropped (`spec/gas.md#module-changes`).
 
-use super::body::{rewrite_body, BodyCtx, ProfileHooks};
+use super::body::{rewrite_body, BodyCtx, Buffers, ProfileHooks};
 use super::remap::{reencode_err, Remap};
 use super::{InstrumentError, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, STACK_GLOBAL_EXPORT};
 use super::{PROFILE_ENTER_IMPORT, PROFILE_RESUME_IMPORT};
@@ -244,6 +244,7 @@ pub(super) fn rewrite(
         reference,
     };
     let mut code = CodeSection::new();
+    let mut buffers = Buffers::default();
     for (j, ((body, ty), fi)) in s.bodies.iter().zip(&func_types).zip(&info.functions).enumerate() {
         let params = type_params
             .get(*ty as usize)
@@ -252,7 +253,7 @@ pub(super) fn rewrite(
             .ok_or_else(|| InstrumentError(format!("bad function type index {ty}")))?;
         // The input's index of this function, which the profiling hooks report.
         let index = imported_funcs + j as u32;
-        code.raw(&rewrite_body(&mut remap, &ctx, body, params, fi, index)?);
+        code.raw(rewrite_body(&mut remap, &ctx, body, params, fi, index, &mut buffers)?);
     }
 
     // Emit in the binary format's section order.
