@@ -1,8 +1,12 @@
 //! A fixed amount of work for instruction counting (`valgrind --tool=callgrind`, deterministic where
 //! wall-clock time on a shared machine is not): `count kernel <name> <wasmi|fuel|instrumented> <runs>`
-//! runs a metering kernel `runs` times; `count cold <validate|instrument|prepare|module_new> <runs>`
-//! runs a cold-path stage on the generated 100 KiB module; `count transfer <runs>` executes the
-//! example token's transfer operation through `vm::Vm::execute` (the module cached after the first);
+//! runs a metering kernel `runs` times; `count cold
+//! <validate|instrument|prepare|module_new|compile|compile_lazy|prepare_lazy> <runs>` runs a
+//! cold-path stage on the generated 100 KiB module (`compile`: wasmi's eager `Module::new` of the
+//! instrumented module; `compile_lazy` and `prepare_lazy`: `compile` and `prepare` with
+//! `CompilationMode::LazyTranslation`, which tsvm does not use, for comparison); `count transfer
+//! <runs>` executes the example token's transfer operation through `vm::Vm::execute` (the module
+//! cached after the first);
 //! `count session <runs>` does it in one `vm::Session` (the instance kept and reset); `count
 //! untraced <runs>` as `transfer` with no trace (`Vm::execute_untraced_for_measurement`, the `off`
 //! of `benches/trace.rs`); `count transfer-small|session-small <runs>` as `transfer` and `session`
@@ -78,6 +82,22 @@ fn main() {
                 let info = vm::validate(black_box(&wasm), &rules.limits).expect("valid");
                 let code = vm::instrument(&wasm, &info, &rules.gas, &rules.limits).expect("instruments");
                 drop(black_box(Module::new(&engine, &code).expect("compiles")));
+            }
+            "compile" => {
+                let engine = plain_engine(false);
+                drop(black_box(Module::new(&engine, black_box(&instrumented)).expect("compiles")));
+            }
+            "compile_lazy" | "prepare_lazy" => {
+                let mut config = tsvm_benches::tsvm_like_config(&rules, false);
+                config.compilation_mode(wasmi::CompilationMode::LazyTranslation);
+                let engine = wasmi::Engine::new(&config);
+                let code = if name == "prepare_lazy" {
+                    let info = vm::validate(black_box(&wasm), &rules.limits).expect("valid");
+                    vm::instrument(&wasm, &info, &rules.gas, &rules.limits).expect("instruments")
+                } else {
+                    instrumented.clone()
+                };
+                drop(black_box(Module::new(&engine, black_box(&code)).expect("compiles")));
             }
             "module_new" => {
                 let engine = plain_engine(false);
