@@ -17,18 +17,20 @@ use wasmparser::{FunctionBody, Operator};
 /// injects, written straight into one buffer (the input's own operators are copied as bytes).
 struct Out(Vec<u8>);
 
-/// An injected instruction with one `u32` immediate (a local, global or function index), encoded
-/// once per body: the charge sequence repeats the same few at every metered block.
+/// An injected instruction with one immediate: a local, global or function index, or an
+/// `i64.const`'s value. Encoded once (per body for the indices the charge sequence repeats, per
+/// charge for its amount) and copied as a fixed-size array, with no length-dependent copy.
 #[derive(Clone, Copy)]
 struct Insn {
-    /// The opcode and the immediate's unsigned LEB128, `len` bytes of them.
-    bytes: [u8; 6],
+    /// The opcode and the immediate's LEB128 (signed for `i64.const`), `len` bytes of them.
+    bytes: [u8; 11],
     len: u8,
 }
 
 impl Insn {
+    /// `opcode` with an unsigned LEB128 immediate.
     fn new(opcode: u8, mut immediate: u32) -> Self {
-        let mut bytes = [opcode, 0, 0, 0, 0, 0];
+        let mut bytes = [opcode, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         let mut len = 1;
         loop {
             let low = (immediate & 0x7f) as u8;
@@ -41,6 +43,23 @@ impl Insn {
             len += 1;
         }
     }
+    /// `i64.const value` (signed LEB128).
+    fn i64_const(mut value: i64) -> Self {
+        let mut bytes = [I64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut len = 1;
+        loop {
+            let low = (value & 0x7f) as u8;
+            value >>= 7;
+            // Done once the rest is the sign extension of the byte's bit 6.
+            if (value == 0 && low & 0x40 == 0) || (value == -1 && low & 0x40 != 0) {
+                bytes[len] = low;
+                return Self { bytes, len: len as u8 + 1 };
+            }
+            bytes[len] = low | 0x80;
+            len += 1;
+        }
+    }
+    #[cfg(test)]
     fn bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -48,7 +67,10 @@ impl Insn {
 
 impl Out {
     fn insn(&mut self, insn: Insn) {
-        self.0.extend_from_slice(insn.bytes());
+        // The whole array, then the unused tail cut: a fixed-size copy the compiler inlines.
+        let end = self.0.len() + usize::from(insn.len);
+        self.0.extend_from_slice(&insn.bytes);
+        self.0.truncate(end);
     }
     fn op(&mut self, opcode: u8) {
         self.0.push(opcode);
@@ -99,6 +121,7 @@ const LOCAL_SET: u8 = 0x21;
 const LOCAL_TEE: u8 = 0x22;
 const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
+const I64_CONST: u8 = 0x42;
 const END: u8 = 0x0b;
 const DROP: u8 = 0x1a;
 const I32_GT_U: u8 = 0x4b;
@@ -413,23 +436,23 @@ fn write_back(f: &mut Out, inj: &Injected) {
 /// result to the gas global.
 fn charge(f: &mut Out, inj: &Injected, amount: Amount, sync: bool) {
     // The u64 amount travels as the i64 with the same bits; the comparison is unsigned. It is
-    // encoded once and its bytes repeated.
+    // encoded once and copied three times.
+    let push = match amount {
+        Amount::Static(c) => Insn::i64_const(c as i64),
+        Amount::Local(l) => Insn::new(LOCAL_GET, l),
+    };
+    f.0.reserve(3 * push.bytes.len() + 6 * inj.get_g.bytes.len() + 8);
     f.insn(inj.get_g);
-    let push = f.0.len();
-    match amount {
-        Amount::Static(c) => f.i64_const(c as i64),
-        Amount::Local(l) => f.local_get(l),
-    }
-    let push = push..f.0.len();
+    f.insn(push);
     f.op(I64_LT_U);
     f.if_empty();
     f.insn(inj.get_g);
-    f.0.extend_from_within(push.clone());
+    f.insn(push);
     f.insn(inj.call_slow);
     f.insn(inj.set_g);
     f.op(END);
     f.insn(inj.get_g);
-    f.0.extend_from_within(push);
+    f.insn(push);
     f.op(I64_SUB);
     if sync {
         f.insn(inj.tee_g);
@@ -465,6 +488,30 @@ mod tests {
             let mut expected = vec![LOCAL_TEE];
             v.encode(&mut expected);
             assert_eq!(Insn::new(LOCAL_TEE, v).bytes(), &expected[..], "{v}");
+        }
+    }
+
+    /// An `i64.const` [`Insn`] is the opcode and wasm-encoder's signed LEB128 of its value, at the
+    /// boundaries of every length, both signs, and 10,000 more values of every size.
+    #[test]
+    fn i64_const_encodes_as_wasm_encoder_does() {
+        let mut values = vec![0, 1, -1, 63, 64, -64, -65, 127, 128, -128, -129, i64::MAX, i64::MIN];
+        for bits in (7..63).step_by(7) {
+            let edge = 1i64 << (bits - 1);
+            values.extend([edge - 1, edge, -edge, -edge - 1]);
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push((x >> (i % 64)) as i64);
+            values.push(((x >> (i % 64)) as i64).wrapping_neg());
+        }
+        for v in values {
+            let mut expected = vec![0x42];
+            v.encode(&mut expected);
+            assert_eq!(Insn::i64_const(v).bytes(), &expected[..], "{v}");
         }
     }
 }
