@@ -96,4 +96,4 @@ pub(crate) fn instrument_reference(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

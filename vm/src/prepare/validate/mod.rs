@@ -67,7 +67,45 @@ pub fn validate_all(wasm: &[u8], limits: &Limits) -> Vec<ValidationError> {
 }
 
 /// The pipeline; `Err` holds at least one error.
+///
+/// An accepted module is found by [`run_once`], which reads the function bodies once; any module
+/// it does not accept, or is not sure of, goes through [`run_two_passes`], which says what its
+/// errors are. Both accept exactly the same modules with the same [`ModuleInfo`].
 fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
+    match run_once(wasm, limits) {
+        Some(info) => Ok(info),
+        None => run_two_passes(wasm, limits),
+    }
+}
+
+/// The common case, an accepted module, with the bodies read once: the rule checks of every section
+/// but the bodies, then the strict pass, which also checks each operator, local and body limit
+/// against the profile's body rules (`strict::BodyScan`). `None` at any error, and wherever the
+/// body rules may reject something: [`run_two_passes`] then runs from the start.
+fn run_once(wasm: &[u8], limits: &Limits) -> Option<ModuleInfo> {
+    if Limit::CodeSize.check(limits, wasm.len() as u64).is_some() {
+        return None;
+    }
+    let mut checker = Checker::without_bodies(limits);
+    for payload in Parser::new(0).parse_all(wasm) {
+        checker.payload(&payload.ok()?).ok()?;
+    }
+    checker.finish();
+    if !checker.errors.is_empty() {
+        return None;
+    }
+    let (measures, scan) = strict::validate_strict(wasm, limits).ok()?;
+    if scan.doubt {
+        return None;
+    }
+    let mut facts = checker.facts;
+    facts.control_ops = scan.control_ops;
+    module_info(wasm, limits, facts, &measures).ok()
+}
+
+/// The rule checks over the whole module, bodies included, and the strict pass only if they all
+/// passed: every violation, in pipeline order.
+fn run_two_passes(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
     // spec/determinism.md#limits: the size is checked before anything is parsed.
     if let Some(msg) = Limit::CodeSize.check(limits, wasm.len() as u64) {
         return Err(vec![ValidationError::new(Rule::Limit(Limit::CodeSize), 0, msg)]);
@@ -92,12 +130,23 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
         return Err(checker.errors);
     }
     let facts = checker.facts;
-    let measures = strict::validate_strict(wasm).map_err(|mut e| {
+    let (measures, _) = strict::validate_strict(wasm, limits).map_err(|mut e| {
         if let Some(i) = e.func_index {
             e.func_name = facts.func_names.get(&i).cloned();
         }
         vec![e]
     })?;
+    module_info(wasm, limits, facts, &measures)
+}
+
+/// The [`ModuleInfo`] of a module both passes accepted, from what they learnt; the frame limit's
+/// errors (spec/determinism.md#validation, step 4), one per function, if any.
+fn module_info(
+    wasm: &[u8],
+    limits: &Limits,
+    facts: checks::Facts,
+    measures: &[strict::Measure],
+) -> Result<ModuleInfo, Vec<ValidationError>> {
     // The strict pass accepted the module, so every index below is in range.
     let num_imports = facts.imports.len();
     let functions = measures
@@ -122,7 +171,7 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
     // spec/determinism.md#validation, step 4: the frame limit, one error per function.
     let errors: Vec<ValidationError> = functions
         .iter()
-        .zip(&measures)
+        .zip(measures)
         .filter_map(|(f, m)| {
             let msg = Limit::FrameUnits.check(limits, u64::from(f.frame_units()))?;
             let mut e = ValidationError::in_func(m.func_index, Rule::Limit(Limit::FrameUnits), m.offset, msg);

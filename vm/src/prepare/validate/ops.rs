@@ -26,7 +26,7 @@ fn proposal_and_name(op: &Operator<'_>) -> (&'static str, &'static str) {
 /// Whether `name` (a visitor name, `visit_f32_add`) names a float width, `f32` or `f64`: the MVP's
 /// float instructions (`spec/determinism.md#floats`), as [`check_operator`] picks them out.
 /// Evaluated at compile time by [`plainly_allowed`].
-const fn names_a_float(name: &str) -> bool {
+pub(super) const fn names_a_float(name: &str) -> bool {
     let name = name.as_bytes();
     let mut i = 0;
     while i + 3 <= name.len() {
@@ -45,7 +45,7 @@ const fn names_a_float(name: &str) -> bool {
 /// (`spec/determinism.md#instructions`), a constant expression.
 macro_rules! allowed_whatever_immediates {
     (mvp, $visit:ident) => {
-        !names_a_float(stringify!($visit))
+        !$crate::prepare::validate::ops::names_a_float(stringify!($visit))
     };
     (sign_extension, $visit:ident) => {
         true
@@ -54,6 +54,7 @@ macro_rules! allowed_whatever_immediates {
         false
     };
 }
+pub(super) use allowed_whatever_immediates;
 
 /// Whether `op` is an instruction the profile allows whatever its immediates (see
 /// [`allowed_whatever_immediates`]), decided by one `match` whose arms are constants: the common
@@ -100,7 +101,7 @@ pub(crate) fn check_valtype(ty: ValType) -> Option<(Rule, String)> {
 
 /// The rule a block type breaks: a block's single result is a value type; a type index
 /// (multi-value) is checked where the type is defined.
-fn check_blocktype(ty: &BlockType) -> Option<(Rule, String)> {
+pub(super) fn check_blocktype(ty: &BlockType) -> Option<(Rule, String)> {
     match ty {
         BlockType::Type(t) => check_valtype(*t).map(|(r, m)| (r, format!("block type: {m}"))),
         BlockType::Empty | BlockType::FuncType(_) => None,

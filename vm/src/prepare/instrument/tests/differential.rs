@@ -204,7 +204,7 @@ impl Body<'_> {
 
 /// A random module: `$rec` (recursion to a depth from its argument, calling the host on the way
 /// back), functions `$f0..$fN` exported as `f0..fN`, each calling only higher-numbered ones.
-fn random_module(seed: u64) -> String {
+pub(crate) fn random_module(seed: u64) -> String {
     let mut g = Gen(seed | 1);
     let n = g.below(4) as usize + 1;
     let mut wat = String::from(

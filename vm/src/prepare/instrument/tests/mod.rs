@@ -264,7 +264,7 @@ fn i32s(args: &[i32]) -> Vec<Val> {
     args.iter().map(|&a| Val::I32(a)).collect()
 }
 
-mod differential;
+pub(crate) mod differential;
 mod gas;
 mod module;
 mod stack;

@@ -57,6 +57,9 @@ pub(crate) struct Checker<'l> {
     memories: u32,
     memory_imported: bool,
     memory_exported: bool,
+    /// Whether function bodies are checked here (`false`: the strict pass checks them,
+    /// `strict::BodyScan`).
+    bodies: bool,
 }
 
 impl<'l> Checker<'l> {
@@ -73,7 +76,14 @@ impl<'l> Checker<'l> {
             memories: 0,
             memory_imported: false,
             memory_exported: false,
+            bodies: true,
         }
+    }
+
+    /// A checker for `limits` that leaves function bodies to the strict pass (`strict::BodyScan`):
+    /// `facts.control_ops` stays 0.
+    pub fn without_bodies(limits: &'l Limits) -> Self {
+        Self { bodies: false, ..Self::new(limits) }
     }
 
     fn err(&mut self, rule: Rule, offset: u64, message: impl Into<String>) {
@@ -125,6 +135,9 @@ impl<'l> Checker<'l> {
             Payload::CodeSectionEntry(body) => {
                 let func_index = self.num_func_imports.saturating_add(self.next_body);
                 self.next_body = self.next_body.saturating_add(1);
+                if !self.bodies {
+                    return Ok(());
+                }
                 if let Err(e) = self.check_body(body, func_index) {
                     // A body is framed by its size: report and go on with the next one.
                     self.errors.push(ValidationError::malformed(&e, Some(func_index)));

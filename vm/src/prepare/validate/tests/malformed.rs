@@ -80,11 +80,7 @@ proptest! {
     fn mutated_modules_never_panic(
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
     ) {
-        let mut wasm = wat(TOKEN_SCRIPT);
-        for (i, b) in edits {
-            let i = i.index(wasm.len());
-            wasm[i] = b;
-        }
+        let wasm = edited_token_script(edits);
         let all = validate_all(&wasm, &Limits::default());
         prop_assert_eq!(validate(&wasm, &Limits::default()).err(), all.first().cloned());
     }

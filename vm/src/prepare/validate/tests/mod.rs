@@ -52,6 +52,16 @@ fn assert_rule(wasm: &[u8], rule: Rule) -> ValidationError {
     assert_rule_with(wasm, &Limits::default(), rule)
 }
 
+/// The token script with each `(index, byte)` edit applied, the index taken modulo its length.
+fn edited_token_script(edits: Vec<(prop::sample::Index, u8)>) -> Vec<u8> {
+    let mut wasm = wat(TOKEN_SCRIPT);
+    for (i, b) in edits {
+        let i = i.index(wasm.len());
+        wasm[i] = b;
+    }
+    wasm
+}
+
 /// Offset of the only occurrence of `needle` in `wasm`.
 #[track_caller]
 fn find_unique(wasm: &[u8], needle: &[u8]) -> usize {
@@ -196,6 +206,7 @@ mod hints;
 mod interface;
 mod limits;
 mod malformed;
+mod once;
 
 // ---- the error and the rule list ----
 
