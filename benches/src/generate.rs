@@ -38,7 +38,7 @@ fn function(k: usize) -> String {
     )
 }
 
-fn module_with(functions: usize) -> Vec<u8> {
+fn module_with(functions: usize, tail: &str) -> Vec<u8> {
     let mut wat = String::from("(module\n  (memory (export \"memory\") 1)");
     for k in 0..functions {
         wat.push_str(&function(k));
@@ -46,7 +46,7 @@ fn module_with(functions: usize) -> Vec<u8> {
     let last = functions.saturating_sub(1);
     let _ = write!(
         wat,
-        "\n  (func (export \"method_run\") (drop (call $f{last} (i32.const 64) (i64.const 1)))))"
+        "\n  (func (export \"method_run\") (drop (call $f{last} (i32.const 64) (i64.const 1))))\n  {tail})"
     );
     wat::parse_str(&wat).unwrap_or_else(|e| panic!("generated WAT: {e}"))
 }
@@ -57,15 +57,24 @@ fn module_with(functions: usize) -> Vec<u8> {
 /// # Panics
 /// If the generated WAT does not parse (a bug in this file).
 pub fn large_module(target: usize) -> Vec<u8> {
+    large_module_ending_with(target, "")
+}
+
+/// [`large_module`] with `tail`, WAT module fields (one more function, say), after its functions.
+/// The generated part is sized so that the whole is about `target` bytes.
+///
+/// # Panics
+/// If the generated WAT does not parse (a bug in this file, or in `tail`).
+pub fn large_module_ending_with(target: usize, tail: &str) -> Vec<u8> {
     // Sizes grow almost linearly with the function count (LEB128 indices aside): estimate, then
     // correct twice from the real size.
-    let mut count = target / module_with(16).len().div_ceil(16).max(1);
-    let mut wasm = module_with(count);
+    let mut count = target / module_with(16, tail).len().div_ceil(16).max(1);
+    let mut wasm = module_with(count, tail);
     for _ in 0..2 {
         let per_function = wasm.len().div_ceil(count.max(1)).max(1);
         let error = wasm.len() as isize - target as isize;
         count = (count as isize - error / per_function as isize).max(1) as usize;
-        wasm = module_with(count);
+        wasm = module_with(count, tail);
     }
     wasm
 }

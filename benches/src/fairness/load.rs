@@ -3,7 +3,7 @@
 //! references (`benches/README.md#fairness`).
 
 use super::{Kind, Workload};
-use crate::generate::large_module;
+use crate::generate::{large_module, large_module_ending_with};
 
 /// Bytes the size-bound workloads aim at: just under `DEFAULT_MAX_CODE_SIZE` (512 KiB).
 const NEAR_MAX: usize = 512 * 1024 - 1024;
@@ -55,6 +55,10 @@ pub fn load_workloads() -> Vec<Workload> {
     let mut invalid = large_module(NEAR_MAX - 200);
     // A trailing custom section with a malformed name length: the whole module is parsed first.
     invalid.extend_from_slice(&[0x00, 0x02, 0xff, 0xff]);
+    // A type error in the last body: the rule checks pass, and the strict pass fails only at the
+    // end, so validation reads every body three times (once, then the two passes for the errors:
+    // vm/src/prepare/validate/mod.rs, `run`).
+    let invalid_late = large_module_ending_with(NEAR_MAX, "(func (result i32) (i64.const 0))");
     vec![
         load("load/empty_module", repeated("", 0)),
         load("load/token_script", crate::fixtures::token_wasm()),
@@ -70,5 +74,6 @@ pub fn load_workloads() -> Vec<Workload> {
         load("load/br_table_1024_x500", repeated(&br_table, NEAR_MAX / 1_040)),
         load("load/data_1024_segments_64_pages", super::wat(&data_module)),
         load("load/invalid_512k", invalid),
+        load("load/invalid_late_512k", invalid_late),
     ]
 }
