@@ -25,9 +25,10 @@ mod state;
 
 pub use error::{Result, VmError};
 pub use prepare::{
-    instrument, memory_pages, validate, validate_all, ExportInfo, FuncInfo, InstrumentError, ModuleInfo,
-    Rule, ValidationError, FRAME_OVERHEAD_UNITS, GAS_GLOBAL_EXPORT, GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX,
-    PROFILE_VERSION, STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL, WASM_PAGE_BYTES,
+    instrument, memory_pages, validate, validate_all, validate_two_passes_for_tests, ExportInfo, FuncInfo,
+    InstrumentError, ModuleInfo, Rule, ValidationError, FRAME_OVERHEAD_UNITS, GAS_GLOBAL_EXPORT,
+    GAS_SLOW_IMPORT, GLOBAL_EXPORT_PREFIX, PROFILE_VERSION, STACK_GLOBAL_EXPORT, STACK_OVERFLOW_SENTINEL,
+    WASM_PAGE_BYTES,
 };
 pub use rules::limits::*;
 pub use rules::{GasTable, Rules, ENGINE, GAS_TABLE_VERSION};

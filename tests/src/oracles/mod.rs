@@ -68,6 +68,15 @@ pub fn check_module(wasm: &[u8]) {
         Ok(_) => assert!(all.is_empty(), "validate accepted, validate_all found {all:?}"),
         Err(e) => assert_eq!(all.first(), Some(e), "validate's error is not validate_all's first"),
     }
+    // The single reading of an accepted module's bodies answers as the two passes would, under
+    // the default limits and under tight body limits.
+    let tight = Limits { max_locals: 4, max_br_table_targets: 1, ..Limits::default() };
+    for limits in [&limits, &tight] {
+        let reference = vm::validate_two_passes_for_tests(wasm, limits);
+        let got = validate(wasm, limits);
+        assert_eq!(got.as_ref().ok(), reference.as_ref().ok(), "single reading and two passes differ");
+        assert_eq!(validate_all(wasm, limits), reference.err().unwrap_or_default());
+    }
     let Ok(info) = first else { return };
     let table = GasTable::default();
     let out = instrument(wasm, &info, &table, &limits).expect("a validated module must instrument");

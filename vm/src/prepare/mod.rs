@@ -15,5 +15,6 @@ pub use instrument::{
 };
 pub use module_info::{ExportInfo, FuncInfo, ModuleInfo, FRAME_OVERHEAD_UNITS};
 pub use validate::{
-    memory_pages, validate, validate_all, Rule, ValidationError, PROFILE_VERSION, WASM_PAGE_BYTES,
+    memory_pages, validate, validate_all, validate_two_passes_for_tests, Rule, ValidationError,
+    PROFILE_VERSION, WASM_PAGE_BYTES,
 };

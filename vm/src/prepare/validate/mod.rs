@@ -66,6 +66,17 @@ pub fn validate_all(wasm: &[u8], limits: &Limits) -> Vec<ValidationError> {
     run(wasm, limits).err().unwrap_or_default()
 }
 
+/// The two passes alone, without the single reading that answers for accepted modules (see `run`):
+/// the reference [`validate`] and [`validate_all`] must agree with, for the `validate` fuzz oracle.
+/// Slower, and says nothing more: not for nodes.
+#[doc(hidden)]
+pub fn validate_two_passes_for_tests(
+    wasm: &[u8],
+    limits: &Limits,
+) -> Result<ModuleInfo, Vec<ValidationError>> {
+    run_two_passes(wasm, limits)
+}
+
 /// The pipeline; `Err` holds at least one error.
 ///
 /// An accepted module is found by [`run_once`], which reads the function bodies once; any module
