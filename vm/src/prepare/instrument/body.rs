@@ -17,47 +17,35 @@ use wasmparser::{FunctionBody, Operator};
 /// injects, written straight into one buffer (the input's own operators are copied as bytes).
 struct Out(Vec<u8>);
 
-/// An injected instruction with one immediate: a local, global or function index, or an
-/// `i64.const`'s value. Encoded once (per body for the indices the charge sequence repeats, per
-/// charge for its amount) and copied as a fixed-size array, with no length-dependent copy.
+/// An injected instruction with one immediate: a local, global or function index, or a constant.
+/// Encoded once (per body for the indices the charge sequence repeats, per charge for its amount)
+/// and copied as a fixed-size array, with no length-dependent copy.
 #[derive(Clone, Copy)]
 struct Insn {
-    /// The opcode and the immediate's LEB128 (signed for `i64.const`), `len` bytes of them.
+    /// The opcode and the immediate's LEB128, `len` bytes of them.
     bytes: [u8; 11],
     len: u8,
 }
 
 impl Insn {
-    /// `opcode` with an unsigned LEB128 immediate.
-    fn new(opcode: u8, mut immediate: u32) -> Self {
+    /// `opcode` followed by `leb`, an immediate as `leb128fmt` encodes it (bytes, length).
+    fn with<const N: usize>(opcode: u8, (leb, len): ([u8; N], usize)) -> Self {
         let mut bytes = [opcode, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        let mut len = 1;
-        loop {
-            let low = (immediate & 0x7f) as u8;
-            immediate >>= 7;
-            if immediate == 0 {
-                bytes[len] = low;
-                return Self { bytes, len: len as u8 + 1 };
-            }
-            bytes[len] = low | 0x80;
-            len += 1;
-        }
+        // The whole array (a fixed-size copy); the bytes past `len` are never written out.
+        bytes[1..=N].copy_from_slice(&leb);
+        Self { bytes, len: len as u8 + 1 }
+    }
+    /// `opcode` with an unsigned LEB128 immediate.
+    fn new(opcode: u8, immediate: u32) -> Self {
+        Self::with(opcode, leb128fmt::encode_u32(immediate).expect("a u32 fits in 32 bits"))
+    }
+    /// `i32.const value` (signed LEB128).
+    fn i32_const(value: i32) -> Self {
+        Self::with(I32_CONST, leb128fmt::encode_s32(value).expect("an i32 fits in 32 bits"))
     }
     /// `i64.const value` (signed LEB128).
-    fn i64_const(mut value: i64) -> Self {
-        let mut bytes = [I64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        let mut len = 1;
-        loop {
-            let low = (value & 0x7f) as u8;
-            value >>= 7;
-            // Done once the rest is the sign extension of the byte's bit 6.
-            if (value == 0 && low & 0x40 == 0) || (value == -1 && low & 0x40 != 0) {
-                bytes[len] = low;
-                return Self { bytes, len: len as u8 + 1 };
-            }
-            bytes[len] = low | 0x80;
-            len += 1;
-        }
+    fn i64_const(value: i64) -> Self {
+        Self::with(I64_CONST, leb128fmt::encode_s64(value).expect("an i64 fits in 64 bits"))
     }
     #[cfg(test)]
     fn bytes(&self) -> &[u8] {
@@ -76,8 +64,7 @@ impl Out {
         self.0.push(opcode);
     }
     fn op_u32(&mut self, opcode: u8, immediate: u32) {
-        self.0.push(opcode);
-        immediate.encode(&mut self.0);
+        self.insn(Insn::new(opcode, immediate));
     }
     fn local_get(&mut self, l: u32) {
         self.op_u32(LOCAL_GET, l);
@@ -98,12 +85,10 @@ impl Out {
         self.op_u32(CALL, f);
     }
     fn i32_const(&mut self, v: i32) {
-        self.0.push(0x41);
-        v.encode(&mut self.0);
+        self.insn(Insn::i32_const(v));
     }
     fn i64_const(&mut self, v: i64) {
-        self.0.push(0x42);
-        v.encode(&mut self.0);
+        self.insn(Insn::i64_const(v));
     }
     /// `if` with the empty block type.
     fn if_empty(&mut self) {
@@ -121,6 +106,7 @@ const LOCAL_SET: u8 = 0x21;
 const LOCAL_TEE: u8 = 0x22;
 const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
+const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
 const END: u8 = 0x0b;
 const DROP: u8 = 0x1a;
@@ -441,7 +427,8 @@ fn charge(f: &mut Out, inj: &Injected, amount: Amount, sync: bool) {
         Amount::Static(c) => Insn::i64_const(c as i64),
         Amount::Local(l) => Insn::new(LOCAL_GET, l),
     };
-    f.0.reserve(3 * push.bytes.len() + 6 * inj.get_g.bytes.len() + 8);
+    // Thirteen instructions, each written as its whole array before the tail is cut.
+    f.0.reserve(13 * size_of::<Insn>());
     f.insn(inj.get_g);
     f.insn(push);
     f.op(I64_LT_U);
@@ -491,8 +478,9 @@ mod tests {
         }
     }
 
-    /// An `i64.const` [`Insn`] is the opcode and wasm-encoder's signed LEB128 of its value, at the
-    /// boundaries of every length, both signs, and 10,000 more values of every size.
+    /// An `i64.const` (and, where the value fits, an `i32.const`) [`Insn`] is the opcode and
+    /// wasm-encoder's signed LEB128 of its value, at the boundaries of every length, both signs,
+    /// and 20,000 more values of every size.
     #[test]
     fn i64_const_encodes_as_wasm_encoder_does() {
         let mut values = vec![0, 1, -1, 63, 64, -64, -65, 127, 128, -128, -129, i64::MAX, i64::MIN];
@@ -512,6 +500,12 @@ mod tests {
             let mut expected = vec![0x42];
             v.encode(&mut expected);
             assert_eq!(Insn::i64_const(v).bytes(), &expected[..], "{v}");
+            // The same values as an `i32.const`, where they fit.
+            if let Ok(v) = i32::try_from(v) {
+                let mut expected = vec![0x41];
+                v.encode(&mut expected);
+                assert_eq!(Insn::i32_const(v).bytes(), &expected[..], "{v}");
+            }
         }
     }
 }
