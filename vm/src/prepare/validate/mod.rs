@@ -74,6 +74,7 @@ pub fn validate_two_passes_for_tests(
     wasm: &[u8],
     limits: &Limits,
 ) -> Result<ModuleInfo, Vec<ValidationError>> {
+    check_code_size(wasm, limits)?;
     run_two_passes(wasm, limits)
 }
 
@@ -83,9 +84,18 @@ pub fn validate_two_passes_for_tests(
 /// it does not accept, or is not sure of, goes through [`run_two_passes`], which says what its
 /// errors are. Both accept exactly the same modules with the same [`ModuleInfo`].
 fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
+    check_code_size(wasm, limits)?;
     match run_once(wasm, limits) {
         Some(info) => Ok(info),
         None => run_two_passes(wasm, limits),
+    }
+}
+
+/// spec/determinism.md#limits: the size is checked before anything is parsed.
+fn check_code_size(wasm: &[u8], limits: &Limits) -> Result<(), Vec<ValidationError>> {
+    match Limit::CodeSize.check(limits, wasm.len() as u64) {
+        Some(msg) => Err(vec![ValidationError::new(Rule::Limit(Limit::CodeSize), 0, msg)]),
+        None => Ok(()),
     }
 }
 
@@ -94,14 +104,7 @@ fn run(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>>
 /// against the profile's body rules (`strict::BodyScan`). `None` at any error, and wherever the
 /// body rules may reject something: [`run_two_passes`] then runs from the start.
 fn run_once(wasm: &[u8], limits: &Limits) -> Option<ModuleInfo> {
-    if Limit::CodeSize.check(limits, wasm.len() as u64).is_some() {
-        return None;
-    }
-    let mut checker = Checker::without_bodies(limits);
-    for payload in Parser::new(0).parse_all(wasm) {
-        checker.payload(&payload.ok()?).ok()?;
-    }
-    checker.finish();
+    let checker = rule_checks(Checker::without_bodies(limits), wasm);
     if !checker.errors.is_empty() {
         return None;
     }
@@ -115,28 +118,9 @@ fn run_once(wasm: &[u8], limits: &Limits) -> Option<ModuleInfo> {
 }
 
 /// The rule checks over the whole module, bodies included, and the strict pass only if they all
-/// passed: every violation, in pipeline order.
+/// passed: every violation, in pipeline order (within the size limit, which [`run`] checks).
 fn run_two_passes(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<ValidationError>> {
-    // spec/determinism.md#limits: the size is checked before anything is parsed.
-    if let Some(msg) = Limit::CodeSize.check(limits, wasm.len() as u64) {
-        return Err(vec![ValidationError::new(Rule::Limit(Limit::CodeSize), 0, msg)]);
-    }
-    let mut checker = Checker::new(limits);
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload {
-            Ok(payload) => {
-                if let Err(e) = checker.payload(&payload) {
-                    checker.errors.push(ValidationError::malformed(&e, None));
-                    break;
-                }
-            }
-            Err(e) => {
-                checker.errors.push(ValidationError::malformed(&e, None));
-                break;
-            }
-        }
-    }
-    checker.finish();
+    let checker = rule_checks(Checker::new(limits), wasm);
     if !checker.errors.is_empty() {
         return Err(checker.errors);
     }
@@ -148,6 +132,20 @@ fn run_two_passes(wasm: &[u8], limits: &Limits) -> Result<ModuleInfo, Vec<Valida
         vec![e]
     })?;
     module_info(wasm, limits, facts, &measures)
+}
+
+/// `checker` fed every payload of `wasm`, then finished: a parse error is recorded as
+/// [`Rule::Malformed`] and ends the section-level checks.
+fn rule_checks<'l>(mut checker: Checker<'l>, wasm: &[u8]) -> Checker<'l> {
+    for payload in Parser::new(0).parse_all(wasm) {
+        let parsed = payload.and_then(|payload| checker.payload(&payload));
+        if let Err(e) = parsed {
+            checker.errors.push(ValidationError::malformed(&e, None));
+            break;
+        }
+    }
+    checker.finish();
+    checker
 }
 
 /// The [`ModuleInfo`] of a module both passes accepted, from what they learnt; the frame limit's

@@ -1,6 +1,7 @@
-//! The single reading of the bodies (`run_once`) against the two passes (`run_two_passes`): the
-//! same modules accepted with the same [`ModuleInfo`], every accepted module found without the
-//! second pass, and every body-rule violation sent to the two passes.
+//! The single reading of the bodies (`run_once`) against the two passes alone
+//! ([`validate_two_passes_for_tests`]): the same modules accepted with the same [`ModuleInfo`],
+//! every accepted module found without the second pass, and every body-rule violation sent to the
+//! two passes.
 
 use super::*;
 
@@ -8,7 +9,7 @@ use super::*;
 /// [`ModuleInfo`]; whatever it does not accept, `run` answers as the two passes do.
 #[track_caller]
 fn agree(wasm: &[u8], limits: &Limits) -> bool {
-    let two = run_two_passes(wasm, limits);
+    let two = validate_two_passes_for_tests(wasm, limits);
     let once = run_once(wasm, limits);
     match &two {
         Ok(info) => assert_eq!(once.as_ref(), Some(info), "an accepted module takes the single reading"),
