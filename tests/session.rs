@@ -46,20 +46,55 @@ const SESSION_GAS: u64 = 2_000_000;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Poke { addr: u16, value: u8, mode: u8 },
-    Peek { addr: u16 },
+    Poke {
+        addr: u16,
+        value: u8,
+        mode: u8,
+    },
+    Peek {
+        addr: u16,
+    },
+    /// A poke with too little gas for the load charge: it halts before any guest code runs.
+    Unpaid {
+        addr: u16,
+        value: u8,
+    },
+    /// A poke of a token that does not exist: it halts at the first step.
+    Stranger {
+        addr: u16,
+        value: u8,
+    },
 }
 
 impl Op {
     fn call(&self) -> abi::Call {
         match self {
-            Op::Poke { addr, value, mode } => {
-                let [a, b] = addr.to_le_bytes();
-                method("poke", &[a, b, *value, *mode])
-            }
+            Op::Poke { addr, value, mode } => poke(*addr, *value, *mode),
+            Op::Unpaid { addr, value } | Op::Stranger { addr, value } => poke(*addr, *value, 0),
             Op::Peek { addr } => method("peek", &addr.to_le_bytes()),
         }
     }
+
+    fn gas_limit(&self) -> u64 {
+        if matches!(self, Op::Unpaid { .. }) {
+            1
+        } else {
+            SESSION_GAS
+        }
+    }
+
+    fn token(&self) -> abi::TokenId {
+        if matches!(self, Op::Stranger { .. }) {
+            abi::TokenId([0x71; 32])
+        } else {
+            TOKEN
+        }
+    }
+}
+
+fn poke(addr: u16, value: u8, mode: u8) -> abi::Call {
+    let [a, b] = addr.to_le_bytes();
+    method("poke", &[a, b, value, mode])
 }
 
 fn address() -> impl Strategy<Value = u16> {
@@ -70,6 +105,8 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     let op = prop_oneof![
         (address(), 1u8..=255, 0u8..4).prop_map(|(addr, value, mode)| Op::Poke { addr, value, mode }),
         address().prop_map(|addr| Op::Peek { addr }),
+        (address(), 1u8..=255).prop_map(|(addr, value)| Op::Unpaid { addr, value }),
+        (address(), 1u8..=255).prop_map(|(addr, value)| Op::Stranger { addr, value }),
     ];
     prop::collection::vec(op, 1..10)
 }
@@ -81,18 +118,24 @@ fn check_ops(code: &[u8], memory_bytes: u64, ops: &[Op]) {
     let state = default_state();
     let ctx = context(addr(1));
     let invocations: Vec<Invocation> =
-        ops.iter().map(|op| Invocation { token: TOKEN, call: op.call() }).collect();
-    let txs: Vec<Transaction<'_>> = invocations
+        ops.iter().map(|op| Invocation { token: op.token(), call: op.call() }).collect();
+    let txs: Vec<Transaction<'_>> = ops
         .iter()
-        .map(|invocation| Transaction { code, invocation, context: &ctx, gas_limit: SESSION_GAS })
+        .zip(&invocations)
+        .map(|(op, invocation)| Transaction { code, invocation, context: &ctx, gas_limit: op.gas_limit() })
         .collect();
     let fresh = check_sequence(&vm, &state, &txs, 2);
-    // Every peek in bounds succeeds, so the comparison covered what it returns.
+    // Every peek in bounds succeeds, so the comparison covered what it returns; the calls meant to
+    // halt before guest code do.
     for (op, execution) in ops.iter().zip(&fresh) {
-        if let Op::Peek { addr } = op {
-            let status = if u64::from(*addr) < memory_bytes { StatusCode::Success } else { StatusCode::Trap };
-            assert_eq!(execution.receipt.status, status, "peek at {addr}");
-        }
+        let status = match op {
+            Op::Peek { addr } if u64::from(*addr) < memory_bytes => StatusCode::Success,
+            Op::Peek { .. } => StatusCode::Trap,
+            Op::Unpaid { .. } => StatusCode::OutOfGas,
+            Op::Stranger { .. } => StatusCode::UnknownToken,
+            Op::Poke { .. } => continue,
+        };
+        assert_eq!(execution.receipt.status, status, "{op:?}");
     }
 }
 
@@ -100,7 +143,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// Random writes of memory and a global, ending in success, trap, out of gas or revert,
-    /// interleaved with reads: a kept instance never shows what an earlier execution wrote.
+    /// interleaved with reads and with calls that halt before any guest code runs: a kept instance
+    /// never shows what an earlier execution wrote.
     #[test]
     fn a_reset_instance_is_indistinguishable_from_a_fresh_one(ops in ops()) {
         check_ops(&scribbler(1), vm::WASM_PAGE_BYTES, &ops);

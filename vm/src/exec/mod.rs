@@ -23,7 +23,7 @@ mod session;
 pub use block::{block_commitments, BlockExecution};
 pub use session::{Session, KEEP_MAX_MODULES, KEEP_MAX_PAGES};
 
-use crate::host::{Halt, HostState};
+use crate::host::HostState;
 use crate::observe::meter::GasMeter;
 use crate::observe::profiler::Profiler;
 use crate::observe::{Observer, TraceLevel};
@@ -212,16 +212,12 @@ impl Vm {
         let input = pipeline::call_input(&tx.invocation.call);
         observer.start(self.rules_hash, code_hash, tx, &input);
         let meter = GasMeter::new(tx.gas_limit, interval);
-        let host = HostState::new(&self.rules, tx, state, input, observer, meter);
+        // The host state is made where it stays for the execution, in its store: it is large
+        // enough for each move to show in a profile.
+        let host = || HostState::new(&self.rules, tx, state, input, observer, meter);
         let kept = kept.map(|k| (k, code_hash));
-        let (mut host, outcome) = pipeline::run(&self.rules, tx, prepared, interval > 0, host, kept);
-        let status = match outcome {
-            Ok(()) => abi::StatusCode::Success,
-            Err(Halt::Status(status)) => status,
-            Err(Halt::Failure(e)) => return Err(e),
-        };
-        *profiler = host.observer.take_profiler();
-        let execution = finish::seal(host, status, self.rules_hash, witness);
+        let seal = finish::Seal { rules_hash: self.rules_hash, witness, profiler };
+        let execution = pipeline::run(&self.rules, tx, prepared, interval > 0, host, kept, seal)?;
         #[cfg(feature = "platform-canary")]
         let execution = crate::canary::skew(execution);
         Ok(execution)

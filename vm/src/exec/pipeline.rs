@@ -5,8 +5,9 @@
 //! into a receipt) or a failure of the host (an `Err`, no receipt).
 
 use super::call;
+use super::finish::Seal;
 use super::session::Kept;
-use super::Transaction;
+use super::{Execution, Transaction};
 use crate::host::{Halt, HostState};
 use crate::observe::Frame;
 use crate::runtime::{Prepared, RunInfo};
@@ -47,34 +48,36 @@ impl Steps {
     }
 }
 
-/// Runs the steps of `spec/abi.md#execution` on `host`, in order; gives `host` back with how they
-/// ended. `checkpoints`: whether checkpoints are recorded (their commitments need the globals).
-/// `kept`: the session's kept instances and the code's hash, when the execution runs in a
-/// [`crate::Session`] (an instance is then taken from it, or made and kept,
+/// Runs the steps of `spec/abi.md#execution` in order, on the host state `host` makes, and seals
+/// the execution with `seal`. `checkpoints`: whether checkpoints are recorded (their commitments
+/// need the globals). `kept`: the session's kept instances and the code's hash, when the execution
+/// runs in a [`crate::Session`] (an instance is then taken from it, or made and kept,
 /// `spec/abi.md#instance-reuse`).
 pub(super) fn run<'h>(
     rules: &Rules,
     tx: &Transaction<'_>,
     prepared: &Prepared,
     checkpoints: bool,
-    mut host: HostState<'h>,
+    host: impl FnOnce() -> HostState<'h>,
     kept: Option<(&mut Kept<'h>, Hash32)>,
-) -> (HostState<'h>, Outcome) {
+    seal: Seal<'_>,
+) -> crate::Result<Execution> {
+    if let Some((kept, code_hash)) = kept {
+        return kept.run(code_hash, tx, prepared, checkpoints, host, seal);
+    }
+    let mut host = host();
     let (module, info, steps) = match before_instance(rules, tx, prepared, &mut host) {
         Ok(ready) => ready,
-        Err(halt) => return (host, Err(halt)),
+        Err(halt) => return seal.seal(&mut host, Err(halt)),
     };
-    if let Some((kept, code_hash)) = kept {
-        return kept.run(code_hash, module, info, checkpoints, host, steps);
-    }
     let mut store = Store::new(module.engine(), host);
     let outcome = call::instantiate(&mut store, module, info, checkpoints)
         .and_then(|mut instance| run_steps(&mut store, &mut instance, steps));
-    (store.into_data(), outcome)
+    seal.seal(store.data_mut(), outcome)
 }
 
 /// Steps 1 to 5 up to the instance: what can end the execution before any guest code runs.
-fn before_instance<'p>(
+pub(super) fn before_instance<'p>(
     rules: &Rules,
     tx: &Transaction<'_>,
     prepared: &'p Prepared,

@@ -10,15 +10,16 @@
 //! instance: nothing consensus-visible depends on whether an instance was kept.
 
 use super::call::{self, Instance};
-use super::pipeline::{self, Outcome, Steps};
+use super::finish::Seal;
+use super::pipeline;
 use super::{ExecOptions, Execution, Transaction, Vm};
 use crate::host::HostState;
-use crate::runtime::{cache, RunInfo};
+use crate::runtime::{cache, Prepared};
 use crate::{Rules, StateView};
 use abi::{Hash32, Receipt};
 use std::collections::btree_map::{BTreeMap, Entry};
 use std::sync::Arc;
-use wasmi::{Global, Memory, Module, Store, Val};
+use wasmi::{Global, Memory, Store, Val};
 
 /// Instances are kept only for memories of at most this many pages: the reset reads the whole
 /// memory, which costs about what zeroing a fresh one does, so a large memory gains nothing.
@@ -43,7 +44,7 @@ pub struct Session<'v> {
 impl Vm {
     /// A session over `view` (`spec/abi.md#instance-reuse`).
     pub fn session<'v>(&'v self, view: &'v dyn StateView) -> Session<'v> {
-        let kept = Kept { rules: &self.rules, view, instances: BTreeMap::new(), last: None };
+        let kept = Kept { rules: &self.rules, instances: BTreeMap::new(), last: None };
         Session { vm: self, view, kept }
     }
 }
@@ -83,7 +84,6 @@ impl<'v> Session<'v> {
 /// A session's kept instances, by the code's hash.
 pub(crate) struct Kept<'h> {
     rules: &'h Rules,
-    view: &'h dyn StateView,
     instances: BTreeMap<Hash32, KeptInstance<'h>>,
     /// The module of the session's last execution, taken for the next one of the same code without
     /// the cache's lock and lookup.
@@ -115,52 +115,66 @@ impl<'h> Kept<'h> {
         self.last = Some(entry);
     }
 
-    /// Runs `steps` on the kept instance of `code_hash`'s `module`, or on a new one (kept after
-    /// the execution if its memory is small enough and there is room); gives `host` back with how
-    /// the steps ended.
+    /// Runs the execution of `tx` (whose code's hash is `code_hash`) on its kept instance, or on a
+    /// new one, kept afterwards if its memory is small enough and there is room; seals it with
+    /// `seal`. The host state `host` makes is put straight into the instance's store.
     pub(super) fn run(
         &mut self,
         code_hash: Hash32,
-        module: &Module,
-        info: &RunInfo,
+        tx: &Transaction<'_>,
+        prepared: &Prepared,
         checkpoints: bool,
-        mut host: HostState<'h>,
-        steps: Steps,
-    ) -> (HostState<'h>, Outcome) {
+        host: impl FnOnce() -> HostState<'h>,
+        seal: Seal<'_>,
+    ) -> crate::Result<Execution> {
         let room = self.instances.len() < KEEP_MAX_MODULES;
         // Used in place, never moved out of the map and back: a store is large enough for the
         // moves to show in a profile.
-        let kept = match self.instances.entry(code_hash) {
+        let (kept, steps) = match self.instances.entry(code_hash) {
             Entry::Occupied(entry) => {
                 let kept = entry.into_mut();
+                // The previous execution's spent host state is replaced whole: nothing of it is
+                // left for this one.
+                *kept.store.data_mut() = host();
+                let host = kept.store.data_mut();
+                let steps = match pipeline::before_instance(self.rules, tx, prepared, host) {
+                    Ok((_, _, steps)) => steps,
+                    // No guest code ran: the instance is as the last reset left it.
+                    Err(halt) => return seal.seal(host, Err(halt)),
+                };
                 host.memory = Some(kept.memory);
                 host.gas_global = Some(kept.instance.gas);
                 if checkpoints {
                     host.globals = kept.globals.iter().map(|(g, _)| *g).collect();
                 }
-                *kept.store.data_mut() = host;
-                kept
+                (kept, steps)
             }
             Entry::Vacant(entry) => {
+                let mut host = host();
+                let (module, info, steps) =
+                    match pipeline::before_instance(self.rules, tx, prepared, &mut host) {
+                        Ok(ready) => ready,
+                        Err(halt) => return seal.seal(&mut host, Err(halt)),
+                    };
                 let mut store = Store::new(module.engine(), host);
                 let mut instance = match call::instantiate(&mut store, module, info, checkpoints) {
                     Ok(instance) => instance,
-                    Err(halt) => return (store.into_data(), Err(halt)),
+                    Err(halt) => return seal.seal(store.data_mut(), Err(halt)),
                 };
                 if info.memory_pages > KEEP_MAX_PAGES || !room {
                     let outcome = pipeline::run_steps(&mut store, &mut instance, steps);
-                    return (store.into_data(), outcome);
+                    return seal.seal(store.data_mut(), outcome);
                 }
-                entry.insert(KeptInstance::new(store, instance))
+                (entry.insert(KeptInstance::new(store, instance)), steps)
             }
         };
         let outcome = pipeline::run_steps(&mut kept.store, &mut kept.instance, steps);
-        let host = std::mem::replace(kept.store.data_mut(), HostState::idle(self.rules, self.view));
+        let execution = seal.seal(kept.store.data_mut(), outcome);
         // An instance that cannot be reset exactly is dropped, never kept.
         if !kept.reset() {
             self.instances.remove(&code_hash);
         }
-        (host, outcome)
+        execution
     }
 }
 

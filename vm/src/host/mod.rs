@@ -117,13 +117,6 @@ impl<'a> HostState<'a> {
         Self::start(rules, view, call, input, observer, meter)
     }
 
-    /// A placeholder for a kept instance's store between executions (`crate::Session`): no
-    /// transaction, no trace, no gas; never run.
-    pub(crate) fn idle(rules: &'a Rules, view: &'a dyn StateView) -> Self {
-        let call = (Context::default(), TokenId([0; 32]), true);
-        Self::start(rules, view, call, Vec::new(), Observer::new(None), GasMeter::new(0, 0))
-    }
-
     /// The state before the first step; `call`: the context, the token and whether the call is
     /// read-only.
     fn start(

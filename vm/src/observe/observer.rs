@@ -160,10 +160,11 @@ impl Observer {
         }));
     }
 
-    /// Ends the observation.
-    pub(crate) fn finish(self) -> Recorded {
-        let (trace_hash, trace) = self.tracer.finish();
-        Recorded { trace_hash, trace, checkpoints: self.checkpoints }
+    /// Ends the observation: what it recorded is taken out, and the observer records nothing more
+    /// (it is left untraced).
+    pub(crate) fn finish(&mut self) -> Recorded {
+        let (trace_hash, trace) = std::mem::replace(&mut self.tracer, Tracer::untraced()).finish();
+        Recorded { trace_hash, trace, checkpoints: std::mem::take(&mut self.checkpoints) }
     }
 }
 

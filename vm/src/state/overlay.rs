@@ -10,6 +10,7 @@ use super::key_map::{KeyMap, Value};
 use crate::observe::Observer;
 use crate::{StateError, StateView};
 use abi::{amount, Address, DiffEntry, StateDiff, StateKey, TokenId, TokenInfo, Witness, WitnessEntry};
+use std::mem::take;
 
 /// Pending changes of one execution.
 pub(crate) struct Overlay<'a> {
@@ -191,14 +192,15 @@ impl<'a> Overlay<'a> {
         self.set(obs, StateKey::Storage { token, key: key.to_vec() }, value.map(<[u8]>::to_vec))
     }
 
-    /// Gives up the overlay for its canonical diff (sorted by key, no-op writes dropped; empty
+    /// Empties the overlay into its canonical diff (sorted by key, no-op writes dropped; empty
     /// unless `applied`: a failed execution applies nothing) and its witness (the token's metadata
-    /// and every key read from the view). The written keys and values move into the diff.
+    /// and every key read from the view). The written keys and values move into the diff; the
+    /// overlay is left with nothing read or written.
     ///
     /// Without `witness` (a caller that keeps only the receipt), the witness has no entries and
     /// each old value moves from the reads into the diff instead of being copied: the same diff.
-    pub(crate) fn finish(self, applied: bool, witness: bool) -> (StateDiff, Witness) {
-        let Self { info, base, writes, .. } = self;
+    pub(crate) fn finish(&mut self, applied: bool, witness: bool) -> (StateDiff, Witness) {
+        let (info, base, writes) = (self.info.take(), take(&mut self.base), take(&mut self.writes));
         // Empty unless applied: a failed execution applies nothing.
         let writes = if applied { writes } else { KeyMap::default() };
         if !witness {
