@@ -377,16 +377,22 @@ fn replay_opened(
                 }
             }
         });
-        for (batch, fault) in filled {
-            let items: Vec<Item> =
-                batch.bundles().map(|(index, bytes)| Item::Entry { archive: path, index, bytes }).collect();
-            results.extend(replay_all(pool, vm, isolated, &items, bar));
-            drop(items);
-            if let Some((name, f)) = fault {
-                results.push(BundleResult { path: name, outcome: failed(f) });
+        // The batches are taken on a thread of the pool, so one starts as soon as the last ended,
+        // without waking a thread outside the pool in between.
+        pool.install(|| {
+            for (batch, fault) in filled {
+                let items: Vec<Item> = batch
+                    .bundles()
+                    .map(|(index, bytes)| Item::Entry { archive: path, index, bytes })
+                    .collect();
+                results.extend(replay_all(pool, vm, isolated, &items, bar));
+                drop(items);
+                if let Some((name, f)) = fault {
+                    results.push(BundleResult { path: name, outcome: failed(f) });
+                }
+                let _ = give_back.send(batch);
             }
-            let _ = give_back.send(batch);
-        }
+        });
     });
     results
 }
@@ -607,11 +613,13 @@ mod tests {
         let bytes = writer.finish().expect("written");
         let damaged = dir.path().join("damaged.bundles");
         std::fs::write(&damaged, &bytes[..bytes.len() - 3]).expect("written");
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("threads");
+        // One thread too: the batches are taken on the pool's only thread, which also replays them.
+        let pools: Vec<rayon::ThreadPool> =
+            [1, 2].map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("threads")).into();
         let vm = Vm::new(Rules::default());
-        let replay = |(first, most): (usize, usize)| {
+        let replay = |(first, most): (usize, usize), pool: &rayon::ThreadPool| {
             let archive = Archive::open(&damaged).expect("opened").with_batches_of(first, most);
-            let results = replay_opened(&pool, &vm, None, &damaged, archive, None);
+            let results = replay_opened(pool, &vm, None, &damaged, archive, None);
             results
                 .iter()
                 .map(|r| {
@@ -624,14 +632,22 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let one_batch = replay((bundle_archive::FIRST_BATCH_BUNDLES, bundle_archive::BATCH_BUNDLES));
+        let one_batch =
+            replay((bundle_archive::FIRST_BATCH_BUNDLES, bundle_archive::BATCH_BUNDLES), &pools[1]);
         let expected: Vec<(String, &str)> = (0..7)
             .map(|i| (format!("damaged.bundles#{i}"), if i == 4 || i == 6 { "failed" } else { "matched" }))
             .collect();
         assert_eq!(one_batch, expected);
         // Batches of 1, 2 or 3 bundles, and growing ones (1, 2, 4; 2, 3, 3).
         for batches in [(1, 1), (2, 2), (3, 3), (1, 4), (2, 3)] {
-            assert_eq!(replay(batches), one_batch, "batches of {batches:?} bundles");
+            for pool in &pools {
+                let threads = pool.current_num_threads();
+                assert_eq!(
+                    replay(batches, pool),
+                    one_batch,
+                    "batches of {batches:?} bundles, {threads} threads"
+                );
+            }
         }
     }
 
