@@ -66,7 +66,10 @@ fn random_structured_modules_agree() {
 /// the rule; its allowed neighbours are accepted by the single reading.
 #[test]
 fn every_body_rule_goes_to_the_two_passes() {
-    let func = |body: &str| module(&format!("(table 1 funcref) (func (param i32) (result i32) {body})"));
+    // One function of `body`, with the module's other sections `rest`.
+    let func = |body: &str, rest: &str| {
+        module(&format!("(table 1 funcref) (func (param i32) (result i32) {body}) {rest}"))
+    };
     let rejected = [
         ("(drop (f32.const 1)) (local.get 0)", Rule::Float),
         ("(i32.trunc_f64_s (f64.const 1))", Rule::Float),
@@ -79,7 +82,7 @@ fn every_body_rule_goes_to_the_two_passes() {
     for (body, rule) in rejected {
         let data =
             if body.contains("memory.init") || body.contains("data.drop") { r#"(data "x")"# } else { "" };
-        let wasm = module(&format!("(table 1 funcref) (func (param i32) (result i32) {body}) {data}"));
+        let wasm = func(body, data);
         assert!(!agree(&wasm, &Limits::default()), "{body}");
         assert_eq!(validate(&wasm, &Limits::default()).unwrap_err().rule, rule, "{body}");
     }
@@ -93,7 +96,7 @@ fn every_body_rule_goes_to_the_two_passes() {
         "(block (block (br_table 0 1 (local.get 0)))) (local.get 0)",
     ];
     for body in accepted {
-        assert!(agree(&func(body), &Limits::default()), "{body}");
+        assert!(agree(&func(body, ""), &Limits::default()), "{body}");
     }
     // The body limits, at and past them.
     let locals = |n: usize| module(&format!("(func {} )", "(local i32)".repeat(n)));
@@ -101,7 +104,7 @@ fn every_body_rule_goes_to_the_two_passes() {
     assert!(agree(&locals(3), &limits));
     assert!(!agree(&locals(4), &limits));
     let table =
-        |n: usize| func(&format!("(block (br_table {} 0 (local.get 0))) (local.get 0)", "0 ".repeat(n)));
+        |n: usize| func(&format!("(block (br_table {} 0 (local.get 0))) (local.get 0)", "0 ".repeat(n)), "");
     let limits = Limits { max_br_table_targets: 2, ..Limits::default() };
     assert!(agree(&table(2), &limits));
     assert!(!agree(&table(3), &limits));
