@@ -5,6 +5,7 @@ use super::Execution;
 use crate::host::{Halt, HostState};
 use crate::observe::profiler::Profiler;
 use abi::{Fault, Hash32, Receipt, StatusCode};
+use std::mem::take;
 
 /// How an execution is sealed once its steps have ended.
 pub(super) struct Seal<'p> {
@@ -35,7 +36,6 @@ impl Seal<'_> {
 /// status keeps and drops), the checkpoints, the witness (its entries only with `witness`: see
 /// [`crate::state::overlay::Overlay::finish`]) and the trace.
 fn seal(host: &mut HostState<'_>, status: StatusCode, rules_hash: Hash32, witness: bool) -> Execution {
-    let take = std::mem::take::<Vec<u8>>;
     let success = status.is_success();
     let gas_used = host.meter.gas_used();
     let (diff, witness) = host.overlay.finish(success, witness);
@@ -50,7 +50,7 @@ fn seal(host: &mut HostState<'_>, status: StatusCode, rules_hash: Hash32, witnes
     };
     host.observer.end(status, fault, gas_used, &return_data);
     let recorded = host.observer.finish();
-    let events = std::mem::take(&mut host.events);
+    let events = take(&mut host.events);
     let receipt = Receipt {
         status,
         fault,
@@ -62,7 +62,7 @@ fn seal(host: &mut HostState<'_>, status: StatusCode, rules_hash: Hash32, witnes
             Vec::new()
         },
         events: if success { events } else { Vec::new() },
-        logs: std::mem::take(&mut host.logs),
+        logs: take(&mut host.logs),
         diff,
         diff_hash: Hash32::ZERO,
         trace_hash: recorded.trace_hash,
